@@ -1,0 +1,318 @@
+"""``fazhi-tui`` and its subcommands.
+
+With no subcommand it opens the dashboard. Every subcommand takes ``--store``; messages are in
+Chinese; exit status is 0 on success, 1 when ``check`` finds problems, 2 on errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import ConfigError, load_config, resolve_store_path, today
+from .store import StoreError
+
+EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+class CliError(Exception):
+    pass
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--store", metavar="目录", default=default, help="数据目录（默认：FAZHI_STORE、配置文件，或用户数据目录）")
+    parser.add_argument("--config", metavar="文件", default=default, help="配置文件（TOML）")
+    parser.add_argument(
+        "--plugins-dir", metavar="目录", action="append", default=argparse.SUPPRESS if suppress else [],
+        help="额外的插件目录（可多次给出）",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fazhi-tui",
+        description="乡镇法治政府建设工作台。不带子命令时打开仪表盘。",
+        epilog="示例：fazhi-tui demo && fazhi-tui；fazhi-tui sql \"SELECT count(*) FROM grids\"",
+    )
+    parser.add_argument("--version", action="version", version=f"fazhi-tui {__version__}")
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="子命令")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _common(p, suppress=True)
+        return p
+
+    p = add("demo", "生成演示数据（赵庄镇，2022-01-01 至今日）")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="演示数据的“今日”（默认：FAZHI_TODAY 或系统日期）")
+    p.add_argument("--force", action="store_true", help="覆盖已有的演示数据（正式数据永不覆盖）")
+
+    add("init", "创建一个空的数据目录（正式使用）")
+
+    p = add("tables", "列出所有表：列、类型、中文名、主键、个人信息列、代码表")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    p = add("sql", "只读 SQL 查询（每表一个现状视图，<表>_history 为全部版本）")
+    p.add_argument("query", metavar="SQL", help="一条 SELECT 语句")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="输出格式（默认 table）")
+
+    p = add("check", "检查数据目录：无法读取或外来的文件、结构漂移、重复主键、悬空引用")
+    p.add_argument("--quarantine", action="store_true", help="把有问题的文件移到 quarantine/ 下")
+
+    p = add("compact", "整理：把版本文件合并为新一代基础文件（可与他人读写同时进行）")
+    p.add_argument("tables", nargs="*", metavar="表", help="只整理这些表（默认全部）")
+
+    p = add("plugins", "列出插件：名称、版本、来源、实现的钩子、状态与错误")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    add("summary", "打印数据目录概况（各表记录数）")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (CliError, ConfigError, StoreError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    cfg = load_config(getattr(args, "config", None))
+    cfg.plugins_dirs += [Path(p) for p in getattr(args, "plugins_dir", []) or []]
+    store_path, source = resolve_store_path(getattr(args, "store", None), cfg)
+    command = args.command
+    if command == "demo":
+        return cmd_demo(args, cfg, store_path)
+    if command == "plugins":
+        return cmd_plugins(args, cfg)
+    if command == "init":
+        return cmd_init(cfg, store_path)
+    if command == "tables":
+        return cmd_tables(args, cfg)
+    _ensure_store(cfg, store_path, source)
+    if command == "sql":
+        return cmd_sql(args, cfg, store_path)
+    if command == "check":
+        return cmd_check(args, cfg, store_path)
+    if command == "compact":
+        return cmd_compact(args, cfg, store_path)
+    if command == "summary":
+        return cmd_summary(cfg, store_path)
+    return cmd_dashboard(cfg, store_path)
+
+
+def _ensure_store(cfg, store_path: Path, source: str) -> None:
+    """The per-user default store is created with the demo on first run; a named one must exist."""
+    from .store.layout import MARKER
+
+    if (store_path / MARKER).is_file():
+        return
+    if source != "默认位置":
+        raise CliError(
+            f"数据目录 {store_path}（来自 {source}）不存在或不是 fazhi-tui 数据目录。"
+            f"创建演示数据：fazhi-tui demo --store {store_path}；创建空目录：fazhi-tui init --store {store_path}"
+        )
+    from .demo import build_demo
+    from .runtime import load_plugins, table_specs
+
+    host = load_plugins(cfg)
+    print(f"首次运行：在 {store_path} 创建演示数据……", file=sys.stderr)
+    build_demo(store_path, host, table_specs(host, cfg), today())
+    print(f"已创建演示数据：{store_path}（可用 --store 或 FAZHI_STORE 指定其他数据目录）", file=sys.stderr)
+
+
+def cmd_demo(args, cfg, store_path: Path) -> int:
+    from .demo import build_demo
+    from .runtime import load_plugins, table_specs
+
+    if args.today:
+        try:
+            day = dt.date.fromisoformat(args.today)
+        except ValueError:
+            raise CliError(f"--today 应为 YYYY-MM-DD 格式的日期，实为 “{args.today}”") from None
+    else:
+        day = today()
+    host = load_plugins(cfg)
+    result = build_demo(store_path, host, table_specs(host, cfg), day, force=args.force)
+    verb = "已重建" if result.replaced else "已创建"
+    print(f"{verb}演示数据：{result.path}（基准日 {day}）")
+    for table, n in result.rows.items():
+        print(f"  {table}: {n} 条")
+    return EXIT_OK
+
+
+def cmd_init(cfg, store_path: Path) -> int:
+    from .runtime import open_runtime
+
+    rt = open_runtime(cfg, store_path, create=True)
+    rt.close()
+    print(f"已创建空数据目录：{store_path}")
+    return EXIT_OK
+
+
+def cmd_tables(args, cfg) -> int:
+    from .runtime import load_plugins, table_specs
+
+    host = load_plugins(cfg)
+    specs = table_specs(host, cfg)
+    if args.json:
+        print(json.dumps([s.describe() for s in specs], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(soft_wrap=False)
+    for spec in specs:
+        d = spec.describe()
+        t = Table(title=f"{spec.name}（{spec.label}） 主键：{spec.key}", title_justify="left")
+        for head in ("列", "中文名", "类型", "必填", "个人信息", "代码表", "引用"):
+            t.add_column(head)
+        for c in d["columns"]:
+            t.add_row(c["name"], c["label"], c["type"], "是" if c["required"] else "", c["pii"] or "", c["codes"] or "", c["ref"] or "")
+        console.print(t)
+        for name, values in spec.code_tables.items():
+            console.print(f"  代码表 {name}：{'、'.join(values)}")
+    return EXIT_OK
+
+
+def cmd_sql(args, cfg, store_path: Path) -> int:
+    from .runtime import open_runtime
+    from .store.sql import run_readonly
+
+    rt = open_runtime(cfg, store_path)
+    try:
+        table = run_readonly(rt.store, args.query)
+    finally:
+        rt.close()
+    write_table(table, args.format, sys.stdout)
+    return EXIT_OK
+
+
+def write_table(table, fmt: str, out) -> None:
+    rows = table.to_pylist()
+    names = table.column_names
+    if fmt == "json":
+        out.write(json.dumps(rows, ensure_ascii=False, default=str, indent=1) + "\n")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(names)
+        for r in rows:
+            w.writerow(["" if r[n] is None else r[n] for n in names])
+        out.write(buf.getvalue())
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(show_lines=False)
+        for n in names:
+            t.add_column(n)
+        for r in rows:
+            t.add_row(*["" if r[n] is None else str(r[n]) for n in names])
+        Console(file=out, soft_wrap=False).print(t)
+        Console(file=out).print(f"共 {len(rows)} 行")
+
+
+def cmd_check(args, cfg, store_path: Path) -> int:
+    from .runtime import open_runtime
+    from .store.check import check_store, quarantine
+
+    rt = open_runtime(cfg, store_path)
+    try:
+        for name, info in rt.plugins.infos.items():
+            for err in info.errors:
+                print(f"注意：插件 {name}：{err}")
+        report = check_store(rt.store)
+        if args.quarantine:
+            quarantine(rt.store, report)
+    finally:
+        rt.close()
+    for p in report.problems:
+        print(p.describe())
+    for src, dest in report.moved:
+        print(f"已隔离：{src} → {dest}")
+    if report.moved:
+        print(f"隔离的文件在 {report.quarantine_dir}（保留原相对路径）；确认无用后可删除")
+    if not report.problems:
+        print(f"检查通过：{store_path} 共 {len(rt.specs)} 张表，未发现问题")
+        return EXIT_OK
+    n_err = len(report.errors)
+    print(f"发现 {n_err} 个错误、{len(report.problems) - n_err} 个提示")
+    remaining = [p for p in report.errors if not any(p.path == s for s, _d in report.moved)]
+    return EXIT_FOUND if remaining else EXIT_OK
+
+
+def cmd_compact(args, cfg, store_path: Path) -> int:
+    from .runtime import open_runtime
+    from .store.compact import compact
+
+    rt = open_runtime(cfg, store_path)
+    try:
+        for t in args.tables:
+            rt.store.spec(t)
+        results = compact(rt.store, args.tables or None)
+    finally:
+        rt.close()
+    for r in results:
+        print(r.describe())
+    return EXIT_OK
+
+
+def cmd_plugins(args, cfg) -> int:
+    from .runtime import load_plugins, table_specs
+
+    host = load_plugins(cfg)
+    table_specs(host, cfg)  # calling the contribution hooks records their failures too
+    infos = [i.as_dict() for i in host.infos.values()]
+    if args.json:
+        print(json.dumps(infos, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    sources = {"host": "宿主", "built-in": "内置", "entry point": "入口点", "folder": "插件目录", "unknown": "未知"}
+    for i in infos:
+        status = "正常" if i["status"] == "loaded" and not i["errors"] else ("失败" if i["status"] == "failed" else "有错误")
+        print(f"{i['name']}  {i['version']}  [{sources.get(i['source'], i['source'])}]  {status}")
+        if i["hooks"]:
+            print(f"    钩子：{', '.join(i['hooks'])}")
+        for e in i["errors"]:
+            print(f"    错误：{e}")
+    return EXIT_OK
+
+
+def cmd_summary(cfg, store_path: Path) -> int:
+    from .runtime import open_runtime
+
+    rt = open_runtime(cfg, store_path)
+    try:
+        info = rt.store.info
+        kind = f"演示数据（基准日 {info.get('today')}）" if info.get("demo") else "正式数据"
+        print(f"数据目录：{store_path}  {kind}")
+        for spec in rt.specs:
+            print(f"  {spec.label}（{spec.name}）：{rt.store.count(spec.name)} 条")
+    finally:
+        rt.close()
+    return EXIT_OK
+
+
+def cmd_dashboard(cfg, store_path: Path) -> int:
+    try:
+        from .ui.app import run_dashboard
+    except ImportError:
+        return cmd_summary(cfg, store_path)
+    return run_dashboard(cfg, store_path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Configuration: a TOML file plus FAZHI_* environment variables.
+
+Where the file is looked for, first found wins: ``--config``, ``FAZHI_CONFIG``, ``./fazhi-tui.toml``,
+the user config folder (``~/.config/fazhi-tui/config.toml`` on Linux), ``/etc/fazhi-tui/config.toml``.
+Unknown keys and wrong types are errors that name the key: a typo should not silently do nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "fazhi-tui"
+SYSTEM_CONFIG = Path("/etc/fazhi-tui/config.toml")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+# key -> (python type(s), description). Sub-tables are validated below.
+_TOP_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "store": (str, "数据目录"),
+    "town": (str, "乡镇名称（显示于标题栏与报告）"),
+    "plugins_dirs": (list, "额外的插件目录列表"),
+    "plugins": (list, "只加载这些插件（名称列表）"),
+    "keys": (dict, "按键重新绑定：绑定编号 = 按键"),
+    "code_tables": (dict, "代码表覆盖：代码表名 = [取值, ...]"),
+    "plugin": (dict, "各插件自己的设置：[plugin.插件名]"),
+    "ui": (dict, "界面设置"),
+}
+_UI_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "animations": (bool, "是否启用动画（经 SSH 使用时建议关闭）"),
+    "theme": (str, "Textual 主题名"),
+}
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    store: Path | None = None
+    town: str = "赵庄镇"
+    plugins_dirs: list[Path] = field(default_factory=list)
+    plugins: list[str] | None = None  # None: all; []: none beside the host
+    keys: dict[str, str] = field(default_factory=dict)
+    code_tables: dict[str, list[str]] = field(default_factory=dict)
+    plugin: dict[str, dict[str, Any]] = field(default_factory=dict)
+    animations: bool = False
+    theme: str | None = None
+
+    def plugin_settings(self, name: str) -> dict[str, Any]:
+        return dict(self.plugin.get(name, {}))
+
+
+def config_candidates(explicit: str | os.PathLike | None = None) -> list[Path]:
+    if explicit:
+        return [Path(explicit)]
+    env = os.environ.get("FAZHI_CONFIG")
+    if env:
+        return [Path(env)]
+    return [
+        Path.cwd() / "fazhi-tui.toml",
+        Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml",
+        SYSTEM_CONFIG,
+    ]
+
+
+def load_config(explicit: str | os.PathLike | None = None) -> Config:
+    """Find, read and validate the config; apply FAZHI_* environment variables over it."""
+    candidates = config_candidates(explicit)
+    cfg = Config()
+    chosen_is_explicit = bool(explicit) or bool(os.environ.get("FAZHI_CONFIG"))
+    for path in candidates:
+        if path.is_file():
+            cfg = parse_config(path)
+            break
+        if chosen_is_explicit:
+            raise ConfigError(f"配置文件 {path} 不存在")
+    env_plugins = os.environ.get("FAZHI_PLUGINS")
+    if env_plugins is not None:
+        cfg.plugins = [p.strip() for p in env_plugins.split(",") if p.strip()]
+    extra_dirs = os.environ.get("FAZHI_PLUGINS_DIRS")
+    if extra_dirs:
+        cfg.plugins_dirs += [Path(p) for p in extra_dirs.split(os.pathsep) if p]
+    return cfg
+
+
+def parse_config(path: Path) -> Config:
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码：{exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件 {path} 格式错误：{exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {path}：{exc.strerror}") from exc
+    cfg = Config(path=path)
+    _check_keys(path, "", data, _TOP_KEYS)
+    base = path.parent
+    if "store" in data:
+        cfg.store = (base / Path(data["store"]).expanduser()).resolve()
+    if "town" in data:
+        cfg.town = data["town"]
+    if "plugins_dirs" in data:
+        cfg.plugins_dirs = [(base / Path(_expect(path, "plugins_dirs", p, str)).expanduser()) for p in data["plugins_dirs"]]
+    if "plugins" in data:
+        cfg.plugins = [_expect(path, "plugins", p, str) for p in data["plugins"]]
+    for k, v in data.get("keys", {}).items():
+        cfg.keys[k] = _expect(path, f"keys.{k}", v, str)
+    for k, v in data.get("code_tables", {}).items():
+        values = _expect(path, f"code_tables.{k}", v, list)
+        cfg.code_tables[k] = [_expect(path, f"code_tables.{k}", x, str) for x in values]
+    for k, v in data.get("plugin", {}).items():
+        cfg.plugin[k] = _expect(path, f"plugin.{k}", v, dict)
+    ui = data.get("ui", {})
+    _check_keys(path, "ui.", ui, _UI_KEYS)
+    cfg.animations = ui.get("animations", False)
+    cfg.theme = ui.get("theme")
+    return cfg
+
+
+def _check_keys(path: Path, prefix: str, data: dict, allowed: dict) -> None:
+    for key, value in data.items():
+        if key not in allowed:
+            known = "、".join(allowed)
+            raise ConfigError(f"配置文件 {path}：未知的设置项 “{prefix}{key}”（可用：{known}）")
+        want, _desc = allowed[key]
+        _expect(path, prefix + key, value, want)
+
+
+_TYPE_NAMES = {str: "文本", list: "列表", dict: "表（[节]）", bool: "true/false", int: "整数"}
+
+
+def _expect(path: Path, key: str, value: Any, want: type | tuple[type, ...]) -> Any:
+    types = want if isinstance(want, tuple) else (want,)
+    # bool is an int in Python; a config that says `x = true` where a number is wanted is wrong.
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        names = "或".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+        raise ConfigError(f"配置文件 {path}：设置项 “{key}” 应为{names}，实为 {value!r}")
+    return value
+
+
+def today() -> dt.date:
+    """The system date, unless FAZHI_TODAY=YYYY-MM-DD says otherwise (tests and demos)."""
+    env = os.environ.get("FAZHI_TODAY")
+    if env:
+        try:
+            return dt.date.fromisoformat(env.strip())
+        except ValueError:
+            raise ConfigError(f"环境变量 FAZHI_TODAY 应为 YYYY-MM-DD 格式的日期，实为 “{env}”") from None
+    return dt.date.today()
+
+
+def default_store_path() -> Path:
+    """The per-user store used when nothing else names one (created with the demo on first run)."""
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "store"
+
+
+def resolve_store_path(cli_store: str | None, cfg: Config) -> tuple[Path, str]:
+    """The store folder and where that choice came from (for messages)."""
+    if cli_store:
+        return Path(cli_store).expanduser().resolve(), "--store"
+    env = os.environ.get("FAZHI_STORE")
+    if env:
+        return Path(env).expanduser().resolve(), "FAZHI_STORE"
+    if cfg.store is not None:
+        return cfg.store, f"配置文件 {cfg.path}"
+    return default_store_path(), "默认位置"

@@ -1,0 +1,18 @@
+"""The host's own contributions, made through the same hooks as any plugin."""
+
+from __future__ import annotations
+
+from .hookspecs import hookimpl
+from .host_tables import HOST_TABLES
+
+
+@hookimpl
+def fazhi_tables():
+    return list(HOST_TABLES)
+
+
+@hookimpl
+def fazhi_demo_rows(store, today, seed):
+    from . import demo_people
+
+    return demo_people.host_demo_rows(today, seed)

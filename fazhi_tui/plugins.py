@@ -1,0 +1,208 @@
+"""Finding plugins, loading them in isolation, and collecting what they contribute.
+
+A plugin that fails to import or raises in a hook is recorded against its name and left out;
+the rest of the program carries on. ``fazhi-tui plugins`` lists what happened.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import sys
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+
+ENTRY_POINT_GROUP = "fazhi_tui"
+HOST_NAME = "fazhi_tui.host"
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    source: str  # "host", "built-in", "entry point", "folder"
+    version: str = ""
+    location: str = ""
+    status: str = "loaded"  # "loaded", "failed", "skipped"
+    errors: list[str] = field(default_factory=list)
+    hooks: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "source": self.source,
+            "version": self.version,
+            "location": self.location,
+            "status": self.status,
+            "hooks": self.hooks,
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class Contribution:
+    plugin: str
+    value: Any
+
+
+def _describe_exception(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"（{Path(frames[-1].filename).name}:{frames[-1].lineno}）" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+class PluginHost:
+    """Owns the pluggy manager and the record of every plugin's fate."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager("fazhi_tui")
+        self.pm.add_hookspecs(hookspecs)
+        self.infos: dict[str, PluginInfo] = {}
+
+    # -- loading -----------------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls,
+        *,
+        only: Iterable[str] | None = None,
+        plugin_dirs: Iterable[str | Path] = (),
+        entry_points: bool = True,
+    ) -> PluginHost:
+        """Load the host's own plugin, then entry points, then plugin folders.
+
+        ``only``: names to load (``FAZHI_PLUGINS``); None loads everything, an empty list none
+        beside the host.
+        """
+        host = cls()
+        from . import host_plugin
+
+        host._register(HOST_NAME, host_plugin, PluginInfo(HOST_NAME, "host", _dist_version("fazhi-tui")))
+        wanted = None if only is None else {n.strip() for n in only if n.strip()}
+        if entry_points:
+            for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+                if wanted is not None and ep.name not in wanted:
+                    continue
+                dist = ep.dist.name if ep.dist is not None else ""
+                source = "built-in" if dist.replace("_", "-") == "fazhi-tui" else "entry point"
+                version = ep.dist.version if ep.dist is not None else ""
+                info = PluginInfo(ep.name, source, version, ep.value)
+                try:
+                    module = ep.load()
+                except Exception as exc:
+                    host._fail(info, f"导入失败：{_describe_exception(exc)}")
+                    continue
+                host._register(ep.name, module, info)
+        for folder in plugin_dirs:
+            host._load_folder(Path(folder), wanted)
+        return host
+
+    def _load_folder(self, folder: Path, wanted: set[str] | None) -> None:
+        if not folder.is_dir():
+            self._fail(PluginInfo(str(folder), "folder", location=str(folder)), "插件目录不存在")
+            return
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith((".", "_")):
+                continue
+            if path.is_dir() and (path / "__init__.py").is_file():
+                name, init = path.name, path / "__init__.py"
+            elif path.suffix == ".py":
+                name, init = path.stem, path
+            else:
+                continue
+            if wanted is not None and name not in wanted:
+                continue
+            info = PluginInfo(name, "folder", location=str(path))
+            module_name = f"fazhi_tui_plugins.{name}"
+            try:
+                spec = importlib.util.spec_from_file_location(
+                    module_name, init, submodule_search_locations=[str(path)] if path.is_dir() else None
+                )
+                assert spec is not None and spec.loader is not None
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[module_name] = module
+                spec.loader.exec_module(module)
+            except Exception as exc:
+                sys.modules.pop(module_name, None)
+                self._fail(info, f"导入失败：{_describe_exception(exc)}")
+                continue
+            info.version = str(getattr(module, "__version__", ""))
+            self._register(name, module, info)
+
+    def _register(self, name: str, module: object, info: PluginInfo) -> None:
+        if name in self.infos and self.infos[name].status == "loaded":
+            self._fail(PluginInfo(name, info.source, info.version, info.location), f"与已加载的插件 {name} 重名，未加载")
+            return
+        try:
+            self.pm.register(module, name=name)
+        except Exception as exc:  # pluggy validates hook names and signatures here
+            self._fail(info, f"注册失败：{_describe_exception(exc)}")
+            return
+        info.hooks = sorted(h.name for h in self.pm.get_hookcallers(module) or [])
+        self.infos[name] = info
+
+    def _fail(self, info: PluginInfo, message: str) -> None:
+        existing = self.infos.get(info.name)
+        if existing is not None and existing.status == "loaded" and existing is not info:
+            existing.errors.append(message)
+            return
+        info.status = "failed"
+        info.errors.append(message)
+        self.infos.setdefault(info.name, info)
+
+    def record_error(self, plugin: str, message: str) -> None:
+        """Note a failure of a loaded plugin (in a hook, a query, a render)."""
+        info = self.infos.setdefault(plugin, PluginInfo(plugin, "unknown"))
+        if message not in info.errors:
+            info.errors.append(message)
+
+    # -- calling -----------------------------------------------------------------------------
+    def collect(self, hook_name: str, **kwargs: Any) -> list[Contribution]:
+        """Call one hook's implementations one at a time, so one failing plugin costs only itself."""
+        return list(self.iter_collect(hook_name, **kwargs))
+
+    def iter_collect(self, hook_name: str, **kwargs: Any) -> Iterator[Contribution]:
+        """As ``collect``, lazily: each implementation runs when the caller asks for the next one."""
+        caller = getattr(self.pm.hook, hook_name)
+        # pluggy lists implementations last-registered first; call them in load order.
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                result = impl.function(*[kwargs[a] for a in impl.argnames])
+            except Exception as exc:
+                self.record_error(impl.plugin_name, f"{hook_name} 出错：{_describe_exception(exc)}")
+                continue
+            if result is not None:
+                yield Contribution(impl.plugin_name, result)
+
+    def table_specs(self) -> list:
+        """Every table from every plugin; a name already taken is refused (the first one wins)."""
+        from .store.spec import TableSpec
+
+        specs: dict[str, tuple[str, TableSpec]] = {}
+        for contrib in self.collect("fazhi_tables"):
+            for spec in contrib.value:
+                if not isinstance(spec, TableSpec):
+                    self.record_error(contrib.plugin, f"fazhi_tables 返回了非 TableSpec 的对象：{spec!r}")
+                    continue
+                if spec.name in specs or spec.name.endswith("_history"):
+                    owner = specs[spec.name][0] if spec.name in specs else "保留名"
+                    self.record_error(contrib.plugin, f"表名 {spec.name} 已由 {owner} 使用，本插件的同名表未加载")
+                    continue
+                specs[spec.name] = (contrib.plugin, spec)
+        self.table_owner = {name: plugin for name, (plugin, _s) in specs.items()}
+        return [s for _p, s in specs.values()]
+
+
+def _dist_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        from . import __version__
+
+        return __version__

@@ -1,0 +1,50 @@
+"""Putting the pieces together: config, plugins, table specs and the store.
+
+The CLI, the shell and the tests all start here, so each sees the same tables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .plugins import PluginHost
+from .store import Store, TableSpec
+
+
+@dataclass
+class Runtime:
+    config: Config
+    plugins: PluginHost
+    specs: list[TableSpec]
+    store: Store | None = None
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+def load_plugins(cfg: Config) -> PluginHost:
+    return PluginHost.load(only=cfg.plugins, plugin_dirs=cfg.plugins_dirs)
+
+
+def table_specs(host: PluginHost, cfg: Config) -> list[TableSpec]:
+    """Every plugin's tables, with code tables overridden by config (offices differ)."""
+    out = []
+    for spec in host.table_specs():
+        overrides = {k: tuple(v) for k, v in cfg.code_tables.items() if k in spec.code_tables}
+        if overrides:
+            spec = dataclasses.replace(spec, code_tables={**spec.code_tables, **overrides})
+        out.append(spec)
+    return out
+
+
+def open_runtime(cfg: Config, store_path: Path | None, *, create: bool = False, user: str | None = None) -> Runtime:
+    host = load_plugins(cfg)
+    specs = table_specs(host, cfg)
+    rt = Runtime(cfg, host, specs)
+    if store_path is not None:
+        rt.store = Store.open(store_path, specs, create=create, user=user)
+    return rt

@@ -1,0 +1,21 @@
+"""The activity store: Parquet files in a folder, read through DuckDB."""
+
+from .core import Store, Version, WriteResult, current_user, read_marker, write_marker
+from .errors import (
+    NotAStoreError,
+    ReadOnlySQLError,
+    RecordNotFoundError,
+    RowProblem,
+    StaleRevisionError,
+    StoreError,
+    UnknownTableError,
+    ValidationError,
+)
+from .spec import AT, BY, ID, META_NAMES, OP, REV, Column, SpecError, TableSpec
+
+__all__ = [
+    "AT", "BY", "ID", "META_NAMES", "OP", "REV",
+    "Column", "NotAStoreError", "ReadOnlySQLError", "RecordNotFoundError", "RowProblem", "SpecError",
+    "StaleRevisionError", "Store", "StoreError", "TableSpec", "UnknownTableError", "ValidationError",
+    "Version", "WriteResult", "current_user", "read_marker", "write_marker",
+]

@@ -1,0 +1,139 @@
+"""``fazhi-tui check``: what is wrong in a store, and moving bad files aside.
+
+Problems are errors (the data is not what it should be) or warnings (worth a look; nothing is
+lost). Checking only reads; quarantine moves files and says where they went.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import layout
+from .scan import scan_table
+from .spec import ID, REV
+from .views import qident
+
+STALE_STAGING_SECONDS = 3600
+
+
+@dataclass
+class Problem:
+    severity: str  # "error" or "warning"
+    table: str | None
+    message: str
+    path: Path | None = None
+    movable: bool = False  # quarantine may move this file aside
+
+    def describe(self) -> str:
+        tag = "错误" if self.severity == "error" else "注意"
+        where = f"[{self.table}] " if self.table else ""
+        loc = f"（{self.path}）" if self.path else ""
+        return f"{tag}：{where}{self.message}{loc}"
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    moved: list[tuple[Path, Path]] = field(default_factory=list)
+    quarantine_dir: Path | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_store(store) -> CheckReport:
+    report = CheckReport()
+    root: Path = store.root
+    add = report.problems.append
+    for name, spec in store.specs.items():
+        tf = scan_table(root, spec)
+        for bad in tf.bad:
+            add(Problem("error", name, f"文件无法使用：{bad.reason}", bad.path, movable=True))
+        for path in tf.foreign:
+            add(Problem("error", name, "不属于本程序的文件或目录", path, movable=True))
+    store.refresh(force=True)
+    for name, spec in store.specs.items():
+        t = qident(name)
+        try:
+            dup_rev = store.query(
+                f"SELECT {qident(ID)}, {qident(REV)}, count(*) AS n FROM {qident(name + '_history')} "
+                f"GROUP BY ALL HAVING count(*) > 1 ORDER BY 1 LIMIT 20"
+            ).to_pylist()
+            for row in dup_rev:
+                add(Problem("error", name, f"记录 {row[ID]} 的第 {row[REV]} 版出现 {row['n']} 次（文件可能被重复复制）"))
+            key = qident(spec.key)
+            mismatch = store.query(
+                f"SELECT {qident(ID)}, CAST({key} AS VARCHAR) AS k FROM {t} "
+                f"WHERE {qident(ID)} IS DISTINCT FROM CAST({key} AS VARCHAR) LIMIT 20"
+            ).to_pylist()
+            for row in mismatch:
+                add(Problem("error", name, f"记录号 {row[ID]} 与编号“{row['k']}”不一致"))
+            dup_key = store.query(
+                f"SELECT CAST({key} AS VARCHAR) AS k, count(*) AS n FROM {t} GROUP BY 1 HAVING count(*) > 1 LIMIT 20"
+            ).to_pylist()
+            for row in dup_key:
+                add(Problem("error", name, f"{spec.label_of(spec.key)}“{row['k']}”重复 {row['n']} 次"))
+            for col in spec.columns:
+                if col.ref is None or col.ref not in store.specs:
+                    continue
+                ref_spec = store.spec(col.ref)
+                value = f"unnest({qident(col.name)})" if "list" in str(col.type) else qident(col.name)
+                dangling = store.query(
+                    f"SELECT DISTINCT v FROM (SELECT {value} AS v FROM {t}) "
+                    f"WHERE v IS NOT NULL AND v NOT IN (SELECT CAST({qident(ref_spec.key)} AS VARCHAR) FROM {qident(col.ref)}) "
+                    f"ORDER BY 1 LIMIT 20"
+                ).column(0).to_pylist()
+                for v in dangling:
+                    add(Problem("error", name, f"“{col.label}”引用的 {ref_spec.label}“{v}”不存在"))
+        except Exception as exc:  # a table that cannot be read at all is itself a finding
+            add(Problem("error", name, f"无法读取：{exc}"))
+    known = set(store.specs) | layout.RESERVED
+    for entry in sorted(root.iterdir()):
+        if entry.name in known or entry.name == layout.MARKER or entry.name.startswith("."):
+            continue
+        if entry.is_dir() and (entry / layout.LOG_DIR).is_dir():
+            add(Problem("warning", None, f"目录 {entry.name} 像是一个表，但没有已加载的插件声明它（插件未加载？）", entry))
+        else:
+            add(Problem("warning", None, f"数据目录中有不认识的文件 {entry.name}", entry))
+    staging = root / layout.STAGING_DIR
+    if staging.is_dir():
+        now = time.time()
+        for entry in staging.iterdir():
+            try:
+                age = now - entry.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            if age > STALE_STAGING_SECONDS:
+                add(Problem("warning", None, "中断的写入留下的临时文件（未进入任何表，可用 --quarantine 清走）", entry, movable=True))
+    return report
+
+
+def quarantine(store, report: CheckReport) -> CheckReport:
+    """Move every movable problem file into ``quarantine/<time>/`` keeping its relative path."""
+    root: Path = store.root
+    dest_root = root / layout.QUARANTINE_DIR / datetime.now().strftime("%Y%m%d-%H%M%S")
+    report.quarantine_dir = dest_root
+    for p in report.problems:
+        if not p.movable or p.path is None or not p.path.exists():
+            continue
+        rel = p.path.relative_to(root)
+        dest = dest_root / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if p.table:
+            with store.table_lock(p.table):
+                os.rename(p.path, dest)
+        else:
+            shutil.move(str(p.path), dest)
+        report.moved.append((p.path, dest))
+    store.refresh(force=True)
+    return report

@@ -1,0 +1,176 @@
+"""Compaction: fold a table's log files into a new generation, safe while others read and write.
+
+A generation is built in staging and published by renaming its whole folder, so a reader sees
+the old generation or the new one, never half of one. Log files written while compaction runs
+are not in the manifest and stay in the delta. Files a reader might still be using are removed
+one compaction later; a reader that loses a file anyway retries with a fresh listing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import layout
+from .scan import latest_gen, scan_table
+from .spec import ID, OP, REV, TableSpec
+from .views import _group_select, qident, qstr
+
+
+@dataclass
+class CompactionResult:
+    table: str
+    skipped: str | None = None  # why nothing was done
+    gen: int | None = None
+    folded_files: int = 0
+    versions: int = 0
+    records: int = 0
+    removed_files: int = 0
+
+    def describe(self) -> str:
+        if self.skipped:
+            return f"{self.table}：{self.skipped}"
+        return (
+            f"{self.table}：合并 {self.folded_files} 个文件为第 {self.gen} 代，"
+            f"共 {self.versions} 个版本、{self.records} 条现行记录；清理旧文件 {self.removed_files} 个"
+        )
+
+
+@contextlib.contextmanager
+def _compaction_lock(root: Path, table: str) -> Iterator[bool]:
+    locks = root / layout.LOCKS_DIR
+    locks.mkdir(exist_ok=True)
+    with open(locks / f"{table}.compact.lock", "a+b") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def compact_table(store, spec: TableSpec, *, min_files: int = 1) -> CompactionResult:
+    root: Path = store.root
+    result = CompactionResult(spec.name)
+    with _compaction_lock(root, spec.name) as got:
+        if not got:
+            result.skipped = "另一进程正在整理此表，已跳过"
+            return result
+        tf = scan_table(root, spec)
+        if len(tf.delta_files) < min_files:
+            result.skipped = "无需整理"
+            return result
+        prev = latest_gen(root, spec.name)
+        new_gen = (tf.gen or 0) + 1
+        stage = root / layout.STAGING_DIR / f"gen-{spec.name}-{uuid.uuid4().hex[:12]}"
+        stage.mkdir(parents=True)
+        try:
+            duck_types = store._duck_types[spec.name]
+            history_sql = _group_select(spec, tf.history_files + tf.delta_files, duck_types)
+            cur = store._con.cursor()
+            part_col = "year" if "year" not in spec.column_names else "_year"
+            order = []
+            if spec.period_column:
+                order.append(qident(spec.period_column))
+            order += [qident(ID), qident(REV)]
+            latest_sql = (
+                f"SELECT * FROM ({history_sql}) "
+                f"QUALIFY row_number() OVER (PARTITION BY {qident(ID)} ORDER BY {qident(REV)} DESC) = 1"
+            )
+            if tf.current_files:
+                # Cheaper than a window over all history: the old current minus what the delta changed.
+                delta_sql = _group_select(spec, tf.delta_files, duck_types)
+                current_sql = _group_select(spec, tf.current_files, duck_types)
+                latest_sql = (
+                    f"WITH d AS ({delta_sql}) "
+                    f"SELECT c.* FROM ({current_sql}) AS c ANTI JOIN d USING ({qident(ID)}) "
+                    f"UNION ALL SELECT * FROM d "
+                    f"QUALIFY row_number() OVER (PARTITION BY {qident(ID)} ORDER BY {qident(REV)} DESC) = 1"
+                )
+            for kind, sql in (("history", history_sql), ("current", latest_sql)):
+                out = stage / kind
+                if spec.period_column:
+                    out.mkdir()
+                    cur.execute(
+                        f"COPY (SELECT *, year({qident(spec.period_column)}) AS {qident(part_col)} FROM ({sql}) "
+                        f"ORDER BY {', '.join(order)}) TO {qstr(str(out))} "
+                        f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({qident(part_col)}), "
+                        f"FILENAME_PATTERN 'part_{{i}}', OVERWRITE_OR_IGNORE true)"
+                    )
+                else:
+                    out.mkdir()
+                    cur.execute(
+                        f"COPY (SELECT * FROM ({sql}) ORDER BY {', '.join(order)}) "
+                        f"TO {qstr(str(out / 'part_0.parquet'))} (FORMAT parquet, COMPRESSION zstd)"
+                    )
+            counts = cur.execute(
+                f"SELECT (SELECT count(*) FROM ({history_sql})), "
+                f"(SELECT count(*) FROM ({latest_sql}) WHERE {qident(OP)} = 'put')"
+            ).fetchone()
+            cur.close()
+            present = set(os.listdir(layout.log_dir(root, spec.name)))
+            folded = sorted({p.name for p in tf.delta_files} | (set(tf.folded) & present))
+            manifest = {
+                "gen": new_gen,
+                "folded": folded,
+                "versions": counts[0],
+                "records": counts[1],
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "by": store.user,
+            }
+            (stage / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+            _fsync_tree(stage)
+            gdir = layout.gens_dir(root, spec.name)
+            gdir.mkdir(exist_ok=True)
+            os.rename(stage, gdir / layout.gen_name(new_gen))
+            layout.fsync_dir(gdir)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        result.gen = new_gen
+        result.folded_files = len(tf.delta_files)
+        result.versions, result.records = counts
+        result.removed_files = _remove_superseded(root, spec.name, new_gen, prev)
+    store.refresh([spec.name], force=True)
+    return result
+
+
+def _remove_superseded(root: Path, table: str, new_gen: int, prev: tuple[int, Path, dict] | None) -> int:
+    """Remove what no reader of the two newest generations can need."""
+    removed = 0
+    gdir = layout.gens_dir(root, table)
+    for name in os.listdir(gdir):
+        if layout.GEN_NAME_RE.match(name) and int(name) < new_gen - 1:
+            shutil.rmtree(gdir / name, ignore_errors=True)
+            removed += 1
+    if prev is not None:
+        ldir = layout.log_dir(root, table)
+        for name in prev[2].get("folded", []):
+            with contextlib.suppress(FileNotFoundError):
+                (ldir / name).unlink()
+                removed += 1
+    return removed
+
+
+def _fsync_tree(top: Path) -> None:
+    for dirpath, _dirs, files in os.walk(top):
+        for name in files:
+            with open(Path(dirpath) / name, "rb") as fh:
+                os.fsync(fh.fileno())
+        layout.fsync_dir(Path(dirpath))
+
+
+def compact(store, tables=None) -> list[CompactionResult]:
+    names = list(tables) if tables else list(store.specs)
+    return [compact_table(store, store.spec(n)) for n in names]

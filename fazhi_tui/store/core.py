@@ -1,0 +1,393 @@
+"""The store: a folder of Parquet files read through one in-memory DuckDB per process.
+
+This is the only path to the files. The CLI, the shell, the plugins and the tests all go
+through ``Store``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import getpass
+import json
+import os
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import layout
+from .errors import (
+    NotAStoreError,
+    RecordNotFoundError,
+    RowProblem,
+    StaleRevisionError,
+    StoreError,
+    UnknownTableError,
+    ValidationError,
+)
+from .scan import TableFiles, dir_signature, scan_table
+from .spec import AT, BY, ID, OP, REV, TableSpec
+from .validate import rows_to_table
+from .views import empty_table_name, qident, view_statements
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    table: str
+    rows: int
+    file: Path | None
+
+
+@dataclass(frozen=True)
+class Version:
+    """Who wrote a record's newest version, and when."""
+
+    record_id: str
+    rev: int
+    op: str
+    at: datetime
+    by: str
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return str(os.getuid())
+
+
+class Store:
+    """A store folder. ``Store.open(path, specs)``; then ``query``, ``append``, ``update``,
+    ``delete``, ``get``, ``history``."""
+
+    def __init__(self, root: Path, specs: Iterable[TableSpec], user: str | None = None):
+        self.root = Path(root).resolve()
+        self.user = user or current_user()
+        self.specs: dict[str, TableSpec] = {}
+        for spec in specs:
+            self._add_spec(spec)
+        self._con = duckdb.connect(":memory:", config={"threads": max(1, os.cpu_count() or 1)})
+        self._con.execute("SET parquet_metadata_cache = true")
+        self._local = threading.local()
+        self._refresh_lock = threading.RLock()
+        self._state: dict[str, TableFiles] = {}
+        self._duck_types: dict[str, dict[str, str]] = {}
+        for spec in self.specs.values():
+            self._create_empty(spec)
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls, root: str | os.PathLike, specs: Iterable[TableSpec], *, create: bool = False, user: str | None = None
+    ) -> Store:
+        root = Path(root)
+        marker = root / layout.MARKER
+        if not marker.is_file():
+            if not create:
+                if root.exists():
+                    raise NotAStoreError(f"{root} 不是 fazhi-tui 数据目录（缺少 {layout.MARKER}）")
+                raise NotAStoreError(f"数据目录 {root} 不存在")
+            if root.exists() and any(root.iterdir()):
+                raise NotAStoreError(f"{root} 不是空目录，也不是 fazhi-tui 数据目录；为免混入他人文件，未在此创建")
+            root.mkdir(parents=True, exist_ok=True)
+            write_marker(root, demo=False)
+        else:
+            info = read_marker(root)
+            if info.get("format", 0) > layout.STORE_FORMAT:
+                raise NotAStoreError(f"{root} 由更新版本的 fazhi-tui 创建（格式 {info.get('format')}），请升级后再打开")
+        return cls(root, specs, user=user)
+
+    @property
+    def info(self) -> dict:
+        return read_marker(self.root)
+
+    def _add_spec(self, spec: TableSpec) -> None:
+        if spec.name in self.specs:
+            raise StoreError(f"表 {spec.name} 重复声明")
+        if spec.name.endswith("_history") or spec.name.startswith("__") or spec.name in layout.RESERVED:
+            raise StoreError(f"表名 {spec.name} 为保留名")
+        self.specs[spec.name] = spec
+
+    def spec(self, table: str) -> TableSpec:
+        try:
+            return self.specs[table]
+        except KeyError:
+            known = "、".join(sorted(self.specs)) or "（无）"
+            raise UnknownTableError(f"没有名为 {table} 的表（已有：{known}）") from None
+
+    def _create_empty(self, spec: TableSpec) -> None:
+        # A typed empty table gives views a schema when a table has no files yet, and tells
+        # us DuckDB's name for each Arrow type (for CAST in views).
+        empty = spec.schema.empty_table()
+        name = f"__arrow_{uuid.uuid4().hex}"
+        self._con.register(name, empty)
+        self._con.execute(f"CREATE OR REPLACE TABLE {qident(empty_table_name(spec.name))} AS SELECT * FROM {qident(name)}")
+        self._con.unregister(name)
+        rows = self._con.execute(f"DESCRIBE {qident(empty_table_name(spec.name))}").fetchall()
+        self._duck_types[spec.name] = {r[0]: r[1] for r in rows}
+
+    def confine(self) -> None:
+        """From now on this process's DuckDB may read only files inside the store, and its
+        settings are frozen (``fazhi-tui sql`` runs user SQL this way)."""
+        root = str(self.root).rstrip("/") + "/"
+        con = self._con
+        con.execute("SET allowed_directories = ?", [[root]])
+        con.execute("SET enable_external_access = false")
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET autoload_known_extensions = false")
+        con.execute("SET lock_configuration = true")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- reading -----------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the process's database (DuckDB wants one per thread)."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._con.cursor()
+            self._local.cursor = cur
+        return cur
+
+    def refresh(self, tables: Iterable[str] | None = None, force: bool = False) -> None:
+        """Re-point views at the files on disk, for tables whose folders changed."""
+        names = list(tables) if tables is not None else list(self.specs)
+        with self._refresh_lock:
+            for name in names:
+                spec = self.spec(name)
+                old = self._state.get(name)
+                if not force and old is not None and old.signature == dir_signature(self.root, name):
+                    continue
+                tf = scan_table(self.root, spec)
+                for stmt in view_statements(spec, tf, self._duck_types[name]):
+                    self._con.execute(stmt)
+                self._state[name] = tf
+
+    def files(self, table: str) -> TableFiles:
+        self.refresh([table])
+        return self._state[table]
+
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> pa.Table:
+        """Run read-only SQL over the views; parameters are bound, never formatted in."""
+        self.refresh()
+        for attempt in range(4):
+            try:
+                return self.cursor().sql(sql, params=params).to_arrow_table()
+            except duckdb.IOException:
+                # Compaction may have removed a file between listing and reading; the next
+                # listing shows the generation that replaced it.
+                if attempt == 3:
+                    raise
+                self.refresh(force=True)
+        raise AssertionError("unreachable")
+
+    def count(self, table: str) -> int:
+        return self.query(f"SELECT count(*) AS n FROM {qident(self.spec(table).name)}").column(0)[0].as_py()
+
+    def get(self, table: str, record_id: Any) -> dict | None:
+        """The current version of one record as a dict (with ``_rev``, ``_at``, ``_by``), or None."""
+        spec = self.spec(table)
+        t = self.query(f"SELECT * FROM {qident(spec.name)} WHERE {qident(ID)} = ?", [str(record_id)])
+        rows = t.to_pylist()
+        return rows[0] if rows else None
+
+    def history(self, table: str, record_id: Any) -> pa.Table:
+        """Every version of one record, oldest first."""
+        spec = self.spec(table)
+        return self.query(
+            f"SELECT * FROM {qident(spec.name + '_history')} WHERE {qident(ID)} = ? ORDER BY {qident(REV)}",
+            [str(record_id)],
+        )
+
+    def latest_versions(self, table: str, ids: Sequence[str]) -> dict[str, Version]:
+        """The newest version (deletions included) of each given record id that exists."""
+        spec = self.spec(table)
+        if not len(ids):
+            return {}
+        self.refresh([table], force=True)
+        arrow_ids = pa.table({ID: pa.array(list(ids), type=pa.string())})
+        cur = self.cursor()
+        name = f"__ids_{uuid.uuid4().hex}"
+        cur.register(name, arrow_ids)
+        try:
+            res = cur.sql(
+                f"SELECT l.{qident(ID)}, l.{qident(REV)}, l.{qident(OP)}, l.{qident(AT)}, l.{qident(BY)} "
+                f"FROM {qident(spec.name + '__latest')} AS l SEMI JOIN {qident(name)} AS i USING ({qident(ID)})"
+            ).fetchall()
+        finally:
+            cur.unregister(name)
+        return {r[0]: Version(r[0], r[1], r[2], r[3], r[4]) for r in res}
+
+    # -- writing -----------------------------------------------------------------------------
+    def append(
+        self,
+        table: str,
+        rows: Sequence[Mapping[str, Any]] | pa.Table,
+        *,
+        at: datetime | None = None,
+        by: str | None = None,
+    ) -> WriteResult:
+        """Add new records as one atomic batch. A key that already exists is refused."""
+        spec = self.spec(table)
+        data = rows_to_table(spec, rows)
+        return self._write(spec, data, mode="insert", expected=None, at=at, by=by)
+
+    def save(
+        self,
+        table: str,
+        rows: Sequence[Mapping[str, Any]] | pa.Table,
+        expected: Mapping[str, int],
+        *,
+        at: datetime | None = None,
+        by: str | None = None,
+    ) -> WriteResult:
+        """Write new versions of existing records (whole rows). ``expected`` maps each record id
+        to the revision the edit started from; if any record moved on since, nothing is written."""
+        spec = self.spec(table)
+        data = rows_to_table(spec, rows)
+        return self._write(spec, data, mode="update", expected=expected, at=at, by=by)
+
+    def update(self, table: str, record_id: Any, changes: Mapping[str, Any], *, expected_rev: int) -> int:
+        """Change some fields of one record; returns the new revision."""
+        spec = self.spec(table)
+        current = self.get(table, record_id)
+        if current is None:
+            raise RecordNotFoundError(f"表 {spec.label} 中没有记录 {record_id}")
+        unknown = [k for k in changes if k not in spec.column_names]
+        if unknown:
+            raise ValidationError(table, [RowProblem(None, None, f"未知的列 {', '.join(unknown)}")])
+        if spec.key in changes and str(changes[spec.key]) != str(record_id):
+            raise ValidationError(table, [RowProblem(None, spec.label_of(spec.key), "记录的编号不能修改")])
+        row = {c: current[c] for c in spec.column_names}
+        row.update(changes)
+        self.save(table, [row], {str(record_id): expected_rev})
+        return expected_rev + 1
+
+    def delete(self, table: str, record_id: Any, *, expected_rev: int) -> int:
+        """Delete one record (a deletion is a new version; history keeps every earlier one)."""
+        spec = self.spec(table)
+        current = self.get(table, record_id)
+        if current is None:
+            raise RecordNotFoundError(f"表 {spec.label} 中没有记录 {record_id}")
+        data = rows_to_table(spec, [{c: current[c] for c in spec.column_names}])
+        self._write(spec, data, mode="delete", expected={str(record_id): expected_rev}, at=None, by=None)
+        return expected_rev + 1
+
+    @contextlib.contextmanager
+    def table_lock(self, table: str) -> Iterator[None]:
+        """Serialises the revision check and the write of concurrent writers (any process)."""
+        locks = self.root / layout.LOCKS_DIR
+        locks.mkdir(exist_ok=True)
+        with open(locks / f"{table}.lock", "a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _write(
+        self,
+        spec: TableSpec,
+        data: pa.Table,
+        *,
+        mode: str,
+        expected: Mapping[str, int] | None,
+        at: datetime | None,
+        by: str | None,
+    ) -> WriteResult:
+        if data.num_rows == 0:
+            return WriteResult(spec.name, 0, None)
+        ids = data.column(spec.key).cast(pa.string())
+        id_list = ids.to_pylist()
+        key_label = spec.label_of(spec.key)
+        with self.table_lock(spec.name):
+            latest = self.latest_versions(spec.name, id_list)
+            problems: list[RowProblem] = []
+            revs: list[int] = []
+            for i, rid in enumerate(id_list):
+                v = latest.get(rid)
+                if mode == "insert":
+                    if v is not None and v.op == "put":
+                        problems.append(RowProblem(i + 1, key_label, f"“{rid}”已存在（第 {v.rev} 版，{v.by} 写入）"))
+                        if len(problems) >= 1000:
+                            break
+                    revs.append(1 if v is None else v.rev + 1)
+                else:
+                    if v is None or v.op != "put":
+                        problems.append(RowProblem(i + 1, key_label, f"记录“{rid}”不存在或已删除"))
+                        continue
+                    want = (expected or {}).get(rid)
+                    if want is None:
+                        problems.append(RowProblem(i + 1, key_label, f"记录“{rid}”未给出修改所依据的版本"))
+                        continue
+                    if want != v.rev:
+                        raise StaleRevisionError(spec.name, rid, want, v.rev, v.by, v.at)
+                    revs.append(v.rev + 1)
+            if problems:
+                raise ValidationError(spec.name, problems)
+            when = at or datetime.now(timezone.utc)
+            n = data.num_rows
+            meta = [
+                ids,
+                pa.array(revs, type=pa.int32()),
+                pa.repeat(pa.scalar("delete" if mode == "delete" else "put"), n).cast(pa.string()),
+                pa.repeat(pa.scalar(when, type=pa.timestamp("us", tz="UTC")), n),
+                pa.repeat(pa.scalar(by or self.user), n).cast(pa.string()),
+            ]
+            batch = pa.Table.from_arrays(meta + list(data.columns), schema=spec.schema)
+            path = self._publish(spec.name, batch)
+        self.refresh([spec.name], force=True)
+        return WriteResult(spec.name, n, path)
+
+    def _publish(self, table: str, batch: pa.Table) -> Path:
+        """Write a batch to a staging file, flush it, and rename it into the table's log."""
+        staging = self.root / layout.STAGING_DIR
+        staging.mkdir(exist_ok=True)
+        name = layout.new_log_name()
+        tmp = staging / f"{table}.{name}.tmp"
+        try:
+            pq.write_table(batch, tmp, compression="zstd")
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            dest_dir = layout.log_dir(self.root, table)
+            dest_dir.mkdir(parents=True, exist_ok=True)
+            dest = dest_dir / name
+            os.rename(tmp, dest)
+            layout.fsync_dir(dest_dir)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        return dest
+
+
+def read_marker(root: Path) -> dict:
+    try:
+        return json.loads((root / layout.MARKER).read_text("utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError as exc:
+        raise NotAStoreError(f"{root / layout.MARKER} 已损坏：{exc}") from exc
+
+
+def write_marker(root: Path, *, demo: bool, **extra: Any) -> None:
+    info = {"format": layout.STORE_FORMAT, "demo": demo, "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    info.update(extra)
+    tmp = root / f".{layout.MARKER}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    os.replace(tmp, root / layout.MARKER)

@@ -1,0 +1,152 @@
+"""Table specs: what a table holds, declared by the host and by plugins.
+
+A spec is plain data. The store uses it to validate writes and build views; the CLI prints it;
+import/export use its Chinese labels as headers; screens use its PII marks to mask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+# Every stored row is one version of a record. These columns come first in every file.
+ID = "_id"  # the record's identity: its key value as text
+REV = "_rev"  # 1 for the first version, +1 for each edit or deletion
+OP = "_op"  # "put" or "delete"
+AT = "_at"  # when the version was written (UTC)
+BY = "_by"  # the OS user who wrote it
+
+META_FIELDS: tuple[pa.Field, ...] = (
+    pa.field(ID, pa.string(), nullable=False),
+    pa.field(REV, pa.int32(), nullable=False),
+    pa.field(OP, pa.string(), nullable=False),
+    pa.field(AT, pa.timestamp("us", tz="UTC"), nullable=False),
+    pa.field(BY, pa.string(), nullable=False),
+)
+META_NAMES = tuple(f.name for f in META_FIELDS)
+META_LABELS = {ID: "记录号", REV: "版本", OP: "操作", AT: "时间", BY: "操作人"}
+
+# Kinds of personal information and how screens mask them (DOMAIN.md §6).
+PII_KINDS = ("name", "phone", "id_number", "address")
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class SpecError(ValueError):
+    """A table spec that cannot be used (a plugin author's mistake)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: an English identifier with the Chinese label users see."""
+
+    name: str
+    type: pa.DataType
+    label: str
+    required: bool = False
+    pii: str | None = None  # one of PII_KINDS
+    codes: str | None = None  # name of a code table the values must come from
+    ref: str | None = None  # "grids" or "people": values are that table's keys
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.name):
+            raise SpecError(f"列名 {self.name!r} 须为小写英文标识符")
+        if self.pii is not None and self.pii not in PII_KINDS:
+            raise SpecError(f"列 {self.name} 的个人信息类型 {self.pii!r} 未知（可选：{', '.join(PII_KINDS)}）")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table: columns, key, labels, PII marks, code tables, partitioning.
+
+    ``period_column`` names the date or timestamp that places a record in a period; the panels'
+    period filter uses it and compaction partitions files by its year (Hive style: ``year=2023``).
+    ``grid_column`` names the column that places a record in a grid.
+    """
+
+    name: str
+    label: str
+    columns: tuple[Column, ...]
+    key: str
+    period_column: str | None = None
+    grid_column: str | None = None
+    code_tables: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.name):
+            raise SpecError(f"表名 {self.name!r} 须为小写英文标识符")
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise SpecError(f"表 {self.name} 有重复的列名")
+        for special in (self.key, self.period_column, self.grid_column):
+            if special is not None and special not in names:
+                raise SpecError(f"表 {self.name} 引用了不存在的列 {special!r}")
+        for c in self.columns:
+            if c.codes is not None and c.codes not in self.code_tables:
+                raise SpecError(f"表 {self.name} 列 {c.name} 引用了未声明的代码表 {c.codes!r}")
+        if self.period_column is not None:
+            t = self.column(self.period_column).type
+            if not (pa.types.is_date(t) or pa.types.is_timestamp(t)):
+                raise SpecError(f"表 {self.name} 的期间列 {self.period_column} 须为日期或时间类型")
+
+    # -- lookups -----------------------------------------------------------------------------
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required or c.name == self.key)
+
+    @property
+    def pii_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.pii)
+
+    def label_of(self, name: str) -> str:
+        if name in META_LABELS:
+            return META_LABELS[name]
+        return self.column(name).label
+
+    # -- schemas -----------------------------------------------------------------------------
+    @property
+    def data_schema(self) -> pa.Schema:
+        return pa.schema([pa.field(c.name, c.type) for c in self.columns])
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The schema of every stored file: version columns, then the data columns."""
+        return pa.schema(list(META_FIELDS) + [pa.field(c.name, c.type) for c in self.columns])
+
+    def describe(self) -> dict:
+        """A JSON-friendly description (``fazhi-tui tables --json``)."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "key": self.key,
+            "period_column": self.period_column,
+            "grid_column": self.grid_column,
+            "columns": [
+                {
+                    "name": c.name,
+                    "label": c.label,
+                    "type": str(c.type),
+                    "required": c.required or c.name == self.key,
+                    "pii": c.pii,
+                    "codes": c.codes,
+                    "ref": c.ref,
+                }
+                for c in self.columns
+            ],
+            "pii_columns": list(self.pii_columns),
+            "code_tables": {k: list(v) for k, v in self.code_tables.items()},
+        }

@@ -1,0 +1,145 @@
+"""Turning rows into a typed Arrow batch, naming every row and column that does not fit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import RowProblem, ValidationError
+from .spec import TableSpec
+
+MAX_PROBLEMS = 1000  # enough to list, without building a million-line message
+
+
+def rows_to_table(spec: TableSpec, rows: Sequence[Mapping[str, Any]] | pa.Table, first_row: int = 1) -> pa.Table:
+    """Rows (dicts or an Arrow table) as a table with exactly the spec's data schema."""
+    if isinstance(rows, pa.Table):
+        return _from_arrow(spec, rows, first_row)
+    problems: list[RowProblem] = []
+    known = set(spec.column_names)
+    for i, row in enumerate(rows):
+        unknown = [k for k in row if k not in known]
+        if unknown:
+            problems.append(RowProblem(i + first_row, None, f"未知的列 {', '.join(map(str, unknown))}"))
+            if len(problems) >= MAX_PROBLEMS:
+                break
+    if problems:
+        raise ValidationError(spec.name, problems)
+    arrays = []
+    for col in spec.columns:
+        values = [row.get(col.name) for row in rows]
+        try:
+            arrays.append(pa.array(values, type=col.type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+            for i, v in enumerate(values):
+                try:
+                    pa.array([v], type=col.type)
+                except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+                    problems.append(RowProblem(i + first_row, col.label, f"值 {v!r} 不是{_type_name(col.type)}"))
+                    if len(problems) >= MAX_PROBLEMS:
+                        break
+    if problems:
+        raise ValidationError(spec.name, problems)
+    table = pa.Table.from_arrays(arrays, schema=spec.data_schema)
+    check_values(spec, table, first_row)
+    return table
+
+
+def _from_arrow(spec: TableSpec, data: pa.Table, first_row: int) -> pa.Table:
+    unknown = [n for n in data.column_names if n not in spec.column_names]
+    if unknown:
+        raise ValidationError(spec.name, [RowProblem(None, None, f"未知的列 {', '.join(unknown)}")])
+    arrays = []
+    problems: list[RowProblem] = []
+    for col in spec.columns:
+        if col.name not in data.column_names:
+            arrays.append(pa.nulls(data.num_rows, type=col.type))
+            continue
+        arr = data.column(col.name)
+        if arr.type != col.type:
+            try:
+                arr = arr.cast(col.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+                problems.append(RowProblem(None, col.label, f"无法转换为{_type_name(col.type)}：{exc}"))
+                continue
+        arrays.append(arr)
+    if problems:
+        raise ValidationError(spec.name, problems)
+    table = pa.Table.from_arrays(arrays, schema=spec.data_schema)
+    check_values(spec, table, first_row)
+    return table
+
+
+def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1) -> None:
+    """Required values present, code-table values known, keys unique within the batch."""
+    problems: list[RowProblem] = []
+    for name in spec.required_columns:
+        col = spec.column(name)
+        arr = table.column(name)
+        missing = pc.is_null(arr)
+        if pa.types.is_string(col.type):
+            missing = pc.or_(missing, pc.equal(pc.utf8_trim_whitespace(arr), ""))
+        _collect(problems, missing, first_row, col.label, lambda _i: "必填，不能为空")
+    for col in spec.columns:
+        if col.codes is None:
+            continue
+        allowed = pa.array(spec.code_tables[col.codes], type=pa.string())
+        arr = table.column(col.name)
+        if pa.types.is_list(col.type):
+            # List columns (e.g. a person's roles) check each element.
+            for i, values in enumerate(arr.to_pylist()):
+                bad = [v for v in (values or []) if v not in spec.code_tables[col.codes]]
+                if bad:
+                    problems.append(RowProblem(i + first_row, col.label, f"{'、'.join(bad)} 不在代码表“{col.codes}”中"))
+            continue
+        unknown = pc.and_(pc.is_valid(arr), pc.invert(pc.is_in(arr, value_set=allowed)))
+        values = arr
+        _collect(
+            problems, unknown, first_row, col.label,
+            lambda i, values=values, col=col: f"“{values[i].as_py()}”不在代码表“{col.codes}”中"
+            f"（可选：{'、'.join(spec.code_tables[col.codes])}）",
+        )
+    keys = table.column(spec.key)
+    counts = pc.value_counts(keys.drop_null() if hasattr(keys, "drop_null") else keys)
+    dup_values = {v["values"].as_py() for v in counts if v["counts"].as_py() > 1}
+    if dup_values:
+        seen: dict[Any, int] = {}
+        for i, v in enumerate(keys.to_pylist()):
+            if v in dup_values:
+                if v in seen:
+                    problems.append(
+                        RowProblem(i + first_row, spec.label_of(spec.key), f"“{v}”与第 {seen[v]} 行重复")
+                    )
+                else:
+                    seen[v] = i + first_row
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0))
+        raise ValidationError(spec.name, problems)
+
+
+def _collect(problems, mask, first_row, label, reason) -> None:
+    if not pc.any(mask).as_py():
+        return
+    idx = pc.indices_nonzero(mask) if hasattr(pc, "indices_nonzero") else None
+    positions = idx.to_pylist() if idx is not None else [i for i, m in enumerate(mask.to_pylist()) if m]
+    for i in positions[:MAX_PROBLEMS]:
+        problems.append(RowProblem(i + first_row, label, reason(i)))
+
+
+def _type_name(t: pa.DataType) -> str:
+    if pa.types.is_integer(t):
+        return "整数"
+    if pa.types.is_floating(t):
+        return "数字"
+    if pa.types.is_date(t):
+        return "日期"
+    if pa.types.is_timestamp(t):
+        return "日期时间"
+    if pa.types.is_boolean(t):
+        return "是/否"
+    if pa.types.is_list(t):
+        return "列表"
+    return "文本"
