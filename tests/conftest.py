@@ -1,0 +1,35 @@
+"""Shared fixtures: real stores in tmp_path, never mocks."""
+
+from __future__ import annotations
+
+import pytest
+
+from fazhi_tui.config import Config
+from fazhi_tui.plugins import PluginHost
+from fazhi_tui.runtime import table_specs
+from fazhi_tui.store import Store
+
+from .store_specs import SPECS
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    """No test reads the developer's config or store, and "today" is fixed."""
+    for var in ("FAZHI_STORE", "FAZHI_CONFIG", "FAZHI_PLUGINS", "FAZHI_PLUGINS_DIRS"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("FAZHI_TODAY", "2026-11-26")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "store", SPECS, create=True, user="测试员")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def all_specs():
+    host = PluginHost.load()
+    return table_specs(host, Config())
