@@ -1,0 +1,1 @@
+"""The annual report: its model, number phrasing, and rendering."""
