@@ -88,20 +88,32 @@ def compact_table(store, spec: TableSpec, *, min_files: int = 1) -> CompactionRe
                 f"SELECT * FROM ({history_sql}) "
                 f"QUALIFY row_number() OVER (PARTITION BY {qident(ID)} ORDER BY {qident(REV)} DESC) = 1"
             )
-            if tf.current_files:
-                # Cheaper than a window over all history: the old current minus what the delta changed.
+            if tf.current_files or tf.tombstone_files:
+                # Cheaper than a window over all history: the old newest versions minus what the
+                # delta changed, plus the delta's newest.
                 delta_sql = _group_select(spec, tf.delta_files, duck_types)
-                current_sql = _group_select(spec, tf.current_files, duck_types)
+                old_sql = _group_select(spec, tf.current_files + tf.tombstone_files, duck_types)
                 latest_sql = (
                     f"WITH d AS ({delta_sql}) "
-                    f"SELECT c.* FROM ({current_sql}) AS c ANTI JOIN d USING ({qident(ID)}) "
+                    f"SELECT c.* FROM ({old_sql}) AS c ANTI JOIN d USING ({qident(ID)}) "
                     f"UNION ALL SELECT * FROM d "
                     f"QUALIFY row_number() OVER (PARTITION BY {qident(ID)} ORDER BY {qident(REV)} DESC) = 1"
                 )
-            for kind, sql in (("history", history_sql), ("current", latest_sql)):
+            # Fold once into a scratch file (streamed, not held in memory), then split it.
+            fold_path = stage / "fold.parquet"
+            cur.execute(f"COPY ({latest_sql}) TO {qstr(str(fold_path))} (FORMAT parquet, COMPRESSION zstd)")
+            fold = f"read_parquet({qstr(str(fold_path))})"
+            # Live records and deletions go to separate files, so reading live records needs no
+            # filter on the operation column.
+            outputs = (
+                ("history", history_sql),
+                ("current", f"SELECT * FROM {fold} WHERE {qident(OP)} = 'put'"),
+                ("tombstones", f"SELECT * FROM {fold} WHERE {qident(OP)} <> 'put'"),
+            )
+            for kind, sql in outputs:
                 out = stage / kind
+                out.mkdir()
                 if spec.period_column:
-                    out.mkdir()
                     cur.execute(
                         f"COPY (SELECT *, year({qident(spec.period_column)}) AS {qident(part_col)} FROM ({sql}) "
                         f"ORDER BY {', '.join(order)}) TO {qstr(str(out))} "
@@ -109,16 +121,16 @@ def compact_table(store, spec: TableSpec, *, min_files: int = 1) -> CompactionRe
                         f"FILENAME_PATTERN 'part_{{i}}', OVERWRITE_OR_IGNORE true)"
                     )
                 else:
-                    out.mkdir()
                     cur.execute(
                         f"COPY (SELECT * FROM ({sql}) ORDER BY {', '.join(order)}) "
                         f"TO {qstr(str(out / 'part_0.parquet'))} (FORMAT parquet, COMPRESSION zstd)"
                     )
             counts = cur.execute(
                 f"SELECT (SELECT count(*) FROM ({history_sql})), "
-                f"(SELECT count(*) FROM ({latest_sql}) WHERE {qident(OP)} = 'put')"
+                f"(SELECT count(*) FROM {fold} WHERE {qident(OP)} = 'put')"
             ).fetchone()
             cur.close()
+            fold_path.unlink()
             present = set(os.listdir(layout.log_dir(root, spec.name)))
             folded = sorted({p.name for p in tf.delta_files} | (set(tf.folded) & present))
             manifest = {

@@ -33,7 +33,7 @@ from .errors import (
     UnknownTableError,
     ValidationError,
 )
-from .scan import TableFiles, dir_signature, scan_table
+from .scan import SUPERSEDES_KEY, TableFiles, dir_signature, scan_table
 from .spec import AT, BY, ID, OP, REV, TableSpec
 from .validate import rows_to_table
 from .views import empty_table_name, qident, view_statements
@@ -55,6 +55,7 @@ class Version:
     op: str
     at: datetime
     by: str
+    period: Any = None  # the version's period value (where it sits in ``current``)
 
 
 def current_user() -> str:
@@ -174,8 +175,16 @@ class Store:
                 if not force and old is not None and old.signature == dir_signature(self.root, name):
                     continue
                 tf = scan_table(self.root, spec)
-                for stmt in view_statements(spec, tf, self._duck_types[name]):
-                    self._con.execute(stmt)
+                # One transaction, so a query on another thread sees the old views or the new
+                # ones, never a half-replaced set.
+                self._con.execute("BEGIN TRANSACTION")
+                try:
+                    for stmt in view_statements(spec, tf, self._duck_types[name]):
+                        self._con.execute(stmt)
+                    self._con.execute("COMMIT")
+                except BaseException:
+                    self._con.execute("ROLLBACK")
+                    raise
                 self._state[name] = tf
 
     def files(self, table: str) -> TableFiles:
@@ -224,14 +233,15 @@ class Store:
         cur = self.cursor()
         name = f"__ids_{uuid.uuid4().hex}"
         cur.register(name, arrow_ids)
+        period = f"l.{qident(spec.period_column)}" if spec.period_column else "NULL"
         try:
             res = cur.sql(
-                f"SELECT l.{qident(ID)}, l.{qident(REV)}, l.{qident(OP)}, l.{qident(AT)}, l.{qident(BY)} "
+                f"SELECT l.{qident(ID)}, l.{qident(REV)}, l.{qident(OP)}, l.{qident(AT)}, l.{qident(BY)}, {period} "
                 f"FROM {qident(spec.name + '__latest')} AS l SEMI JOIN {qident(name)} AS i USING ({qident(ID)})"
             ).fetchall()
         finally:
             cur.unregister(name)
-        return {r[0]: Version(r[0], r[1], r[2], r[3], r[4]) for r in res}
+        return {r[0]: Version(*r) for r in res}
 
     # -- writing -----------------------------------------------------------------------------
     def append(
@@ -350,6 +360,12 @@ class Store:
                 pa.repeat(pa.scalar(by or self.user), n).cast(pa.string()),
             ]
             batch = pa.Table.from_arrays(meta + list(data.columns), schema=spec.schema)
+            # Note where the versions this batch replaces sit, so readers anti-join only those
+            # periods of the compacted base (new records replace nothing: no join at all).
+            replaced = {_month_of(v.period) for v in latest.values()}
+            batch = batch.replace_schema_metadata(
+                {SUPERSEDES_KEY: json.dumps(sorted(replaced, key=lambda m: m or ""), ensure_ascii=False)}
+            )
             path = self._publish(spec.name, batch)
         self.refresh([spec.name], force=True)
         return WriteResult(spec.name, n, path)
@@ -374,6 +390,19 @@ class Store:
                 tmp.unlink()
             raise
         return dest
+
+
+def _month_of(value: Any) -> str | None:
+    """"YYYY-MM" of a date or timestamp, None for NULL (tables without a period note "*")."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return f"{value.year:04d}-{value.month:02d}"
+    if hasattr(value, "year") and hasattr(value, "month"):
+        return f"{value.year:04d}-{value.month:02d}"
+    return "*"
 
 
 def read_marker(root: Path) -> dict:

@@ -25,12 +25,28 @@ class BadFile:
     reason: str  # Chinese, for people
 
 
+SUPERSEDES_KEY = b"fazhi.supersedes"
+
+
+@dataclass(frozen=True)
+class Footer:
+    schema: pa.Schema
+    num_rows: int
+    # Which periods hold the versions this file's rows supersede: a set of "YYYY-MM" months
+    # (None for a NULL period), or None when unknown (a file without the note: assume any).
+    supersedes: frozenset[str | None] | None
+    # (min, max, has_nulls) of each date/timestamp column, from row-group statistics; a column
+    # without usable statistics is absent.
+    ranges: dict[str, tuple] = field(default_factory=dict)
+
+
 @dataclass
 class TableFiles:
     table: str
     gen: int | None = None
     gen_path: Path | None = None
-    current_files: list[Path] = field(default_factory=list)
+    current_files: list[Path] = field(default_factory=list)  # newest version of live records
+    tombstone_files: list[Path] = field(default_factory=list)  # newest version of deleted ones
     history_files: list[Path] = field(default_factory=list)
     delta_files: list[Path] = field(default_factory=list)
     folded: frozenset[str] = frozenset()
@@ -38,12 +54,26 @@ class TableFiles:
     foreign: list[Path] = field(default_factory=list)
     signature: tuple = ()
 
+    @property
+    def delta_rows(self) -> int:
+        return sum(f.num_rows for f in map(read_footer, self.delta_files) if isinstance(f, Footer))
 
-_footer_cache: dict[tuple[str, int, int], pa.Schema | str] = {}
+    def superseded_months(self) -> frozenset[str | None] | None:
+        """Periods where the delta may hide a version in ``current``; None means anywhere."""
+        months: set[str | None] = set()
+        for path in self.delta_files:
+            footer = read_footer(path)
+            if not isinstance(footer, Footer) or footer.supersedes is None:
+                return None
+            months |= footer.supersedes
+        return frozenset(months)
 
 
-def read_footer_schema(path: Path) -> pa.Schema | str:
-    """The file's Arrow schema, or a Chinese reason why it cannot be read."""
+_footer_cache: dict[tuple[str, int, int], Footer | str] = {}
+
+
+def read_footer(path: Path) -> Footer | str:
+    """The file's footer (schema, rows, notes), or a Chinese reason why it cannot be read."""
     try:
         st = path.stat()
     except OSError as exc:
@@ -52,16 +82,52 @@ def read_footer_schema(path: Path) -> pa.Schema | str:
     hit = _footer_cache.get(key)
     if hit is not None:
         return hit
-    result: pa.Schema | str
+    result: Footer | str
     if st.st_size == 0:
         result = "文件为空（0 字节）"
     else:
         try:
-            result = pq.read_schema(path)
+            meta = pq.read_metadata(path)
+            schema = meta.schema.to_arrow_schema()
+            note = (schema.metadata or {}).get(SUPERSEDES_KEY)
+            supersedes = None
+            if note is not None:
+                supersedes = frozenset(json.loads(note))
+            result = Footer(schema.remove_metadata(), meta.num_rows, supersedes, _date_ranges(meta, schema))
         except Exception as exc:  # pyarrow raises several kinds for damaged files
             result = f"不是可读的 Parquet 文件（{type(exc).__name__}: {str(exc)[:120]}）"
     _footer_cache[key] = result
     return result
+
+
+def _date_ranges(meta: pq.FileMetaData, schema: pa.Schema) -> dict[str, tuple]:
+    out: dict[str, tuple] = {}
+    for j, f in enumerate(schema):
+        if not (pa.types.is_date(f.type) or pa.types.is_timestamp(f.type)):
+            continue
+        lo = hi = None
+        nulls = False
+        try:
+            for i in range(meta.num_row_groups):
+                col = meta.row_group(i).column(j)
+                st = col.statistics
+                if st is None or not st.has_min_max:
+                    if meta.row_group(i).num_rows and (st is None or st.null_count != meta.row_group(i).num_rows):
+                        raise LookupError
+                    nulls = True
+                    continue
+                lo = st.min if lo is None or st.min < lo else lo
+                hi = st.max if hi is None or st.max > hi else hi
+                nulls = nulls or st.null_count != 0
+        except (LookupError, TypeError, ValueError):
+            continue
+        out[f.name] = (lo, hi, nulls)
+    return out
+
+
+def read_footer_schema(path: Path) -> pa.Schema | str:
+    footer = read_footer(path)
+    return footer if isinstance(footer, str) else footer.schema
 
 
 def schema_problem(schema: pa.Schema, spec: TableSpec) -> str | None:
@@ -147,7 +213,8 @@ def scan_table(root: Path, spec: TableSpec) -> TableFiles:
     if gen is not None:
         tf.gen, tf.gen_path, manifest = gen
         tf.folded = frozenset(manifest.get("folded", []))
-        for kind, target in (("current", tf.current_files), ("history", tf.history_files)):
+        groups = (("current", tf.current_files), ("tombstones", tf.tombstone_files), ("history", tf.history_files))
+        for kind, target in groups:
             for path in _parquet_files(tf.gen_path / kind):
                 if not path.name.endswith(".parquet"):
                     tf.foreign.append(path)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .scan import TableFiles, read_footer_schema
+from .scan import TableFiles, read_footer, read_footer_schema
 from .spec import ID, META_NAMES, OP, REV, TableSpec
 
 
@@ -66,33 +66,143 @@ def _group_select(
     )
 
 
+def delta_latest_name(table: str) -> str:
+    return f"__delta_latest__{table}"
+
+
+# Small deltas are materialised at refresh (once per change on disk), so each query does not
+# redo the window that picks the newest version per record. Large ones stay a view.
+MATERIALISE_DELTA_ROWS = 500_000
+
+
+def _month_ranges(months: frozenset[str | None]) -> list[tuple[str, str]]:
+    """Contiguous months merged into [start, end) ranges of ISO dates, widened a day each side
+    so a timestamp's time zone cannot put a row on the wrong side of a boundary."""
+    import datetime as dt
+
+    firsts = sorted(dt.date(int(m[:4]), int(m[5:7]), 1) for m in months if m and m != "*")
+    ranges: list[list[dt.date]] = []
+    for first in firsts:
+        nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        if ranges and ranges[-1][1] >= first:
+            ranges[-1][1] = max(ranges[-1][1], nxt)
+        else:
+            ranges.append([first, nxt])
+    one = dt.timedelta(days=1)
+    merged: list[list[dt.date]] = []
+    for a, b in ranges:
+        a, b = a - one, b + one
+        if merged and merged[-1][1] >= a:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    return [(a.isoformat(), b.isoformat()) for a, b in merged]
+
+
+def _file_touched(path: Path, column: str, ranges: list[tuple[str, str]], null_touched: bool) -> bool:
+    """Whether a compacted file may hold a row in one of the replaced ranges (by its statistics)."""
+    import datetime as dt
+
+    footer = read_footer(path)
+    if isinstance(footer, str) or column not in footer.ranges:
+        return True
+    lo, hi, nulls = footer.ranges[column]
+    if nulls and null_touched:
+        return True
+    if lo is None:
+        return False
+    as_date = lambda v: v.date() if isinstance(v, dt.datetime) else v  # noqa: E731
+    lo, hi = as_date(lo), as_date(hi)
+    return any(lo < dt.date.fromisoformat(b) and hi >= dt.date.fromisoformat(a) for a, b in ranges)
+
+
+def _current_sql(spec: TableSpec, tf: TableFiles, delta_latest: str, duck_types: Mapping[str, str]) -> str:
+    """Live records: compacted ``current`` minus what the delta replaced, plus the delta's puts.
+
+    Only rows of ``current`` in periods the delta's files say they replaced are anti-joined.
+    Files whose statistics keep them clear of those periods are read as a plain scan; touched
+    files are split by range filters that DuckDB prunes with row-group statistics.
+    """
+    delta_puts = f"SELECT * FROM {qident(delta_latest)} WHERE {qident(OP)} = 'put'"
+    anti = f"ANTI JOIN {qident(delta_latest)} AS d USING ({qident(ID)})"
+    months = tf.superseded_months()
+    if months is not None and not months:
+        return f"{_group_select(spec, tf.current_files, duck_types)} UNION ALL {delta_puts}"  # only new records
+    if months is None or "*" in months or spec.period_column is None:
+        current = _group_select(spec, tf.current_files, duck_types)
+        return f"SELECT c.* FROM ({current}) AS c {anti} UNION ALL {delta_puts}"
+    column = spec.period_column
+    ranges = _month_ranges(months)
+    null_touched = None in months
+    touched_files = [f for f in tf.current_files if _file_touched(f, column, ranges, null_touched)]
+    clear_files = [f for f in tf.current_files if f not in touched_files]
+    parts = []
+    if clear_files:
+        parts.append(_group_select(spec, clear_files, duck_types))
+    if touched_files:
+        current = _group_select(spec, touched_files, duck_types)
+        p = qident(column)
+        ptype = duck_types[column]
+        lit = lambda d: f"CAST({qstr(d)} AS {ptype})"  # noqa: E731
+        lower = None
+        for a, b in ranges:
+            cond = f"{p} < {lit(a)}" if lower is None else f"{p} >= {lit(lower)} AND {p} < {lit(a)}"
+            parts.append(f"SELECT * FROM ({current}) WHERE {cond}")
+            lower = b
+        parts.append(f"SELECT * FROM ({current}) WHERE {p} >= {lit(lower)}")
+        touched = " OR ".join(f"({p} >= {lit(a)} AND {p} < {lit(b)})" for a, b in ranges)
+        if null_touched:
+            touched += f" OR {p} IS NULL"
+        elif column not in spec.required_columns:
+            # Row-group statistics rarely prune IS NULL; a required period column needs no branch.
+            parts.append(f"SELECT * FROM ({current}) WHERE {p} IS NULL")
+        parts.append(f"SELECT c.* FROM ({current}) AS c {anti} WHERE {touched}")
+    parts.append(delta_puts)
+    return " UNION ALL ".join(parts)
+
+
 def view_statements(spec: TableSpec, tf: TableFiles, duck_types: Mapping[str, str]) -> list[str]:
     t = spec.name
     delta = _group_select(spec, tf.delta_files, duck_types)
-    current = _group_select(spec, tf.current_files, duck_types)
+    compacted = _group_select(spec, tf.current_files + tf.tombstone_files, duck_types)
     history = _group_select(spec, tf.history_files, duck_types)
     newest_delta = (
         f"SELECT * FROM {qident(t + '__delta')} "
         f"QUALIFY row_number() OVER (PARTITION BY {qident(ID)} ORDER BY {qident(REV)} DESC) = 1"
     )
-    if tf.delta_files and tf.current_files:
-        latest = (
-            f"SELECT c.* FROM ({current}) AS c ANTI JOIN {qident(t + '__delta')} AS d USING ({qident(ID)}) "
-            f"UNION ALL {newest_delta}"
-        )
+    dl = delta_latest_name(t)
+    statements = [f"CREATE OR REPLACE VIEW {qident(t + '__delta')} AS {delta}"]
+    held = qident(dl + "__table")
+    if tf.delta_files and tf.delta_rows <= MATERIALISE_DELTA_ROWS:
+        statements += [
+            f"CREATE OR REPLACE TABLE {held} AS {newest_delta}",
+            f"CREATE OR REPLACE VIEW {qident(dl)} AS SELECT * FROM {held}",
+        ]
     elif tf.delta_files:
-        latest = newest_delta
+        statements += [f"CREATE OR REPLACE VIEW {qident(dl)} AS {newest_delta}", f"DROP TABLE IF EXISTS {held}"]
     else:
-        latest = current
+        statements.append(f"DROP TABLE IF EXISTS {held}")
+    if tf.delta_files and (tf.current_files or tf.tombstone_files):
+        # Newest version of every record, deletions included: what writers check revisions against.
+        latest = (
+            f"SELECT c.* FROM ({compacted}) AS c ANTI JOIN {qident(dl)} AS d USING ({qident(ID)}) "
+            f"UNION ALL SELECT * FROM {qident(dl)}"
+        )
+        live = _current_sql(spec, tf, dl, duck_types)
+    elif tf.delta_files:
+        latest = f"SELECT * FROM {qident(dl)}"
+        live = f"SELECT * FROM {qident(dl)} WHERE {qident(OP)} = 'put'"
+    else:
+        latest = compacted
+        live = _group_select(spec, tf.current_files, duck_types)  # compaction keeps only puts here
     if tf.history_files and tf.delta_files:
         hist = f"{history} UNION ALL SELECT * FROM {qident(t + '__delta')}"
     elif tf.delta_files:
         hist = f"SELECT * FROM {qident(t + '__delta')}"
     else:
         hist = history
-    return [
-        f"CREATE OR REPLACE VIEW {qident(t + '__delta')} AS {delta}",
+    return statements + [
         f"CREATE OR REPLACE VIEW {qident(t + '__latest')} AS {latest}",
-        f"CREATE OR REPLACE VIEW {qident(t)} AS SELECT * FROM {qident(t + '__latest')} WHERE {qident(OP)} = 'put'",
+        f"CREATE OR REPLACE VIEW {qident(t)} AS {live}",
         f"CREATE OR REPLACE VIEW {qident(t + '_history')} AS {hist}",
     ]
