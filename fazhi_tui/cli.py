@@ -72,6 +72,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("plugins", "列出插件：名称、版本、来源、实现的钩子、状态与错误")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
 
+    p = add("import", "导入 CSV / Excel / Parquet 文件（网格表还可导入 GeoJSON）：先全部校验，全部成功才写入")
+    p.add_argument("table", metavar="表", help="目标表，如 grids、people、hotline")
+    p.add_argument("file", metavar="文件")
+    p.add_argument("--sheet", metavar="工作表", help="Excel 工作表名（默认第一个）")
+    p.add_argument("--dry-run", action="store_true", help="只校验，显示将写入的内容，不写入")
+    p.add_argument("--update", action="store_true", help="已存在的记录按文件内容更新（保留历史版本）")
+
+    p = add("export", "导出表为 CSV（UTF-8 BOM）、Excel 或 Parquet；无权查看个人信息时自动脱敏")
+    p.add_argument("table", metavar="表")
+    p.add_argument("-o", "--output", required=True, metavar="文件", help="输出文件（.csv / .xlsx / .parquet）")
+    p.add_argument("--year", type=int, metavar="年份", help="只导出该年度（按表的日期列）")
+    p.add_argument("--where", action="append", default=[], metavar="列=值", help="筛选条件（列名或中文列名），可多次给出")
+    p.add_argument("--format", choices=("csv", "xlsx", "parquet"), help="格式（默认按扩展名）")
+
     add("summary", "打印数据目录概况（各表记录数）")
     return parser
 
@@ -111,6 +125,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_compact(args, cfg, store_path)
     if command == "summary":
         return cmd_summary(cfg, store_path)
+    if command == "import":
+        return cmd_import(args, cfg, store_path)
+    if command == "export":
+        return cmd_export(args, cfg, store_path)
     return cmd_dashboard(cfg, store_path)
 
 
@@ -303,6 +321,85 @@ def cmd_summary(cfg, store_path: Path) -> int:
             print(f"  {spec.label}（{spec.name}）：{rt.store.count(spec.name)} 条")
     finally:
         rt.close()
+    return EXIT_OK
+
+
+def _progress_printer():
+    """Rows read and validated, on one line of a terminal; nothing when output is redirected."""
+    if not sys.stderr.isatty():
+        return None
+    state = {"last": 0.0}
+
+    def show(stage: str, n: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - state["last"] > 0.2:
+            state["last"] = now
+            print(f"\r{stage}：{n:,} 行", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_import(args, cfg, store_path: Path) -> int:
+    from .runtime import open_runtime
+    from .transfer.importer import plan_import, run_import
+    from .transfer.read import ImportFileError
+
+    rt = open_runtime(cfg, store_path)
+    progress = _progress_printer()
+    try:
+        try:
+            plan = plan_import(rt.store, args.table, args.file, sheet=args.sheet, update=args.update, progress=progress)
+        except ImportFileError as exc:
+            raise CliError(str(exc)) from None
+        finally:
+            if progress:
+                print("\r", end="", file=sys.stderr)
+        for h in plan.unknown_headers:
+            print(f"注意：{plan.path.name} 中的“{h}”列不属于表 {args.table}，已忽略", file=sys.stderr)
+        for note in plan.notes:
+            print(f"注意：{note}", file=sys.stderr)
+        detail = f"（编码 {plan.encoding}）" if plan.encoding else (f"（工作表 {plan.sheet}）" if plan.sheet else "")
+        if args.dry_run:
+            print(f"校验通过{detail}：{plan.path.name} → {args.table}，将{plan.describe()}。未写入（--dry-run）")
+            return EXIT_OK
+        if plan.rows == 0:
+            print(f"{plan.path.name}：与现有数据相同，无需写入（{plan.describe()}）")
+            return EXIT_OK
+        run_import(rt.store, plan)
+        print(f"已导入{detail}：{plan.path.name} → {args.table}，{plan.describe()}")
+        return EXIT_OK
+    finally:
+        rt.close()
+
+
+def cmd_export(args, cfg, store_path: Path) -> int:
+    from .context import ROLE_ADMIN, role_of
+    from .runtime import open_runtime
+    from .transfer.exporter import ExportError, export_rows, guess_format, select_rows
+
+    out = Path(args.output)
+    where = []
+    for item in args.where:
+        if "=" not in item:
+            raise CliError(f"--where 应为 列=值 的形式，实为“{item}”")
+        k, v = item.split("=", 1)
+        where.append((k.strip(), v.strip()))
+    rt = open_runtime(cfg, store_path)
+    try:
+        spec = rt.store.spec(args.table)
+        try:
+            fmt = guess_format(out, args.format)
+            rows = select_rows(rt.store, spec, year=args.year, where=where)
+            result = export_rows(rows, spec, out, fmt, may_see_pii=role_of(store_path) == ROLE_ADMIN)
+        except ExportError as exc:
+            raise CliError(str(exc)) from None
+    finally:
+        rt.close()
+    print(f"已导出 {result.rows} 条到 {result.path}（{result.format}）")
+    if result.masked:
+        print(f"按个人信息保护要求，以下列已脱敏：{'、'.join(result.masked)}")
     return EXIT_OK
 
 

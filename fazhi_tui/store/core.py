@@ -272,6 +272,21 @@ class Store:
         data = rows_to_table(spec, rows)
         return self._write(spec, data, mode="update", expected=expected, at=at, by=by)
 
+    def upsert(
+        self,
+        table: str,
+        rows: Sequence[Mapping[str, Any]] | pa.Table,
+        expected: Mapping[str, int],
+        *,
+        first_row: int = 1,
+    ) -> WriteResult:
+        """New records and new versions of existing ones, as one atomic batch. ``expected`` gives
+        the revision each existing record was read at; a record that moved on since, or a key
+        someone else added meanwhile, refuses the whole batch."""
+        spec = self.spec(table)
+        data = rows_to_table(spec, rows, first_row=first_row)
+        return self._write(spec, data, mode="upsert", expected=expected, at=None, by=None)
+
     def update(self, table: str, record_id: Any, changes: Mapping[str, Any], *, expected_rev: int) -> int:
         """Change some fields of one record; returns the new revision."""
         spec = self.spec(table)
@@ -329,9 +344,19 @@ class Store:
             latest = self.latest_versions(spec.name, id_list)
             problems: list[RowProblem] = []
             revs: list[int] = []
+            if not latest and mode in ("insert", "upsert"):
+                id_list = []  # all new: every revision is 1 (the common case for big imports)
+                revs = [1] * data.num_rows
             for i, rid in enumerate(id_list):
                 v = latest.get(rid)
-                if mode == "insert":
+                if mode == "upsert" and (v is None or v.op != "put"):
+                    if rid in (expected or {}):
+                        problems.append(RowProblem(i + 1, key_label, f"记录“{rid}”已被他人删除"))
+                        continue
+                    revs.append(1 if v is None else v.rev + 1)
+                elif mode == "upsert" and rid not in (expected or {}):
+                    problems.append(RowProblem(i + 1, key_label, f"“{rid}”已由 {v.by} 新增（第 {v.rev} 版），请重新核对后再导入"))
+                elif mode == "insert":
                     if v is not None and v.op == "put":
                         problems.append(RowProblem(i + 1, key_label, f"“{rid}”已存在（第 {v.rev} 版，{v.by} 写入）"))
                         if len(problems) >= 1000:

@@ -81,7 +81,7 @@ def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1) -> None:
         arr = table.column(name)
         missing = pc.is_null(arr)
         if pa.types.is_string(col.type):
-            missing = pc.or_(missing, pc.equal(pc.utf8_trim_whitespace(arr), ""))
+            missing = pc.or_kleene(missing, pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), False))
         _collect(problems, missing, first_row, col.label, lambda _i: "必填，不能为空")
     for col in spec.columns:
         if col.codes is None:

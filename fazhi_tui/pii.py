@@ -1,0 +1,79 @@
+"""Masking personal information for display and export (个人信息保护法; GB/T 35273 display limits).
+
+Masks follow DOMAIN.md §6: ``138****5678``, ``410421********123X``, ``张*``. Staff names and
+执法证号 are public by rule (公示) and are never marked PII, so never masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+MASK_NOTE = "（已脱敏）"
+
+
+def mask_name(value: str | None) -> str | None:
+    if not value:
+        return value
+    value = value.strip()
+    return value[0] + "*" * max(1, min(len(value) - 1, 2))
+
+
+def mask_phone(value: str | None) -> str | None:
+    if not value:
+        return value
+    digits = value.strip()
+    if len(digits) >= 7:
+        return digits[:3] + "****" + digits[-4:]
+    return "*" * len(digits)
+
+
+def mask_id_number(value: str | None) -> str | None:
+    if not value:
+        return value
+    v = value.strip()
+    if len(v) >= 10:
+        return v[:6] + "*" * (len(v) - 10) + v[-4:]
+    return "*" * len(v)
+
+
+def mask_address(value: str | None) -> str | None:
+    """Keep the first part (村/社区 level) and hide the rest: 大黄村**** ."""
+    if not value:
+        return value
+    v = value.strip()
+    keep = max(1, min(6, len(v) // 2))
+    return v[:keep] + "****"
+
+
+MASKS: dict[str, Callable[[str | None], str | None]] = {
+    "name": mask_name,
+    "phone": mask_phone,
+    "id_number": mask_id_number,
+    "address": mask_address,
+}
+
+
+def mask_value(kind: str, value):
+    return MASKS[kind](None if value is None else str(value))
+
+
+def mask_array(kind: str, array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Mask a whole column (distinct values are masked once)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    as_text = array.cast(pa.string()) if not pa.types.is_string(array.type) else array
+    encoded = pc.dictionary_encode(as_text)
+    masked_dict = pa.array([MASKS[kind](v) for v in encoded.dictionary.to_pylist()], type=pa.string())
+    return pc.take(masked_dict, encoded.indices)
+
+
+def mask_table(table: pa.Table, pii: dict[str, str]) -> pa.Table:
+    """``pii`` maps column name to PII kind; those present in ``table`` are masked."""
+    for name, kind in pii.items():
+        if name in table.column_names:
+            i = table.schema.get_field_index(name)
+            table = table.set_column(i, name, mask_array(kind, table.column(name)))
+    return table

@@ -1,0 +1,1 @@
+"""Getting the office's own files in (import) and out (export)."""
