@@ -103,8 +103,7 @@ def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1) -> None:
             f"（可选：{'、'.join(spec.code_tables[col.codes])}）",
         )
     keys = table.column(spec.key)
-    counts = pc.value_counts(keys.drop_null() if hasattr(keys, "drop_null") else keys)
-    dup_values = {v["values"].as_py() for v in counts if v["counts"].as_py() > 1}
+    dup_values = set(duplicate_values(keys).to_pylist())
     if dup_values:
         seen: dict[Any, int] = {}
         for i, v in enumerate(keys.to_pylist()):
@@ -118,6 +117,12 @@ def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1) -> None:
     if problems:
         problems.sort(key=lambda p: (p.row or 0))
         raise ValidationError(spec.name, problems)
+
+
+def duplicate_values(keys: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Values that occur more than once (nulls aside), computed without a Python loop."""
+    counts = pc.value_counts(keys.drop_null())
+    return pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
 
 
 def _collect(problems, mask, first_row, label, reason) -> None:

@@ -217,9 +217,10 @@ def _against_store(store, spec: TableSpec, plan: ImportPlan, update: bool, probl
 
 
 def _duplicates_in_file(spec: TableSpec, data: pa.Table, rows: pa.Array, problems: list[RowProblem], src: str) -> None:
+    from ..store.validate import duplicate_values
+
     keys = data.column(spec.key)
-    counts = pc.value_counts(keys)
-    dups = {c["values"].as_py() for c in counts if c["counts"].as_py() > 1 and c["values"].as_py() is not None}
+    dups = set(duplicate_values(keys).to_pylist())
     if not dups:
         return
     first: dict = {}
