@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -54,7 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", metavar="YYYY-MM-DD", help="演示数据的“今日”（默认：FAZHI_TODAY 或系统日期）")
     p.add_argument("--force", action="store_true", help="覆盖已有的演示数据（正式数据永不覆盖）")
 
-    add("init", "创建一个空的数据目录（正式使用）")
+    p = add("init", "创建一个空的数据目录（正式使用）")
+    p.add_argument("--group", metavar="组", help="数据目录归属的系统用户组（同组可读写，其他人不可访问）")
+
+    add("whoami", "显示当前用户在数据目录中的角色")
+
+    p = add("history", "显示一条记录的全部版本：谁在何时把哪些字段从什么改成什么")
+    p.add_argument("table", metavar="表")
+    p.add_argument("record", metavar="编号")
 
     p = add("tables", "列出所有表：列、类型、中文名、主键、个人信息列、代码表")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -91,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Files the program creates are for the owner and the store's group, never for others.
+    os.umask(0o007)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -113,7 +123,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "plugins":
         return cmd_plugins(args, cfg)
     if command == "init":
-        return cmd_init(cfg, store_path)
+        return cmd_init(cfg, store_path, args.group)
     if command == "tables":
         return cmd_tables(args, cfg)
     _ensure_store(cfg, store_path, source)
@@ -125,6 +135,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_compact(args, cfg, store_path)
     if command == "summary":
         return cmd_summary(cfg, store_path)
+    if command == "whoami":
+        return cmd_whoami(cfg, store_path)
+    if command == "history":
+        return cmd_history(args, cfg, store_path)
     if command == "import":
         return cmd_import(args, cfg, store_path)
     if command == "export":
@@ -172,12 +186,75 @@ def cmd_demo(args, cfg, store_path: Path) -> int:
     return EXIT_OK
 
 
-def cmd_init(cfg, store_path: Path) -> int:
+ACCESS_TEMPLATE = """\
+# 谁能看、谁能改（fazhi-tui）。本文件应只由管理员修改：chmod 640，属主为管理员。
+# 未列出管理员时，数据目录的所有者是管理员，其他人只能查看（个人信息脱敏）。
+# admin = ["wang", "@fazhi-admin"]        # 用户名，或 @组名
+# clerk = ["li", "@fazhi-staff"]
+# clerk_tables = ["hotline", "enforcement", "training"]   # 办事员可新增、修改的表（"*" 为全部）
+# pii = ["admin", "clerk"]                # 可查看未脱敏个人信息的角色
+# group = "fazhi"                         # 数据文件所属的系统用户组
+"""
+
+
+def cmd_init(cfg, store_path: Path, group: str | None = None) -> int:
+    import grp
+    import stat
+
+    from .access import ACCESS_FILE
     from .runtime import open_runtime
 
+    gid = None
+    if group:
+        try:
+            gid = grp.getgrnam(group).gr_gid
+        except KeyError:
+            raise CliError(f"系统中没有用户组 {group}") from None
     rt = open_runtime(cfg, store_path, create=True)
     rt.close()
-    print(f"已创建空数据目录：{store_path}")
+    access_file = store_path / ACCESS_FILE
+    text = ACCESS_TEMPLATE if not group else ACCESS_TEMPLATE + f'group = "{group}"\n'
+    access_file.write_text(text, "utf-8")
+    # The access file is the admin's: group members may read it, not replace it.
+    access_file.chmod(0o640)
+    if gid is not None:
+        os.chown(store_path, -1, gid)
+        os.chown(access_file, -1, gid)
+        for p in store_path.rglob("*"):
+            os.chown(p, -1, gid)
+    # setgid: new folders and files inherit the group; sticky: members cannot remove or replace
+    # files they do not own (the access file among them).
+    store_path.chmod(0o3770 | stat.S_IRWXU)
+    print(f"已创建空数据目录：{store_path}" + (f"（用户组 {group}）" if group else ""))
+    print(f"角色设置：{access_file}")
+    return EXIT_OK
+
+
+def cmd_whoami(cfg, store_path: Path) -> int:
+    from .access import resolve_access
+
+    a = resolve_access(store_path)
+    print(f"用户：{a.user}  角色：{a.role_label}（{a.role}）")
+    print(f"个人信息：{'可查看' if a.sees_pii else '脱敏显示'}")
+    print(f"角色来源：{a.policy.source}")
+    return EXIT_OK
+
+
+def cmd_history(args, cfg, store_path: Path) -> int:
+    from .runtime import open_runtime
+    from .store.audit import history_diff
+
+    rt = open_runtime(cfg, store_path)
+    try:
+        spec = rt.store.spec(args.table)
+        versions = history_diff(rt.store, args.table, args.record)
+    finally:
+        rt.close()
+    if not versions:
+        raise CliError(f"表 {spec.label} 中没有编号为 {args.record} 的记录")
+    print(f"{spec.label} {args.record}：共 {len(versions)} 个版本")
+    for v in versions:
+        print(v.describe())
     return EXIT_OK
 
 
@@ -375,7 +452,6 @@ def cmd_import(args, cfg, store_path: Path) -> int:
 
 
 def cmd_export(args, cfg, store_path: Path) -> int:
-    from .context import ROLE_ADMIN, role_of
     from .runtime import open_runtime
     from .transfer.exporter import ExportError, export_rows, guess_format, select_rows
 
@@ -392,7 +468,7 @@ def cmd_export(args, cfg, store_path: Path) -> int:
         try:
             fmt = guess_format(out, args.format)
             rows = select_rows(rt.store, spec, year=args.year, where=where)
-            result = export_rows(rows, spec, out, fmt, may_see_pii=role_of(store_path) == ROLE_ADMIN)
+            result = export_rows(rows, spec, out, fmt, may_see_pii=rt.store.access.sees_pii)
         except ExportError as exc:
             raise CliError(str(exc)) from None
     finally:

@@ -15,14 +15,14 @@ MASK_NOTE = "（已脱敏）"
 
 
 def mask_name(value: str | None) -> str | None:
-    if not value:
+    if not value or not value.strip():
         return value
     value = value.strip()
     return value[0] + "*" * max(1, min(len(value) - 1, 2))
 
 
 def mask_phone(value: str | None) -> str | None:
-    if not value:
+    if not value or not value.strip():
         return value
     digits = value.strip()
     if len(digits) >= 7:
@@ -31,7 +31,7 @@ def mask_phone(value: str | None) -> str | None:
 
 
 def mask_id_number(value: str | None) -> str | None:
-    if not value:
+    if not value or not value.strip():
         return value
     v = value.strip()
     if len(v) >= 10:
@@ -41,7 +41,7 @@ def mask_id_number(value: str | None) -> str | None:
 
 def mask_address(value: str | None) -> str | None:
     """Keep the first part (村/社区 level) and hide the rest: 大黄村**** ."""
-    if not value:
+    if not value or not value.strip():
         return value
     v = value.strip()
     keep = max(1, min(6, len(v) // 2))
@@ -77,3 +77,19 @@ def mask_table(table: pa.Table, pii: dict[str, str]) -> pa.Table:
             i = table.schema.get_field_index(name)
             table = table.set_column(i, name, mask_array(kind, table.column(name)))
     return table
+
+
+def mask_sql(kind: str, expr: str) -> str:
+    """The same masks as SQL, so views can hand out only masked values (``sql`` included)."""
+    x = f"trim(CAST({expr} AS VARCHAR))"
+    if kind == "name":
+        body = f"left({x}, 1) || repeat('*', greatest(1, least(length({x}) - 1, 2)))"
+    elif kind == "phone":
+        body = f"CASE WHEN length({x}) >= 7 THEN left({x}, 3) || '****' || right({x}, 4) ELSE repeat('*', length({x})) END"
+    elif kind == "id_number":
+        body = f"CASE WHEN length({x}) >= 10 THEN left({x}, 6) || repeat('*', length({x}) - 10) || right({x}, 4) ELSE repeat('*', length({x})) END"
+    elif kind == "address":
+        body = f"left({x}, greatest(1, least(6, length({x}) // 2))) || '****'"
+    else:
+        raise ValueError(kind)
+    return f"CASE WHEN {expr} IS NULL OR {x} = '' THEN CAST({expr} AS VARCHAR) ELSE {body} END"

@@ -99,12 +99,13 @@ def check_store(store) -> CheckReport:
             add(Problem("error", name, f"无法读取：{exc}"))
     known = set(store.specs) | layout.RESERVED
     for entry in sorted(root.iterdir()):
-        if entry.name in known or entry.name == layout.MARKER or entry.name.startswith("."):
+        if entry.name in known or entry.name in (layout.MARKER, "access.toml") or entry.name.startswith("."):
             continue
         if entry.is_dir() and (entry / layout.LOG_DIR).is_dir():
             add(Problem("warning", None, f"目录 {entry.name} 像是一个表，但没有已加载的插件声明它（插件未加载？）", entry))
         else:
             add(Problem("warning", None, f"数据目录中有不认识的文件 {entry.name}", entry))
+    _check_modes(store, add)
     staging = root / layout.STAGING_DIR
     if staging.is_dir():
         now = time.time()
@@ -118,8 +119,51 @@ def check_store(store) -> CheckReport:
     return report
 
 
+def _check_modes(store, add) -> None:
+    """Files others can write are always worth a warning; with a group configured, files must
+    belong to it, be readable and writable by it, and closed to everyone else."""
+    import grp
+    import stat
+
+    policy = store.access.policy
+    gid = None
+    if policy.group:
+        try:
+            gid = grp.getgrnam(policy.group).gr_gid
+        except KeyError:
+            add(Problem("warning", None, f"access.toml 中的组 {policy.group} 在本机不存在"))
+    findings: dict[str, list[Path]] = {}
+    for dirpath, dirnames, filenames in os.walk(store.root):
+        dirnames[:] = [d for d in dirnames if d != layout.QUARANTINE_DIR]
+        for p in [Path(dirpath)] + [Path(dirpath) / f for f in filenames]:
+            try:
+                st = p.lstat()
+            except FileNotFoundError:
+                continue
+            mode = st.st_mode
+            if p.name == "access.toml" and p.parent == store.root:
+                # The roles file is the admin's alone: anyone who can write it can make themselves admin.
+                if mode & (stat.S_IWGRP | stat.S_IWOTH):
+                    findings.setdefault("角色文件 access.toml 可被他人修改（应为 chmod 640）", []).append(p)
+                continue
+            if mode & stat.S_IWOTH:
+                findings.setdefault("其他用户可写", []).append(p)
+            if gid is not None:
+                if st.st_gid != gid:
+                    findings.setdefault(f"不属于组 {policy.group}", []).append(p)
+                if not (mode & stat.S_IRGRP and mode & stat.S_IWGRP):
+                    findings.setdefault("同组用户不能读写", []).append(p)
+                if mode & (stat.S_IROTH | stat.S_IXOTH):
+                    findings.setdefault("其他用户可读", []).append(p)
+    for what, paths in findings.items():
+        listed = "、".join(str(p.relative_to(store.root)) or "." for p in paths[:5])
+        more = f" 等 {len(paths)} 个" if len(paths) > 5 else ""
+        add(Problem("warning", None, f"文件权限：{what}：{listed}{more}（修正：chgrp -R {policy.group or '组名'} 数据目录 && chmod -R g+rwX,o-rwx 数据目录）"))
+
+
 def quarantine(store, report: CheckReport) -> CheckReport:
     """Move every movable problem file into ``quarantine/<time>/`` keeping its relative path."""
+    store.access.require_admin("隔离文件")
     root: Path = store.root
     dest_root = root / layout.QUARANTINE_DIR / datetime.now().strftime("%Y%m%d-%H%M%S")
     report.quarantine_dir = dest_root

@@ -61,6 +61,7 @@ def _compaction_lock(root: Path, table: str) -> Iterator[bool]:
 
 
 def compact_table(store, spec: TableSpec, *, min_files: int = 1) -> CompactionResult:
+    store.access.require_admin("整理数据")
     root: Path = store.root
     result = CompactionResult(spec.name)
     with _compaction_lock(root, spec.name) as got:
@@ -184,5 +185,6 @@ def _fsync_tree(top: Path) -> None:
 
 
 def compact(store, tables=None) -> list[CompactionResult]:
+    store.access.require_admin("整理数据")
     names = list(tables) if tables else list(store.specs)
     return [compact_table(store, store.spec(n)) for n in names]

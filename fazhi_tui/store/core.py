@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..access import Access, AccessError, resolve_access
 from . import layout
 from .errors import (
     NotAStoreError,
@@ -69,9 +70,13 @@ class Store:
     """A store folder. ``Store.open(path, specs)``; then ``query``, ``append``, ``update``,
     ``delete``, ``get``, ``history``."""
 
-    def __init__(self, root: Path, specs: Iterable[TableSpec], user: str | None = None):
+    def __init__(
+        self, root: Path, specs: Iterable[TableSpec], user: str | None = None, access: Access | None = None
+    ):
         self.root = Path(root).resolve()
         self.user = user or current_user()
+        # The role of the OS account running this process; writes and PII follow it.
+        self.access = access if access is not None else resolve_access(self.root)
         self.specs: dict[str, TableSpec] = {}
         for spec in specs:
             self._add_spec(spec)
@@ -87,7 +92,13 @@ class Store:
     # -- opening -----------------------------------------------------------------------------
     @classmethod
     def open(
-        cls, root: str | os.PathLike, specs: Iterable[TableSpec], *, create: bool = False, user: str | None = None
+        cls,
+        root: str | os.PathLike,
+        specs: Iterable[TableSpec],
+        *,
+        create: bool = False,
+        user: str | None = None,
+        access: Access | None = None,
     ) -> Store:
         root = Path(root)
         marker = root / layout.MARKER
@@ -104,7 +115,7 @@ class Store:
             info = read_marker(root)
             if info.get("format", 0) > layout.STORE_FORMAT:
                 raise NotAStoreError(f"{root} 由更新版本的 fazhi-tui 创建（格式 {info.get('format')}），请升级后再打开")
-        return cls(root, specs, user=user)
+        return cls(root, specs, user=user, access=access)
 
     @property
     def info(self) -> dict:
@@ -179,7 +190,7 @@ class Store:
                 # ones, never a half-replaced set.
                 self._con.execute("BEGIN TRANSACTION")
                 try:
-                    for stmt in view_statements(spec, tf, self._duck_types[name]):
+                    for stmt in view_statements(spec, tf, self._duck_types[name], mask_pii=not self.access.sees_pii):
                         self._con.execute(stmt)
                     self._con.execute("COMMIT")
                 except BaseException:
@@ -254,6 +265,7 @@ class Store:
     ) -> WriteResult:
         """Add new records as one atomic batch. A key that already exists is refused."""
         spec = self.spec(table)
+        self.access.require_write(spec.name, spec.label)
         data = rows_to_table(spec, rows)
         return self._write(spec, data, mode="insert", expected=None, at=at, by=by)
 
@@ -269,6 +281,7 @@ class Store:
         """Write new versions of existing records (whole rows). ``expected`` maps each record id
         to the revision the edit started from; if any record moved on since, nothing is written."""
         spec = self.spec(table)
+        self.access.require_write(spec.name, spec.label)
         data = rows_to_table(spec, rows)
         return self._write(spec, data, mode="update", expected=expected, at=at, by=by)
 
@@ -284,12 +297,14 @@ class Store:
         the revision each existing record was read at; a record that moved on since, or a key
         someone else added meanwhile, refuses the whole batch."""
         spec = self.spec(table)
+        self.access.require_write(spec.name, spec.label)
         data = rows_to_table(spec, rows, first_row=first_row)
         return self._write(spec, data, mode="upsert", expected=expected, at=None, by=None)
 
     def update(self, table: str, record_id: Any, changes: Mapping[str, Any], *, expected_rev: int) -> int:
         """Change some fields of one record; returns the new revision."""
         spec = self.spec(table)
+        self.access.require_write(spec.name, spec.label)
         current = self.get(table, record_id)
         if current is None:
             raise RecordNotFoundError(f"表 {spec.label} 中没有记录 {record_id}")
@@ -306,6 +321,7 @@ class Store:
     def delete(self, table: str, record_id: Any, *, expected_rev: int) -> int:
         """Delete one record (a deletion is a new version; history keeps every earlier one)."""
         spec = self.spec(table)
+        self.access.require_write(spec.name, spec.label)
         current = self.get(table, record_id)
         if current is None:
             raise RecordNotFoundError(f"表 {spec.label} 中没有记录 {record_id}")
@@ -335,6 +351,7 @@ class Store:
         at: datetime | None,
         by: str | None,
     ) -> WriteResult:
+        self.access.require_write(spec.name, spec.label)
         if data.num_rows == 0:
             return WriteResult(spec.name, 0, None)
         ids = data.column(spec.key).cast(pa.string())

@@ -161,7 +161,7 @@ def _current_sql(spec: TableSpec, tf: TableFiles, delta_latest: str, duck_types:
     return " UNION ALL ".join(parts)
 
 
-def view_statements(spec: TableSpec, tf: TableFiles, duck_types: Mapping[str, str]) -> list[str]:
+def view_statements(spec: TableSpec, tf: TableFiles, duck_types: Mapping[str, str], mask_pii: bool = False) -> list[str]:
     t = spec.name
     delta = _group_select(spec, tf.delta_files, duck_types)
     compacted = _group_select(spec, tf.current_files + tf.tombstone_files, duck_types)
@@ -201,8 +201,24 @@ def view_statements(spec: TableSpec, tf: TableFiles, duck_types: Mapping[str, st
         hist = f"SELECT * FROM {qident(t + '__delta')}"
     else:
         hist = history
+    if mask_pii:
+        live, hist = _masked(spec, live), _masked(spec, hist)
     return statements + [
         f"CREATE OR REPLACE VIEW {qident(t + '__latest')} AS {latest}",
         f"CREATE OR REPLACE VIEW {qident(t)} AS {live}",
         f"CREATE OR REPLACE VIEW {qident(t + '_history')} AS {hist}",
     ]
+
+
+def _masked(spec: TableSpec, sql: str) -> str:
+    """The public views for a role without PII access: masked in SQL, so no query can unmask."""
+    from ..pii import mask_sql
+
+    cols = []
+    for name in list(META_NAMES) + list(spec.column_names):
+        col = spec.column(name) if name in spec.column_names else None
+        if col is not None and col.pii:
+            cols.append(f"{mask_sql(col.pii, qident(name))} AS {qident(name)}")
+        else:
+            cols.append(qident(name))
+    return f"SELECT {', '.join(cols)} FROM ({sql})"
