@@ -11,6 +11,7 @@ import importlib.metadata
 import importlib.util
 import sys
 import traceback
+import types
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,22 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .contrib import Command, GridFigure, PanelSpec, ReportSection, ReviewCheck, check_record
+from .store.spec import TableSpec
 
 ENTRY_POINT_GROUP = "fazhi_tui"
 HOST_NAME = "fazhi_tui.host"
+FOLDER_PACKAGE = "fazhi_tui_plugins"
+
+# Each contribution hook, the record type it returns, and what a record is called in messages.
+RECORD_TYPES: dict[str, tuple[type, str]] = {
+    "fazhi_tables": (TableSpec, "表"),
+    "fazhi_panels": (PanelSpec, "面板"),
+    "fazhi_report_sections": (ReportSection, "报告章节"),
+    "fazhi_review_checks": (ReviewCheck, "检查项"),
+    "fazhi_commands": (Command, "命令"),
+    "fazhi_grid_figures": (GridFigure, "网格指标"),
+}
 
 
 @dataclass
@@ -52,7 +66,8 @@ class Contribution:
     value: Any
 
 
-def _describe_exception(exc: BaseException) -> str:
+def describe_exception(exc: BaseException) -> str:
+    """One line for people: the exception and the file:line of its innermost frame."""
     frames = traceback.extract_tb(exc.__traceback__)
     where = f"（{Path(frames[-1].filename).name}:{frames[-1].lineno}）" if frames else ""
     return f"{type(exc).__name__}: {exc}{where}"
@@ -96,7 +111,7 @@ class PluginHost:
                 try:
                     module = ep.load()
                 except Exception as exc:
-                    host._fail(info, f"导入失败：{_describe_exception(exc)}")
+                    host._fail(info, f"导入失败：{describe_exception(exc)}")
                     continue
                 host._register(ep.name, module, info)
         for folder in plugin_dirs:
@@ -104,6 +119,12 @@ class PluginHost:
         return host
 
     def _load_folder(self, folder: Path, wanted: set[str] | None) -> None:
+        if FOLDER_PACKAGE not in sys.modules:
+            # The parent of folder plugins, so that a package plugin's relative imports
+            # (``from . import queries``) resolve.
+            parent = types.ModuleType(FOLDER_PACKAGE, "插件目录中的插件")
+            parent.__path__ = []
+            sys.modules[FOLDER_PACKAGE] = parent
         if not folder.is_dir():
             self._fail(PluginInfo(str(folder), "folder", location=str(folder)), "插件目录不存在")
             return
@@ -119,7 +140,10 @@ class PluginHost:
             if wanted is not None and name not in wanted:
                 continue
             info = PluginInfo(name, "folder", location=str(path))
-            module_name = f"fazhi_tui_plugins.{name}"
+            module_name = f"{FOLDER_PACKAGE}.{name}"
+            # A fresh load replaces any earlier one of the same name, submodules included.
+            for loaded in [m for m in sys.modules if m == module_name or m.startswith(module_name + ".")]:
+                del sys.modules[loaded]
             try:
                 spec = importlib.util.spec_from_file_location(
                     module_name, init, submodule_search_locations=[str(path)] if path.is_dir() else None
@@ -130,7 +154,7 @@ class PluginHost:
                 spec.loader.exec_module(module)
             except Exception as exc:
                 sys.modules.pop(module_name, None)
-                self._fail(info, f"导入失败：{_describe_exception(exc)}")
+                self._fail(info, f"导入失败：{describe_exception(exc)}")
                 continue
             info.version = str(getattr(module, "__version__", ""))
             self._register(name, module, info)
@@ -142,7 +166,7 @@ class PluginHost:
         try:
             self.pm.register(module, name=name)
         except Exception as exc:  # pluggy validates hook names and signatures here
-            self._fail(info, f"注册失败：{_describe_exception(exc)}")
+            self._fail(info, f"注册失败：{describe_exception(exc)}")
             return
         info.hooks = sorted(h.name for h in self.pm.get_hookcallers(module) or [])
         self.infos[name] = info
@@ -170,33 +194,73 @@ class PluginHost:
     def iter_collect(self, hook_name: str, **kwargs: Any) -> Iterator[Contribution]:
         """As ``collect``, lazily: each implementation runs when the caller asks for the next one."""
         caller = getattr(self.pm.hook, hook_name)
-        # pluggy lists implementations last-registered first; call them in load order.
-        for impl in reversed(caller.get_hookimpls()):
+        # pluggy lists implementations in registration order (and calls them in reverse); call
+        # them in load order, so the host's tables come first and win a clash of names.
+        # tryfirst/trylast still move an implementation to the front or the back.
+        impls = sorted(caller.get_hookimpls(), key=lambda i: 0 if i.tryfirst else 2 if i.trylast else 1)
+        for impl in impls:
             try:
                 result = impl.function(*[kwargs[a] for a in impl.argnames])
             except Exception as exc:
-                self.record_error(impl.plugin_name, f"{hook_name} 出错：{_describe_exception(exc)}")
+                self.record_error(impl.plugin_name, f"{hook_name} 出错：{describe_exception(exc)}")
                 continue
             if result is not None:
                 yield Contribution(impl.plugin_name, result)
 
+    def contributions(self, hook_name: str) -> list[Contribution]:
+        """The records one contribution hook returned, checked: each must be of the hook's record
+        type with a valid name, and a name already taken is refused (the first one wins). Every
+        refusal is recorded against the plugin that made it; the rest are returned in load order."""
+        record_type, kind = RECORD_TYPES[hook_name]
+        taken: dict[str, str] = {}
+        out: list[Contribution] = []
+        for contrib in self.collect(hook_name):
+            values = contrib.value
+            if not isinstance(values, (list, tuple)):
+                self.record_error(contrib.plugin, f"{hook_name} 应返回列表，实为 {type(values).__name__}")
+                continue
+            for value in values:
+                if not isinstance(value, record_type):
+                    self.record_error(
+                        contrib.plugin, f"{hook_name} 返回了非 {record_type.__name__} 的对象：{value!r:.200}"
+                    )
+                    continue
+                problem = self._check(value)
+                if problem is not None:
+                    self.record_error(contrib.plugin, f"{hook_name}：{problem}，未加载")
+                    continue
+                if value.name in taken:
+                    self.record_error(
+                        contrib.plugin, f"{kind}名 {value.name} 已由 {taken[value.name]} 使用，本插件的同名{kind}未加载"
+                    )
+                    continue
+                taken[value.name] = contrib.plugin
+                out.append(Contribution(contrib.plugin, value))
+        return out
+
+    @staticmethod
+    def _check(record: Any) -> str | None:
+        if isinstance(record, TableSpec):
+            # TableSpec checks its own name; the store reserves names for its history views.
+            return "表名以 _history 结尾为保留名" if record.name.endswith("_history") else None
+        return check_record(record)
+
+    def check_contributions(self) -> None:
+        """Call every contribution hook once, so that each failure and refusal is recorded
+        (``fazhi-tui plugins`` lists them; the dashboard calls the hooks itself)."""
+        for hook_name in RECORD_TYPES:
+            self.contributions(hook_name)
+
     def table_specs(self) -> list:
         """Every table from every plugin; a name already taken is refused (the first one wins)."""
-        from .store.spec import TableSpec
+        found = self.contributions("fazhi_tables")
+        self.table_owner = {c.value.name: c.plugin for c in found}
+        return [c.value for c in found]
 
-        specs: dict[str, tuple[str, TableSpec]] = {}
-        for contrib in self.collect("fazhi_tables"):
-            for spec in contrib.value:
-                if not isinstance(spec, TableSpec):
-                    self.record_error(contrib.plugin, f"fazhi_tables 返回了非 TableSpec 的对象：{spec!r}")
-                    continue
-                if spec.name in specs or spec.name.endswith("_history"):
-                    owner = specs[spec.name][0] if spec.name in specs else "保留名"
-                    self.record_error(contrib.plugin, f"表名 {spec.name} 已由 {owner} 使用，本插件的同名表未加载")
-                    continue
-                specs[spec.name] = (contrib.plugin, spec)
-        self.table_owner = {name: plugin for name, (plugin, _s) in specs.items()}
-        return [s for _p, s in specs.values()]
+    def panels(self) -> list[Contribution]:
+        """Every panel, in the order the dashboard numbers them (``order``, then load order)."""
+        found = self.contributions("fazhi_panels")
+        return [c for _i, c in sorted(enumerate(found), key=lambda ic: (ic[1].value.order, ic[0]))]
 
 
 def _dist_version(name: str) -> str:

@@ -1,0 +1,63 @@
+"""The public plugin API: everything a plugin needs, and the only host module a plugin imports.
+
+    from fazhi_tui.api import hookimpl, PanelSpec, Panel, Context, TableSpec, Column
+
+``Panel`` and ``RecordTable`` are Textual widgets and are imported on first use, so a plugin's
+``queries.py`` can import this module without importing Textual (the CLI and the report run
+its queries without a screen). See ``plugins/README.md``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .context import ROLE_ADMIN, ROLE_VIEWER, WHOLE_TOWN, Context, Grid
+from .contrib import (
+    REPORT_PARTS,
+    Command,
+    GridFigure,
+    PanelSpec,
+    ReportSection,
+    ReviewCheck,
+    ReviewItem,
+)
+from .hookspecs import hookimpl
+from .period import Period, day_expr, parse_date
+from .store import (
+    AT,
+    BY,
+    ID,
+    OP,
+    REV,
+    Column,
+    RecordNotFoundError,
+    StaleRevisionError,
+    Store,
+    StoreError,
+    TableSpec,
+    ValidationError,
+)
+from .store.views import qident
+
+if TYPE_CHECKING:
+    from .ui.panel import Panel
+    from .ui.widgets.record_table import RecordTable
+
+__all__ = [
+    "AT", "BY", "ID", "OP", "REV", "REPORT_PARTS", "ROLE_ADMIN", "ROLE_VIEWER", "WHOLE_TOWN",
+    "Column", "Command", "Context", "Grid", "GridFigure", "Panel", "PanelSpec", "Period",
+    "RecordNotFoundError", "RecordTable", "ReportSection", "ReviewCheck", "ReviewItem",
+    "StaleRevisionError", "Store", "StoreError", "TableSpec", "ValidationError",
+    "day_expr", "hookimpl", "parse_date", "qident",
+]
+
+_LAZY = {"Panel": "fazhi_tui.ui.panel", "RecordTable": "fazhi_tui.ui.widgets.record_table"}
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: the widgets (and with them Textual) load only when a panel module asks for them.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

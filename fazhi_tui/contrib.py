@@ -1,0 +1,118 @@
+"""The records plugins contribute through the hooks, one type per kind of contribution.
+
+Each has a ``name`` unique within its kind (lowercase English, like table names); the host
+refuses a second record with a name already taken and tells ``fazhi-tui plugins`` why. The
+callables in them receive a ``Context`` and run off the UI thread, so they may query the store.
+Nothing here imports Textual: the CLI and the report use these records without a screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .context import Context
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# The parts of the annual report (《法治政府建设与责任落实督察工作规定》; the seed uses the first four).
+REPORT_PARTS = {
+    "一": "第一责任人履职情况",
+    "二": "主要举措及成效",
+    "三": "存在的不足、原因和问题整改情况",
+    "四": "下一步计划",
+    "五": "其他需要报告的情况",
+}
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """A panel of the dashboard. ``factory()`` returns a new ``Panel`` (usually the class itself);
+    it is called when the panel is first shown. Panels are numbered 1, 2, … in ``order``; ``key``
+    may add one letter of its own."""
+
+    name: str
+    title: str  # 面板标题, short: it is listed in a 16-column sidebar
+    factory: Callable[[], Any]
+    order: int = 100
+    key: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the annual report. ``build(ctx)`` returns its paragraphs for ``ctx.period``
+    (the report's year), each a string; the report plugin places it in ``part`` by ``order``."""
+
+    name: str
+    part: str  # one of REPORT_PARTS: "一" … "五"
+    title: str
+    build: Callable[[Context], list[str]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One thing that needs attention today (an overdue ticket, a missing duty roster…)."""
+
+    title: str
+    detail: str = ""
+    due: dt.date | None = None
+    grid: str | None = None  # grid code
+    table: str | None = None  # where the record lives, with ``record_id``, so a panel can open it
+    record_id: str | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class ReviewCheck:
+    """A check for the daily review. ``find(ctx)`` returns the items that need attention on
+    ``ctx.today`` in ``ctx.grid`` (the whole town when None)."""
+
+    name: str
+    title: str
+    find: Callable[[Context], list[ReviewItem]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command for the palette (and the CLI). ``run(ctx)`` does the work off the UI thread and
+    returns a message to show, or None."""
+
+    name: str
+    title: str
+    run: Callable[[Context], str | None]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class GridFigure:
+    """A figure per grid, for the map. ``compute(ctx)`` returns ``{grid code: value}`` for
+    ``ctx.period`` over all grids (``ctx.grid`` is ignored)."""
+
+    name: str
+    label: str
+    compute: Callable[[Context], Mapping[str, float]]
+    unit: str = ""
+
+
+def check_record(record: Any) -> str | None:
+    """What is wrong with a contributed record, in Chinese, or None."""
+    if not NAME_RE.match(getattr(record, "name", "") or ""):
+        return f"名称 {getattr(record, 'name', None)!r} 须为小写英文标识符（如 hotline_overdue）"
+    if isinstance(record, ReportSection) and record.part not in REPORT_PARTS:
+        return f"报告部分 {record.part!r} 未知（可选：{'、'.join(REPORT_PARTS)}）"
+    if isinstance(record, PanelSpec):
+        if record.key is not None and not (len(record.key) == 1 and record.key.isascii() and record.key.isalpha()):
+            return f"面板 {record.name} 的按键 {record.key!r} 须为一个英文字母"
+        if not callable(record.factory):
+            return f"面板 {record.name} 的 factory 不可调用"
+    for attr in ("build", "find", "run", "compute"):
+        if hasattr(record, attr) and not callable(getattr(record, attr)):
+            return f"{record.name} 的 {attr} 不可调用"
+    return None

@@ -1,0 +1,444 @@
+"""The dashboard: a header, the panel list, one panel at a time, and the footer.
+
+The app owns the context every panel shares (the period and the selected grid). Changing it
+refreshes the visible panel; a hidden panel catches up when it is shown. The app knows no
+panel by name: they come from plugins through ``fazhi_panels``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from ..config import Config, today
+from ..context import Context, Grid, role_of
+from ..contrib import Command
+from ..period import MONTH, QUARTER, YEAR, Period, opening_period
+from ..plugins import Contribution, PluginHost, describe_exception
+from ..store import Store
+from ..store.views import qident
+from .commands import PaletteEntry, ShellCommands
+from .keys import action_name, binding_rows, describe
+from .panel import Panel
+from .screens.grid_picker import TOWN, GridPicker
+from .screens.help import HelpScreen
+from .screens.plugin_status import PluginStatusScreen
+from .screens.range_dialog import RangeDialog
+from .widgets.panel_list import PanelList
+from .widgets.panel_slot import PanelSlot
+from .widgets.shell_header import HeaderInfo, ShellHeader
+
+MAX_NUMBERED = 10  # keys 1…9 and 0
+
+
+def _number_key(n: int) -> str:
+    return str(n % 10)
+
+
+class FazhiApp(App[int], inherit_bindings=False):
+    TITLE = "法治政府建设工作台"
+    AUTO_FOCUS = None  # the shell focuses the visible panel once it has something to focus
+    COMMANDS = {ShellCommands}
+    CSS = """
+    #main { height: 1fr; }
+    #panels { width: 1fr; height: 1fr; padding: 0 1; }
+    #no-panels { padding: 1 2; color: $text-muted; }
+    """
+
+    # Every binding has an id: the config's [keys] table rebinds by id (App.set_keymap).
+    BINDINGS = [
+        Binding("q", "quit", "退出", id="app.quit"),
+        Binding("ctrl+q", "quit", "退出", show=False, priority=True, id="app.quit_now"),
+        Binding("ctrl+c", "help_quit", "提示如何退出", show=False, system=True, id="app.help_quit"),
+        Binding("question_mark", "help", "帮助", id="app.help"),
+        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, id="app.command_palette"),
+        Binding("left_square_bracket", "step_period(-1)", "上一期", id="period.prev"),
+        Binding("right_square_bracket", "step_period(1)", "下一期", id="period.next"),
+        Binding("p", "cycle_granularity", "年/季/月", id="period.cycle"),
+        Binding("d", "pick_range", "自定义日期范围", show=False, id="period.range"),
+        Binding("g", "pick_grid", "网格", id="grid.pick"),
+        Binding("r", "reload_panel", "刷新当前面板", show=False, id="panel.reload"),
+        Binding("b", "toggle_sidebar", "显示/隐藏面板列表", show=False, id="sidebar.toggle"),
+        *(
+            Binding(_number_key(n), f"show_panel({n})", f"第 {n} 个面板", show=False, id=f"panel.{n}")
+            for n in range(1, MAX_NUMBERED + 1)
+        ),
+    ]
+
+    period: reactive[Period] = reactive(lambda: Period.year(today().year), init=False)
+    grid: reactive[Grid | None] = reactive(None, init=False)
+
+    def __init__(self, config: Config, host: PluginHost, store: Store) -> None:
+        super().__init__()
+        self.config = config
+        self.host = host
+        self.store = store
+        self.role = role_of(store.root)
+        self.animation_level = "full" if config.animations else "none"
+        self.panels: list[Contribution] = host.panels()
+        self.commands: list[Contribution] = host.contributions("fazhi_commands")
+        self.grids: list[Grid] = []
+        self.current_panel = 0
+        self._context_known = False  # the opening period and the grid list are known
+        self._period_chosen = False  # the user moved the period before the opening one arrived
+        self._focus_wanted: PanelSlot | None = None  # a shown panel that should take the focus
+        self._clashes_told: set[frozenset[str]] = set()
+        self._bind_panel_keys()
+        self.set_keymap(config.keys)
+
+    # -- building ----------------------------------------------------------------------------
+    def _bind_panel_keys(self) -> None:
+        """A panel's own letter, when it has one that no shell binding uses."""
+        taken = {key for b in self._own_bindings() for key in self._keys_after_keymap(b)}
+        for index, contrib in enumerate(self.panels):
+            spec = contrib.value
+            if spec.key is None:
+                continue
+            if spec.key in taken:
+                self.host.record_error(contrib.plugin, f"面板 {spec.name} 的按键 {spec.key} 已被占用，未绑定（仍可用数字键切换）")
+                continue
+            taken.add(spec.key)
+            # BindingsMap has no public way to add a Binding with an id after start-up.
+            self._bindings._add_binding(
+                Binding(spec.key, f"show_panel({index + 1})", f"面板：{spec.title}", show=False, id=f"panel.{spec.name}")
+            )
+
+    def _own_bindings(self) -> Iterable[Binding]:
+        return (b for b in self.BINDINGS if isinstance(b, Binding))
+
+    def _keys_after_keymap(self, binding: Binding) -> list[str]:
+        keys = self.config.keys.get(binding.id, binding.key) if binding.id else binding.key
+        return [k.strip() for k in keys.split(",")]
+
+    def known_binding_ids(self) -> set[str]:
+        """Every binding id the config's [keys] table may name."""
+        ids = {b.id for b in self._own_bindings() if b.id}
+        ids |= {f"panel.{c.value.name}" for c in self.panels if c.value.key}
+        classes: list[type] = [HelpScreen, GridPicker, RangeDialog, PluginStatusScreen]
+        classes += [c.value.factory for c in self.panels if isinstance(c.value.factory, type)]
+        for cls in classes:
+            for klass in cls.__mro__:
+                ids |= {b.id for b in klass.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id}
+        return ids
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader()
+        with Horizontal(id="main"):
+            yield PanelList(id="panel-list")
+            with ContentSwitcher(id="panels"):
+                for index, contrib in enumerate(self.panels):
+                    yield PanelSlot(contrib.value, contrib.plugin, index + 1)
+                if not self.panels:
+                    yield Static(
+                        "没有可显示的面板：未加载任何提供面板的插件。\n"
+                        "检查环境变量 FAZHI_PLUGINS 与配置文件中的 plugins；fazhi-tui plugins 列出各插件的状态。",
+                        id="no-panels",
+                    )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.config.theme:
+            try:
+                self.theme = self.config.theme
+            except Exception:
+                self.notify(f"配置中的主题 {self.config.theme} 不存在，使用默认主题", severity="warning")
+        unknown = sorted(set(self.config.keys) - self.known_binding_ids())
+        if unknown:
+            self.notify(f"配置 [keys] 中这些编号不是已知的按键绑定：{'、'.join(unknown)}（按 ? 查看编号）", severity="warning", timeout=10)
+        failed = [i.name for i in self.host.infos.values() if i.status == "failed" or i.errors]
+        if failed:
+            self.notify(f"有插件出错：{'、'.join(failed)}。命令面板中“插件状态”列出详情。", severity="warning", timeout=10)
+        panel_list = self.query_one(PanelList)
+        panel_list.set_panels([c.value.title for c in self.panels])
+        if self.panels:
+            self.show_panel_index(0)
+        else:
+            self.query_one(ContentSwitcher).current = "no-panels"
+            panel_list.display = False
+        self._update_header()
+        self._startup()
+
+    @work(thread=True, exclusive=True, group="startup", exit_on_error=False)
+    def _startup(self) -> tuple[Period, list[Grid]]:
+        """The opening period and the grids: queries, so off the UI thread."""
+        period = opening_period(self.store, today())
+        grids: list[Grid] = []
+        if "grids" in self.store.specs:
+            rows = self.store.query(
+                f"SELECT code, name, village FROM {qident('grids')} ORDER BY code"
+            ).to_pylist()
+            grids = [Grid(r["code"], r["name"] or r["code"], r["village"] or "") for r in rows]
+        return period, grids
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "startup":
+            if event.state == WorkerState.SUCCESS:
+                period, self.grids = event.worker.result
+                if not self._period_chosen:
+                    self.set_reactive(FazhiApp.period, period)
+            elif event.state == WorkerState.ERROR:
+                self.notify(f"读取数据目录出错：{describe_exception(event.worker.error)}", severity="error", timeout=15)
+            else:
+                return
+            self._context_known = True
+            self._update_header()
+            self._refresh_visible()
+        elif event.worker.group == "plugin-command" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self._command_done(event.worker)
+
+    # -- the shared context ------------------------------------------------------------------
+    def context_for(self, plugin: str) -> Context:
+        return Context(
+            store=self.store,
+            period=self.period,
+            today=today(),
+            grid=self.grid,
+            user=self.store.user,
+            role=self.role,
+            town=self.config.town,
+            settings=self.config.plugin_settings(plugin),
+        )
+
+    def watch_period(self) -> None:
+        self._update_header()
+        self._refresh_visible()
+
+    def watch_grid(self) -> None:
+        self._update_header()
+        self._refresh_visible()
+
+    def _visible_slot(self) -> PanelSlot | None:
+        current = self.query_one(ContentSwitcher).current
+        if current is None or not self.panels:
+            return None
+        return self.query_one(f"#{current}", PanelSlot)
+
+    def _refresh_visible(self, force: bool = False) -> None:
+        slot = self._visible_slot()
+        if slot is not None and self._context_known:
+            slot.show_context(self.context_for(slot.plugin), force=force)
+
+    def _update_header(self) -> None:
+        panel = ""
+        if self.panels:
+            panel = f"{self.current_panel + 1} {self.panels[self.current_panel].value.title}"
+        self.query_one(ShellHeader).info = HeaderInfo(
+            town=self.config.town,
+            panel=panel,
+            period=self.period.label,
+            grid=self.grid.name if self.grid is not None else TOWN.name,
+            user=self.store.user,
+            role=self.role,
+        )
+
+    def show_panel_index(self, index: int, focus: bool = True) -> None:
+        if not 0 <= index < len(self.panels):
+            self.bell()
+            return
+        self.current_panel = index
+        slot = self.query(PanelSlot)[index]
+        self.query_one(ContentSwitcher).current = slot.id
+        self.query_one(PanelList).select_index(index)
+        self._update_header()
+        slot.ensure_panel()  # before the opening period is known it waits, showing that it loads
+        # The panel's widgets may appear only with its data: focus them once it is shown.
+        self._focus_wanted = slot if focus else None
+        self._refresh_visible()
+        if focus:
+            self.call_after_refresh(self._focus_in, slot)
+
+    def on_panel_list_chosen(self, message: PanelList.Chosen) -> None:
+        self.show_panel_index(message.index, focus=False)  # keep the focus in the list
+
+    def _focus_in(self, slot: PanelSlot) -> None:
+        for widget in self.screen.focus_chain:
+            if slot in widget.ancestors:
+                widget.focus()
+                self._focus_wanted = None
+                return
+
+    # -- actions -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_panel":
+            return bool(parameters) and isinstance(parameters[0], int) and parameters[0] <= len(self.panels)
+        if action in ("reload_panel", "toggle_sidebar"):
+            return bool(self.panels)
+        return True
+
+    def action_show_panel(self, number: int) -> None:
+        self.show_panel_index(number - 1)
+
+    def action_step_period(self, steps: int) -> None:
+        moved = self.period.step(steps)
+        if moved == self.period:
+            self.bell()
+            return
+        self._set_period(moved)
+
+    def action_cycle_granularity(self) -> None:
+        self._set_period(self.period.cycled(today()))
+
+    def _set_period(self, period: Period) -> None:
+        self._period_chosen = True
+        self.period = period
+
+    def action_pick_range(self) -> None:
+        self.push_screen(RangeDialog(self.period), lambda p: p is not None and self._set_period(p))
+
+    def action_pick_grid(self) -> None:
+        def chosen(grid: Grid | None) -> None:
+            if grid is not None:
+                self.grid = None if grid == TOWN else grid
+
+        self.push_screen(GridPicker(self.grids, self.grid), chosen)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(binding_rows(self, self.screen.active_bindings)))
+
+    def action_reload_panel(self) -> None:
+        self._refresh_visible(force=True)
+
+    def action_toggle_sidebar(self) -> None:
+        """Show the panel list and put the focus in it, or hide it and return to the panel
+        (a table in a panel may keep tab for itself, so tab alone cannot reach the list)."""
+        panel_list = self.query_one(PanelList)
+        panel_list.display = not panel_list.display
+        if panel_list.display:
+            self._focus_wanted = None
+            panel_list.focus()
+        else:
+            slot = self._visible_slot()
+            if slot is not None:
+                self._focus_in(slot)
+
+    def action_plugin_status(self) -> None:
+        self.push_screen(PluginStatusScreen(list(self.host.infos.values())))
+
+    def action_help_quit(self) -> None:
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"按 {self.get_key_display(active.binding)} 退出", title="要退出吗？")
+                return
+
+    def action_command_palette(self) -> None:
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="搜索面板、期间、网格或命令……", id="--command-palette"))
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
+        ids = frozenset(b.id or b.action for b in clashed_bindings)
+        if ids not in self._clashes_told:
+            self._clashes_told.add(ids)
+            self.notify(f"按键冲突：{'、'.join(sorted(ids))} 绑定到同一按键，请检查配置 [keys]", severity="warning")
+
+    def describe_binding(self, binding: Binding) -> str:
+        """What a binding does, in Chinese (the help screen's 功能 column)."""
+        if action_name(binding.action) == "show_panel":
+            match = re.search(r"\((\d+)\)", binding.action)
+            if match and int(match.group(1)) <= len(self.panels):
+                return f"面板：{self.panels[int(match.group(1)) - 1].value.title}"
+        return describe(binding)
+
+    # -- panels report failures --------------------------------------------------------------
+    def on_panel_failed(self, message: Panel.Failed) -> None:
+        self.host.record_error(message.plugin, f"面板「{message.title}」{message.message}")
+        self._mark_panel(message.name, failed=True)
+
+    def on_panel_shown(self, message: Panel.Shown) -> None:
+        self._mark_panel(message.name, failed=False)
+        slot = self._visible_slot()
+        if self._focus_wanted is not None and slot is self._focus_wanted and slot.spec.name == message.name:
+            self._focus_in(slot)
+
+    def _mark_panel(self, name: str, failed: bool) -> None:
+        for index, contrib in enumerate(self.panels):
+            if contrib.value.name == name:
+                self.query_one(PanelList).mark(index, failed, contrib.value.title)
+
+    # -- the palette and plugin commands -----------------------------------------------------
+    def palette_entries(self) -> list[PaletteEntry]:
+        entries = [
+            PaletteEntry(f"面板：{c.value.title}", partial(self.show_panel_index, i), c.value.description)
+            for i, c in enumerate(self.panels)
+        ]
+        day = today()
+        entries += [
+            PaletteEntry("期间：上一期", partial(self.action_step_period, -1), f"当前：{self.period.label}"),
+            PaletteEntry("期间：下一期", partial(self.action_step_period, 1), f"当前：{self.period.label}"),
+            PaletteEntry("期间：按年", lambda: self._set_period(self.period.with_kind(YEAR, day))),
+            PaletteEntry("期间：按季度", lambda: self._set_period(self.period.with_kind(QUARTER, day))),
+            PaletteEntry("期间：按月", lambda: self._set_period(self.period.with_kind(MONTH, day))),
+            PaletteEntry("期间：自定义日期范围……", self.action_pick_range),
+            PaletteEntry("期间：回到今年", lambda: self._set_period(Period.year(day.year))),
+            PaletteEntry("网格：选择网格……", self.action_pick_grid, f"当前：{self.grid.name if self.grid else TOWN.name}"),
+            PaletteEntry("网格：全镇", partial(setattr, self, "grid", None)),
+        ]
+        entries += [
+            PaletteEntry(f"网格：{g.name}", partial(setattr, self, "grid", g), " ".join(filter(None, (g.village, g.code))), discoverable=False)
+            for g in self.grids
+        ]
+        entries += [
+            PaletteEntry(c.value.title, partial(self.run_command, c), c.value.description or f"插件 {c.plugin} 的命令")
+            for c in self.commands
+        ]
+        entries += [
+            PaletteEntry("帮助：按键一览", self.action_help),
+            PaletteEntry("插件状态", self.action_plugin_status, "各插件的版本、来源、钩子与错误"),
+            PaletteEntry("退出", self.exit),
+        ]
+        return entries
+
+    def run_command(self, contrib: Contribution) -> None:
+        """Run a plugin's command off the UI thread; its message (or error) becomes a notice."""
+        self._run_command(contrib, self.context_for(contrib.plugin))
+
+    @work(thread=True, group="plugin-command", exit_on_error=False)
+    def _run_command(self, contrib: Contribution, ctx: Context) -> tuple[Contribution, str | None]:
+        try:
+            return contrib, contrib.value.run(ctx)
+        except Exception as exc:
+            raise CommandFailed(contrib, exc) from exc
+
+    def _command_done(self, worker: Worker) -> None:
+        if worker.state == WorkerState.SUCCESS:
+            contrib, text = worker.result
+            command: Command = contrib.value
+            self.notify(str(text) if text else "已完成", title=command.title)
+            return
+        error = worker.error
+        if isinstance(error, CommandFailed):
+            message = f"命令「{error.contrib.value.title}」出错：{describe_exception(error.cause)}"
+            self.host.record_error(error.contrib.plugin, message)
+            self.notify(f"插件 {error.contrib.plugin} 的{message}", severity="error", timeout=10)
+
+
+class CommandFailed(Exception):
+    """A plugin command raised; carries which one, for the notice and the plugin's record."""
+
+    def __init__(self, contrib: Contribution, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.contrib = contrib
+        self.cause = cause
+
+
+def run_dashboard(cfg: Config, store_path: Path) -> int:
+    """Open the store and run the dashboard until the user quits (``fazhi-tui`` with no subcommand)."""
+    from ..runtime import open_runtime
+
+    rt = open_runtime(cfg, store_path)
+    try:
+        app = FazhiApp(rt.config, rt.plugins, rt.store)
+        app.run()
+    finally:
+        rt.close()
+    return app.return_code or 0

@@ -1,0 +1,1 @@
+"""The shell's modal screens: help, grid picker, date range, plugin status."""

@@ -1,0 +1,60 @@
+"""`?`: every binding of the screen it was opened from, read from the bindings themselves."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from ..keys import BindingRow
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 90%;
+        max-width: 100;
+        height: 90%;
+        border: round $accent;
+        border-title-color: $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    HelpScreen DataTable { height: 1fr; }
+    HelpScreen #help-hint { color: $text-muted; height: auto; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "关闭", id="help.close"),
+        Binding("q", "dismiss", "关闭", show=False, id="help.close_q"),
+        Binding("question_mark", "dismiss", "关闭", show=False, id="help.close_help"),
+    ]
+
+    def __init__(self, rows: list[BindingRow]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "按键一览"
+            yield Static("按 Esc 关闭。按键可在配置文件的 [keys] 表中按“编号 = 按键”改绑。", id="help-hint", markup=False)
+            yield DataTable(cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        # Widths set from the text, narrow enough for 80 columns: a long list of keys or a long
+        # panel title is cut, the binding id (what the config needs) is not.
+        def width(texts: list[str], cap: int) -> int:
+            return min(cap, max([4] + [cell_len(t) for t in texts]))
+
+        table.add_column("按键", width=width([r.keys for r in self.rows], 10))
+        table.add_column("功能", width=width([r.description for r in self.rows], 18))
+        table.add_column("编号", width=width([r.binding_id for r in self.rows], 24))
+        table.add_column("范围", width=width([r.scope for r in self.rows], 12))
+        for row in self.rows:
+            table.add_row(row.keys, row.description, row.binding_id or "—", row.scope)
+        table.focus()

@@ -1,0 +1,1 @@
+"""Shell widgets, one per module."""
