@@ -1,0 +1,58 @@
+"""12345热线 (民呼必应): tickets, working-day deadlines, the township's figures and quarterly rank,
+the report's hotline sentence and the daily review's hotline items.
+
+The hooks only. Figures live in ``queries`` (and ``deadlines``, ``tickets``, ``report``,
+``review``, ``demo``), none of which imports Textual; the panel (``panel.py``) calls them.
+"""
+
+from fazhi_tui.api import GridFigure, ReportSection, ReviewCheck, hookimpl
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def fazhi_tables():
+    from .tables import HOTLINE_SPEC, RANKS_SPEC
+
+    return [HOTLINE_SPEC, RANKS_SPEC]
+
+
+# fazhi_panels: the panel author adds the hook here, importing ``.panel`` inside it so the CLI
+# never loads Textual:
+#
+#     @hookimpl
+#     def fazhi_panels():
+#         from .panel import HotlinePanel
+#         return [PanelSpec("hotline", "12345热线", HotlinePanel, order=400, ...)]
+
+
+@hookimpl
+def fazhi_report_sections():
+    from .report import report_paragraphs
+
+    return [ReportSection("hotline", "二", "12345民呼必应", report_paragraphs, order=250)]
+
+
+@hookimpl
+def fazhi_review_checks():
+    from . import review
+
+    return [
+        ReviewCheck("hotline_overdue", "12345工单超期", review.overdue, order=300),
+        ReviewCheck("hotline_due_soon", "12345工单一个工作日内到期", review.due_soon, order=301),
+        ReviewCheck("hotline_unsatisfied", "12345回访不满意", review.unsatisfied, order=302),
+    ]
+
+
+@hookimpl
+def fazhi_grid_figures():
+    from .queries import tickets_per_grid
+
+    return [GridFigure("hotline_tickets", "12345工单", tickets_per_grid, unit="件")]
+
+
+@hookimpl
+def fazhi_demo_rows(store, today, seed):
+    from .demo import hotline_demo_rows
+
+    return hotline_demo_rows(store, today, seed)

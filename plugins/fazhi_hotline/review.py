@@ -1,0 +1,99 @@
+"""What the hotline needs today (the daily review): tickets due within one working day, tickets
+past 办理时限, and recent 不满意 callbacks. No Textual here; no caller's name or phone in an item.
+
+Open tickets of any period count (an old ticket still open needs work); the town and grid of the
+context apply. Each check lists at most ``MAX_ITEMS`` and then says how many more there are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fazhi_tui.api import Context, ReviewItem
+
+from .deadlines import working_days_between
+from .queries import open_condition, scope_condition, due_soon_until, run, settings_of
+from .tables import CLOSED, HOTLINE, UNSATISFIED
+
+MAX_ITEMS = 100
+
+
+def _items(ctx: Context, where: str, params: dict[str, Any], order: str, make) -> list[ReviewItem]:
+    params = {**params, "limit": MAX_ITEMS}
+    rows = run(
+        ctx,
+        f"SELECT h.ticket_no, h.source, h.status, h.deadline, h.closed_at, h.category2, h.appeal_type, h.content, "
+        f"h.unsatisfied_reason, h.grid, g.name AS grid_name, count(*) OVER () AS total "
+        f"FROM hotline AS h LEFT JOIN grids AS g ON g.code = h.grid WHERE {where} ORDER BY {order} LIMIT $limit",
+        params,
+    ).to_pylist()
+    items = [make(r) for r in rows]
+    total = rows[0]["total"] if rows else 0
+    if total > len(rows):
+        items.append(ReviewItem(f"另有 {total - len(rows)} 件未列出", "请在12345热线面板中查看", table=HOTLINE))
+    return items
+
+
+def _what(r: dict) -> str:
+    content = (r["content"] or "").strip()
+    if len(content) > 30:
+        content = content[:30] + "…"
+    where = r["grid_name"] or "未指定网格"
+    kind = r["category2"] or r["appeal_type"]
+    return f"{where}；{kind}：{content}" if content else f"{where}；{kind}"
+
+
+def due_soon(ctx: Context) -> list[ReviewItem]:
+    """Open tickets whose 办理时限 is today or the next working day."""
+    soon = due_soon_until(ctx.today).day
+    params: dict[str, Any] = {"today": ctx.today, "soon": soon}
+    where = f"{open_condition(ctx, params, in_period=False, alias='h')} AND h.deadline >= $today AND h.deadline <= $soon"
+
+    def make(r: dict) -> ReviewItem:
+        when = "今日" if r["deadline"] == ctx.today else f"{r['deadline']:%m月%d日}"
+        return ReviewItem(
+            f"12345{r['source']} {r['ticket_no']} {when}到期（{r['status']}）", _what(r), due=r["deadline"],
+            grid=r["grid"], table=HOTLINE, record_id=r["ticket_no"], overdue=False,
+        )
+
+    return _items(ctx, where, params, "h.deadline, h.received_at, h.ticket_no", make)
+
+
+def overdue(ctx: Context) -> list[ReviewItem]:
+    """Open tickets past their 办理时限."""
+    params: dict[str, Any] = {"today": ctx.today}
+    where = f"{open_condition(ctx, params, in_period=False, alias='h')} AND h.deadline < $today"
+
+    def make(r: dict) -> ReviewItem:
+        late = working_days_between(r["deadline"], ctx.today)
+        late_text = f"超期 {late} 个工作日" if late > 0 else "已过办理时限"
+        return ReviewItem(
+            f"12345{r['source']} {r['ticket_no']} {late_text}（时限 {r['deadline']:%Y-%m-%d}）", _what(r),
+            due=r["deadline"], grid=r["grid"], table=HOTLINE, record_id=r["ticket_no"], overdue=True,
+        )
+
+    return _items(ctx, where, params, "h.deadline, h.received_at, h.ticket_no", make)
+
+
+def unsatisfied(ctx: Context) -> list[ReviewItem]:
+    """Tickets closed in the last ``unsatisfied_days`` (30 by default) whose callback was 不满意."""
+    days = settings_of(ctx).unsatisfied_days
+    params: dict[str, Any] = {
+        "closed": CLOSED, "unsatisfied": UNSATISFIED,
+        "since": dt.datetime.combine(ctx.today - dt.timedelta(days=days), dt.time()),
+        "until": dt.datetime.combine(ctx.today + dt.timedelta(days=1), dt.time()),
+    }
+    where = (
+        f"h.status = $closed AND h.callback = $unsatisfied AND h.closed_at >= $since AND h.closed_at < $until "
+        f"AND {scope_condition(ctx, params, alias='h')}"
+    )
+
+    def make(r: dict) -> ReviewItem:
+        reason = r["unsatisfied_reason"] or "未填原因"
+        return ReviewItem(
+            f"12345{r['source']} {r['ticket_no']} 回访不满意：{reason}", _what(r), due=None,
+            grid=r["grid"], table=HOTLINE, record_id=r["ticket_no"], overdue=False,
+        )
+
+    return _items(ctx, where, params, "h.closed_at DESC, h.ticket_no", make)

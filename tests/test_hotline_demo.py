@@ -1,0 +1,113 @@
+"""The demo's hotline: the seed report's 2023 figures (104 工单, 96 电话单, every quarter in the top
+two), and work for the daily review around today."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from fazhi_tui.api import Context, Period
+from fazhi_tui.config import Config
+from fazhi_tui.demo import build_demo
+from fazhi_tui.demo_people import host_demo_rows
+from fazhi_tui.plugins import PluginHost
+from fazhi_tui.runtime import table_specs
+from fazhi_tui.store import Store
+from fazhi_tui.store.check import check_store
+
+PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
+
+
+def _plugin(module: str = ""):
+    """The plugin (or one of its modules); ``plugins/`` goes on the path until the entry point is installed."""
+    name = "fazhi_hotline" + (f".{module}" if module else "")
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError:
+        sys.path.insert(0, str(PLUGINS))
+        return importlib.import_module(name)
+
+
+plugin = _plugin()
+demo = _plugin("demo")
+queries = _plugin("queries")
+report = _plugin("report")
+review = _plugin("review")
+
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    host = PluginHost.load(only=[], entry_points=False)  # the host's grids and people, then ours
+    host.pm.register(plugin, name="fazhi_hotline")
+    specs = table_specs(host, Config())
+    path = tmp_path_factory.mktemp("hotline-demo") / "store"
+    build_demo(path, host, specs, TODAY)
+    store = Store.open(path, specs)
+    yield store
+    store.close()
+
+
+def ctx_of(store, period=Period.year(2023), today=TODAY) -> Context:
+    return Context(store=store, period=period, today=today, town="赵庄镇")
+
+
+def test_2023_is_the_seed_reports(demo_store):
+    ctx = ctx_of(demo_store)
+    f = queries.figures_only(ctx)
+    assert (f.work_orders, f.phone_orders) == (104, 96)
+    ranks = queries.quarter_ranks(ctx)
+    assert [(r.quarter, r.source, r.towns) for r in ranks] == [
+        (f"2023Q{q}", queries.PUBLISHED, 13) for q in (1, 2, 3, 4)
+    ]
+    assert {r.rank for r in ranks} <= {1, 2}
+    assert report.report_paragraphs(ctx) == ["积极回应12345民呼必应，处理工单100余件、电话单90余件，每季度保持乡镇前两名。"]
+
+
+def test_other_years_are_plausible_and_not_all_top_two(demo_store):
+    for year in (2022, 2024, 2025):
+        ctx = ctx_of(demo_store, Period.year(year))
+        ranks = [r.rank for r in queries.quarter_ranks(ctx)]
+        assert len(ranks) == 4 and None not in ranks and max(ranks) > 2
+        f = queries.figures_only(ctx)
+        assert 60 <= f.work_orders <= 160 and 60 <= f.phone_orders <= 160
+        assert "每季度保持" not in report.report_paragraphs(ctx)[0]
+    # Ranks up to the last quarter that ended by today (2026Q3), thirteen townships each.
+    quarters = demo_store.query("SELECT quarter, count(*) AS n FROM hotline_ranks GROUP BY ALL ORDER BY quarter").to_pylist()
+    assert quarters[0]["quarter"] == "2022Q1" and quarters[-1]["quarter"] == "2026Q3" and len(quarters) == 19
+    assert {q["n"] for q in quarters} == {13}
+    towns = demo_store.query("SELECT DISTINCT town FROM hotline_ranks").column(0).to_pylist()
+    assert "赵庄镇" in towns and set(towns) - {"赵庄镇"} == set(demo.OTHER_TOWNS)
+
+
+def test_the_review_has_work_around_today(demo_store):
+    ctx = ctx_of(demo_store, Period.year(2026))
+    page = queries.open_tickets(ctx, 0, 20)
+    assert page.overdue >= 2 and page.due_soon >= 2 and page.total >= page.overdue + page.due_soon
+    flags = page.rows.column("flag").to_pylist()
+    assert queries.OVERDUE_FLAG in flags and queries.DUE_SOON_FLAG in flags
+    assert all("*" in name for name in page.rows.column("caller").to_pylist())  # masked for a viewer
+    assert len(review.overdue(ctx)) >= 2
+    assert len(review.due_soon(ctx)) >= 2
+    assert len(review.unsatisfied(ctx)) >= 1
+    # Every ticket received before today, in a real grid; the store checks clean.
+    last = demo_store.query("SELECT max(received_at) AS m FROM hotline").column(0)[0].as_py()
+    assert last < dt.datetime(2026, 11, 26)
+    assert check_store(demo_store).ok
+
+
+def test_demo_is_deterministic_and_2023_holds_for_any_later_today():
+    grids = host_demo_rows(TODAY, 2023)["grids"]
+    assert demo.demo_tickets(grids, TODAY, 2023) == demo.demo_tickets(grids, TODAY, 2023)
+    # Early January: the review's tickets placed around today fall in December 2023, and 2023
+    # still has exactly 104 and 96.
+    for today in (dt.date(2024, 1, 3), dt.date(2024, 1, 15), dt.date(2025, 6, 30)):
+        rows = demo.demo_tickets(grids, today, 2023)
+        in_2023 = [r["source"] for r in rows if r["received_at"].year == 2023]
+        assert (in_2023.count("工单"), in_2023.count("电话单")) == (104, 96)
+        assert len({r["ticket_no"] for r in rows}) == len(rows)
