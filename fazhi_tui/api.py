@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .context import ROLE_ADMIN, ROLE_VIEWER, WHOLE_TOWN, Context, Grid
+from .access import Access, AccessError
+from .context import ROLE_ADMIN, ROLE_CLERK, ROLE_VIEWER, WHOLE_TOWN, Context, Grid
 from .contrib import (
     REPORT_PARTS,
     Command,
@@ -22,7 +23,9 @@ from .contrib import (
     ReviewItem,
 )
 from .hookspecs import hookimpl
-from .period import Period, day_expr, parse_date
+from .period import Period, day_expr, parse_date, period_condition
+from .pii import mask_name, mask_phone, mask_table, mask_value
+from .report.phrasing import approx, exact, phrase
 from .store import (
     AT,
     BY,
@@ -44,7 +47,9 @@ if TYPE_CHECKING:
     from .ui.widgets.record_table import RecordTable
 
 __all__ = [
-    "AT", "BY", "ID", "OP", "REV", "REPORT_PARTS", "ROLE_ADMIN", "ROLE_VIEWER", "WHOLE_TOWN",
+    "AT", "BY", "ID", "OP", "REV", "REPORT_PARTS", "ROLE_ADMIN", "ROLE_CLERK", "ROLE_VIEWER", "WHOLE_TOWN",
+    "Access", "AccessError", "approx", "exact", "mask_name", "mask_phone", "mask_table", "mask_value",
+    "period_condition", "phrase",
     "Column", "Command", "Context", "Grid", "GridFigure", "Panel", "PanelSpec", "Period",
     "RecordNotFoundError", "RecordTable", "ReportSection", "ReviewCheck", "ReviewItem",
     "StaleRevisionError", "Store", "StoreError", "TableSpec", "ValidationError",

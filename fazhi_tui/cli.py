@@ -370,7 +370,8 @@ def cmd_plugins(args, cfg) -> int:
     from .runtime import load_plugins, table_specs
 
     host = load_plugins(cfg)
-    table_specs(host, cfg)  # calling the contribution hooks records their failures too
+    table_specs(host, cfg)
+    host.check_contributions()  # calling every contribution hook records its failures too
     infos = [i.as_dict() for i in host.infos.values()]
     if args.json:
         print(json.dumps(infos, ensure_ascii=False, indent=2))

@@ -8,31 +8,21 @@ late result can be recognised as stale and dropped.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from .period import Period, day_expr
+from .period import Period, period_condition
+from .access import ADMIN, CLERK, ROLE_LABELS, VIEWER, Access
 from .store import Store
 from .store.views import qident
 
-ROLE_ADMIN = "管理员"
-ROLE_VIEWER = "查看"
+ROLE_ADMIN = ROLE_LABELS[ADMIN]
+ROLE_CLERK = ROLE_LABELS[CLERK]
+ROLE_VIEWER = ROLE_LABELS[VIEWER]
 WHOLE_TOWN = "全镇"
-
-
-def role_of(store_root: Path) -> str:
-    """The user's role in this store. Until roles are stored (a later issue), whoever owns the
-    store folder administers it and everyone else views."""
-    try:
-        owner = Path(store_root).stat().st_uid
-    except OSError:
-        return ROLE_VIEWER
-    return ROLE_ADMIN if owner == os.getuid() else ROLE_VIEWER
 
 
 @dataclass(frozen=True)
@@ -54,6 +44,19 @@ class Context:
     role: str = ROLE_VIEWER
     town: str = ""
     settings: Mapping[str, Any] = field(default_factory=dict)  # this plugin's [plugin.<name>] config
+
+    @property
+    def access(self) -> Access:
+        """The user's role in the store and what it allows (see ``fazhi_tui.access``)."""
+        return self.store.access
+
+    @property
+    def sees_pii(self) -> bool:
+        """Whether personal information may be shown unmasked to this user."""
+        return self.store.access.sees_pii
+
+    def may_write(self, table: str) -> bool:
+        return self.store.access.may_write(table)
 
     @property
     def grid_label(self) -> str:
@@ -80,9 +83,9 @@ class Context:
         conditions: list[str] = []
         params: list[Any] = []
         if spec.period_column is not None:
-            day = day_expr(spec, spec.period_column, alias)
-            conditions.append(f"{day} >= ? AND {day} < ?")
-            params += [self.period.start, self.period.end]
+            cond, bounds = period_condition(spec, spec.period_column, self.period.start, self.period.end, alias)
+            conditions.append(cond)
+            params += bounds
         if self.grid is not None and spec.grid_column is not None:
             column = qident(spec.grid_column) if alias is None else f"{qident(alias)}.{qident(spec.grid_column)}"
             conditions.append(f"{column} = ?")

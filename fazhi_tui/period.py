@@ -7,6 +7,7 @@ both ends bound as parameters and no "last day of the month" arithmetic.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 import re
 from dataclasses import dataclass
 
@@ -177,6 +178,23 @@ def opening_period(store, today: dt.date) -> Period:
             return this_year
         latest = last if latest is None or last > latest else latest
     return Period.year(latest.year) if latest is not None else this_year
+
+
+def period_condition(
+    spec: TableSpec, column: str, start: dt.date, end: dt.date, alias: str | None = None
+) -> tuple[str, list]:
+    """``column`` in [start, end), with bounds of the column's own type, so DuckDB compares the
+    raw values and prunes row groups by their statistics (a CAST of the column would not)."""
+    quoted = qident(column) if alias is None else f"{qident(alias)}.{qident(column)}"
+    ctype = spec.column(column).type
+    lo: Any = start
+    hi: Any = end
+    if pa.types.is_timestamp(ctype):
+        # Calendar days are local days; naive timestamps are local time already.
+        tz = dt.datetime.now().astimezone().tzinfo if ctype.tz else None
+        lo = dt.datetime.combine(start, dt.time(), tzinfo=tz)
+        hi = dt.datetime.combine(end, dt.time(), tzinfo=tz)
+    return f"{quoted} >= ? AND {quoted} < ?", [lo, hi]
 
 
 def day_expr(spec: TableSpec, column: str, alias: str | None = None) -> str:

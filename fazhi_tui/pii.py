@@ -25,8 +25,10 @@ def mask_phone(value: str | None) -> str | None:
     if not value or not value.strip():
         return value
     digits = value.strip()
-    if len(digits) >= 7:
-        return digits[:3] + "****" + digits[-4:]
+    if len(digits) >= 11:  # a mobile, or a landline with its area code: 138****5678
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    if len(digits) > 4:  # a local number: only its last four stay
+        return "*" * (len(digits) - 4) + digits[-4:]
     return "*" * len(digits)
 
 
@@ -85,7 +87,10 @@ def mask_sql(kind: str, expr: str) -> str:
     if kind == "name":
         body = f"left({x}, 1) || repeat('*', greatest(1, least(length({x}) - 1, 2)))"
     elif kind == "phone":
-        body = f"CASE WHEN length({x}) >= 7 THEN left({x}, 3) || '****' || right({x}, 4) ELSE repeat('*', length({x})) END"
+        body = (
+            f"CASE WHEN length({x}) >= 11 THEN left({x}, 3) || repeat('*', length({x}) - 7) || right({x}, 4) "
+            f"WHEN length({x}) > 4 THEN repeat('*', length({x}) - 4) || right({x}, 4) ELSE repeat('*', length({x})) END"
+        )
     elif kind == "id_number":
         body = f"CASE WHEN length({x}) >= 10 THEN left({x}, 6) || repeat('*', length({x}) - 10) || right({x}, 4) ELSE repeat('*', length({x})) END"
     elif kind == "address":

@@ -86,7 +86,11 @@ def test_other_years_are_plausible_and_not_all_top_two(demo_store):
 
 
 def test_the_review_has_work_around_today(demo_store):
-    ctx = ctx_of(demo_store, Period.year(2026))
+    from fazhi_tui.access import VIEWER, Access
+    from fazhi_tui.store import Store
+
+    viewer = Store.open(demo_store.root, list(demo_store.specs.values()), access=Access("查看员", VIEWER))
+    ctx = ctx_of(viewer, Period.year(2026))
     page = queries.open_tickets(ctx, 0, 20)
     assert page.overdue >= 2 and page.due_soon >= 2 and page.total >= page.overdue + page.due_soon
     flags = page.rows.column("flag").to_pylist()

@@ -22,7 +22,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from ..config import Config, today
-from ..context import Context, Grid, role_of
+from ..context import Context, Grid
 from ..contrib import Command
 from ..period import MONTH, QUARTER, YEAR, Period, opening_period
 from ..plugins import Contribution, PluginHost, describe_exception
@@ -84,7 +84,7 @@ class FazhiApp(App[int], inherit_bindings=False):
         self.config = config
         self.host = host
         self.store = store
-        self.role = role_of(store.root)
+        self.role = store.access.role_label
         self.animation_level = "full" if config.animations else "none"
         self.panels: list[Contribution] = host.panels()
         self.commands: list[Contribution] = host.contributions("fazhi_commands")

@@ -12,29 +12,13 @@ county's word, so the report never uses them.
 
 from __future__ import annotations
 
-from fazhi_tui.api import Context, Period
+from fazhi_tui.api import approx, Context, Period
 
 from .queries import figures_only, published_ranks, quarters_of
 from .tables import quarter_key
 
 APPROX_UNIT = "件"
 _QUARTER_NAMES = "一二三四"
-
-
-try:  # the host's phrasing, once ``fazhi_tui.api`` exports it
-    from fazhi_tui.api import approx  # type: ignore[attr-defined]
-except ImportError:  # the same rule (DOMAIN.md §1); plugins may import only fazhi_tui.api
-
-    def approx(n: int, unit: str = "") -> str:
-        """104 → "100余件", 96 → "90余件", 120 → "120件", 7 → "7件"."""
-        if n < 0:
-            raise ValueError(f"计数不能为负：{n}")
-        if n < 10:
-            return f"{n}{unit}"
-        digits = len(str(n))
-        step = 10 ** (digits - (1 if digits == 2 else 2))
-        floor = n // step * step
-        return f"{floor}余{unit}" if n > floor else f"{n}{unit}"
 
 
 def rank_clause(ranks: dict[str, int], quarters: list[str]) -> str | None:
