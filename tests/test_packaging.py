@@ -50,3 +50,9 @@ def test_installed_wheel_runs_from_another_directory(installed, tmp_path):
     assert r.returncode == 0 and r.stdout.split() == ["n", "23"], r.stderr
     r = run("plugins", "--json")
     assert r.returncode == 0 and '"status": "failed"' not in r.stdout, r.stdout
+    import json
+
+    builtin = {p["name"] for p in json.loads(r.stdout) if p["source"] == "built-in"}
+    assert {"fazhi_overview", "fazhi_hotline", "fazhi_grid"} <= builtin
+    r = run("sql", "SELECT count(*) AS n FROM hotline", "--format", "csv", "--store", "s")
+    assert r.returncode == 0 and int(r.stdout.split()[1]) > 0, r.stderr
