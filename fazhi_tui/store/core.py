@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import getpass
 import json
 import os
 import threading
@@ -17,13 +16,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..access import Access, AccessError, resolve_access
+from .. import access as _access  # a module, not names: access imports the store's errors
+
+if TYPE_CHECKING:
+    from ..access import Access
 from . import layout
 from .errors import (
     NotAStoreError,
@@ -60,10 +62,8 @@ class Version:
 
 
 def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return str(os.getuid())
+    """The OS account, from the uid (not $USER, which anyone can set): versions record it."""
+    return _access.os_identity()[0]
 
 
 class Store:
@@ -76,7 +76,7 @@ class Store:
         self.root = Path(root).resolve()
         self.user = user or current_user()
         # The role of the OS account running this process; writes and PII follow it.
-        self.access = access if access is not None else resolve_access(self.root)
+        self.access = access if access is not None else _access.resolve_access(self.root)
         self.specs: dict[str, TableSpec] = {}
         for spec in specs:
             self._add_spec(spec)
