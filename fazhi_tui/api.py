@@ -2,7 +2,8 @@
 
     from fazhi_tui.api import hookimpl, PanelSpec, Panel, Context, TableSpec, Column
 
-``Panel`` and ``RecordTable`` are Textual widgets and are imported on first use, so a plugin's
+``Panel`` and the other screen pieces (``RecordTable``, ``PagedTable``, ``BarChart``,
+``RecordForm`` …) are Textual widgets and are imported on first use, so a plugin's
 ``queries.py`` can import this module without importing Textual (the CLI and the report run
 its queries without a screen). See ``plugins/README.md``.
 """
@@ -11,6 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# The store before ``access``: ``access`` imports the store's errors, whose package imports
+# ``access`` back; starting from the store resolves that cycle when this module is imported first.
+from .store import Store as _Store  # noqa: F401,I001
 from .access import Access, AccessError
 from .context import ROLE_ADMIN, ROLE_CLERK, ROLE_VIEWER, WHOLE_TOWN, Context, Grid
 from .contrib import (
@@ -43,7 +47,10 @@ from .store import (
 from .store.views import qident
 
 if TYPE_CHECKING:
-    from .ui.panel import Panel
+    from .ui.panel import Panel, PanelAction, PanelExport, requires_write
+    from .ui.screens.record_form import CHECK, CHOICE, TEXT, FormDone, FormError, FormFailed, FormField, RecordForm
+    from .ui.widgets.bar_chart import BarChart
+    from .ui.widgets.paged_table import PagedTable, TablePage
     from .ui.widgets.record_table import RecordTable
 
 __all__ = [
@@ -52,11 +59,26 @@ __all__ = [
     "period_condition", "phrase",
     "Column", "Command", "Context", "Grid", "GridFigure", "Panel", "PanelSpec", "Period",
     "RecordNotFoundError", "RecordTable", "ReportSection", "ReviewCheck", "ReviewItem",
+    "BarChart", "CHECK", "CHOICE", "TEXT", "FormDone", "FormError", "FormFailed", "FormField", "PagedTable",
+    "PanelAction", "PanelExport", "RecordForm", "TablePage", "requires_write",
     "StaleRevisionError", "Store", "StoreError", "TableSpec", "ValidationError",
     "day_expr", "hookimpl", "parse_date", "qident",
 ]
 
-_LAZY = {"Panel": "fazhi_tui.ui.panel", "RecordTable": "fazhi_tui.ui.widgets.record_table"}
+_LAZY = {
+    "Panel": "fazhi_tui.ui.panel",
+    "PanelAction": "fazhi_tui.ui.panel",
+    "PanelExport": "fazhi_tui.ui.panel",
+    "requires_write": "fazhi_tui.ui.panel",
+    "RecordTable": "fazhi_tui.ui.widgets.record_table",
+    "PagedTable": "fazhi_tui.ui.widgets.paged_table",
+    "TablePage": "fazhi_tui.ui.widgets.paged_table",
+    "BarChart": "fazhi_tui.ui.widgets.bar_chart",
+    **{
+        name: "fazhi_tui.ui.screens.record_form"
+        for name in ("RecordForm", "FormField", "FormError", "FormDone", "FormFailed", "TEXT", "CHOICE", "CHECK")
+    },
+}
 
 
 def __getattr__(name: str) -> Any:

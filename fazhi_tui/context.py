@@ -44,6 +44,9 @@ class Context:
     role: str = ROLE_VIEWER
     town: str = ""
     settings: Mapping[str, Any] = field(default_factory=dict)  # this plugin's [plugin.<name>] config
+    # Every plugin's per-grid figures (GridFigure records), so the map can colour by them
+    # without importing the plugins that compute them.
+    grid_figures: tuple = ()
 
     @property
     def access(self) -> Access:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed, WorkerState
+from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
 from fazhi_tui.config import Config
 from fazhi_tui.plugins import PluginHost
@@ -90,13 +90,17 @@ def make_app(tmp_path: Path, *, config: Config | None = None, **kwargs):
 
 async def settle(pilot: Pilot) -> None:
     """Wait until no worker runs and every message they caused is handled (never sleep)."""
-    for _ in range(20):
+    idle = 0
+    for _ in range(40):
         try:
             await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass  # a failing plugin's query: the app shows it, and the test looks at that
+        except (WorkerFailed, WorkerCancelled):
+            pass  # a failing plugin's query, or an exclusive worker replaced: the app handles both
         await pilot.pause()
-        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers)
+        # Idle twice in a row: a message handled in the last pause may have started a worker.
+        idle = 0 if busy else idle + 1
+        if idle >= 2:
             return
     raise AssertionError("workers did not settle")
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import weakref
+
 from fazhi_tui.access import VIEWER, Access
 from fazhi_tui.api import ROLE_ADMIN, ROLE_VIEWER, Context, Grid, Period
 from fazhi_tui.host_tables import GRIDS, PEOPLE
@@ -103,17 +105,16 @@ def store(tmp_path):
     s.close()
 
 
-_as_viewer: dict = {}
+_as_viewer: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def ctx_of(store, period=Q4, grid=None, role=ROLE_VIEWER, settings=None, today=TODAY) -> Context:
     """A context for a role: viewers read the same store through a store opened as a viewer
     (masked views, no writes), as another user's session would."""
     if role == ROLE_VIEWER:
-        key = id(store)
-        if key not in _as_viewer:
-            _as_viewer[key] = Store.open(store.root, list(store.specs.values()), access=Access("查看员", VIEWER))
-        store = _as_viewer[key]
+        if store not in _as_viewer:
+            _as_viewer[store] = Store.open(store.root, list(store.specs.values()), access=Access("查看员", VIEWER))
+        store = _as_viewer[store]
     return Context(store=store, period=period, today=today, grid=grid, role=role, town="赵庄镇", settings=settings or {})
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -33,13 +33,17 @@ from .keys import action_name, binding_rows, describe
 from .panel import Panel
 from .screens.grid_picker import TOWN, GridPicker
 from .screens.help import HelpScreen
+from .screens.import_screen import ImportDone, ImportScreen, import_refusal
 from .screens.plugin_status import PluginStatusScreen
 from .screens.range_dialog import RangeDialog
 from .widgets.panel_list import PanelList
 from .widgets.panel_slot import PanelSlot
+from .widgets.path_input import PathInput
 from .widgets.shell_header import HeaderInfo, ShellHeader
 
 MAX_NUMBERED = 10  # keys 1…9 and 0
+# Actions some roles lack. ``FazhiApp.refusal`` says why; ``check_action`` hides them.
+GATED_ACTIONS = frozenset({"import_data", "compact_store"})
 
 
 def _number_key(n: int) -> str:
@@ -70,6 +74,7 @@ class FazhiApp(App[int], inherit_bindings=False):
         Binding("g", "pick_grid", "网格", id="grid.pick"),
         Binding("r", "reload_panel", "刷新当前面板", show=False, id="panel.reload"),
         Binding("b", "toggle_sidebar", "显示/隐藏面板列表", show=False, id="sidebar.toggle"),
+        Binding("i", "import_data", "导入", id="data.import"),
         *(
             Binding(_number_key(n), f"show_panel({n})", f"第 {n} 个面板", show=False, id=f"panel.{n}")
             for n in range(1, MAX_NUMBERED + 1)
@@ -88,6 +93,7 @@ class FazhiApp(App[int], inherit_bindings=False):
         self.animation_level = "full" if config.animations else "none"
         self.panels: list[Contribution] = host.panels()
         self.commands: list[Contribution] = host.contributions("fazhi_commands")
+        self.grid_figures = tuple(c.value for c in host.contributions("fazhi_grid_figures"))
         self.grids: list[Grid] = []
         self.current_panel = 0
         self._context_known = False  # the opening period and the grid list are known
@@ -125,7 +131,7 @@ class FazhiApp(App[int], inherit_bindings=False):
         """Every binding id the config's [keys] table may name."""
         ids = {b.id for b in self._own_bindings() if b.id}
         ids |= {f"panel.{c.value.name}" for c in self.panels if c.value.key}
-        classes: list[type] = [HelpScreen, GridPicker, RangeDialog, PluginStatusScreen]
+        classes: list[type] = [HelpScreen, GridPicker, RangeDialog, PluginStatusScreen, ImportScreen, PathInput]
         classes += [c.value.factory for c in self.panels if isinstance(c.value.factory, type)]
         for cls in classes:
             for klass in cls.__mro__:
@@ -170,32 +176,58 @@ class FazhiApp(App[int], inherit_bindings=False):
         self._startup()
 
     @work(thread=True, exclusive=True, group="startup", exit_on_error=False)
-    def _startup(self) -> tuple[Period, list[Grid]]:
-        """The opening period and the grids: queries, so off the UI thread."""
+    def _startup(self) -> tuple[Period, list[Grid], dict[str, int]]:
+        """The opening period, the grids and the files the store skipped: off the UI thread."""
         period = opening_period(self.store, today())
-        grids: list[Grid] = []
-        if "grids" in self.store.specs:
-            rows = self.store.query(
-                f"SELECT code, name, village FROM {qident('grids')} ORDER BY code"
-            ).to_pylist()
-            grids = [Grid(r["code"], r["name"] or r["code"], r["village"] or "") for r in rows]
-        return period, grids
+        return period, self._query_grids(), self._unreadable_files()
+
+    def _query_grids(self) -> list[Grid]:
+        if "grids" not in self.store.specs:
+            return []
+        rows = self.store.query(f"SELECT code, name, village FROM {qident('grids')} ORDER BY code").to_pylist()
+        return [Grid(r["code"], r["name"] or r["code"], r["village"] or "") for r in rows]
+
+    def _unreadable_files(self) -> dict[str, int]:
+        """Table label -> how many of its files the store skips (unreadable, wrong schema)."""
+        bad = {}
+        for name, spec in self.store.specs.items():
+            count = len(self.store.files(name).bad)
+            if count:
+                bad[spec.label] = count
+        return bad
+
+    @work(thread=True, exclusive=True, group="grids", exit_on_error=False)
+    def _reload_grids(self) -> list[Grid]:
+        return self._query_grids()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "startup":
-            if event.state == WorkerState.SUCCESS:
-                period, self.grids = event.worker.result
+        group, state = event.worker.group, event.state
+        if group == "startup":
+            if state == WorkerState.SUCCESS:
+                period, self.grids, unreadable = event.worker.result
                 if not self._period_chosen:
                     self.set_reactive(FazhiApp.period, period)
-            elif event.state == WorkerState.ERROR:
+                if unreadable:
+                    self.notify(
+                        f"{sum(unreadable.values())} 个数据文件无法读取，已跳过（{'、'.join(unreadable)}），"
+                        "数据可能不全；请运行 fazhi-tui check",
+                        title="数据文件有误",
+                        severity="warning",
+                        timeout=20,
+                    )
+            elif state == WorkerState.ERROR:
                 self.notify(f"读取数据目录出错：{describe_exception(event.worker.error)}", severity="error", timeout=15)
             else:
                 return
             self._context_known = True
             self._update_header()
             self._refresh_visible()
-        elif event.worker.group == "plugin-command" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+        elif group == "grids" and state == WorkerState.SUCCESS:
+            self.grids = event.worker.result
+        elif group == "plugin-command" and state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self._command_done(event.worker)
+        elif group == "compact" and state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self._compaction_done(event.worker)
 
     # -- the shared context ------------------------------------------------------------------
     def context_for(self, plugin: str) -> Context:
@@ -208,6 +240,7 @@ class FazhiApp(App[int], inherit_bindings=False):
             role=self.role,
             town=self.config.town,
             settings=self.config.plugin_settings(plugin),
+            grid_figures=self.grid_figures,
         )
 
     def watch_period(self) -> None:
@@ -223,6 +256,11 @@ class FazhiApp(App[int], inherit_bindings=False):
         if current is None or not self.panels:
             return None
         return self.query_one(f"#{current}", PanelSlot)
+
+    def visible_panel(self) -> Panel | None:
+        """The panel on screen (None before it is made, or when its factory failed)."""
+        slot = self._visible_slot()
+        return slot.panel if slot is not None else None
 
     def _refresh_visible(self, force: bool = False) -> None:
         slot = self._visible_slot()
@@ -270,11 +308,86 @@ class FazhiApp(App[int], inherit_bindings=False):
 
     # -- actions -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False hides a binding from the footer, help and palette and stops its key; the
+        # actions a role lacks are among them (see ``refusal``).
+        if action in GATED_ACTIONS:
+            return self.refusal(action) is None
         if action == "show_panel":
             return bool(parameters) and isinstance(parameters[0], int) and parameters[0] <= len(self.panels)
         if action in ("reload_panel", "toggle_sidebar"):
             return bool(self.panels)
         return True
+
+    def refusal(self, action: str) -> str | None:
+        """Why the user's role may not run ``action`` (a message naming the role needed), or None."""
+        if action == "import_data":
+            return import_refusal(self.store)
+        if action == "compact_store":
+            from ..access import AccessError  # (not at the top: access and store import each other)
+
+            try:
+                self.store.access.require_admin("整理数据")  # what compact() itself would say
+            except AccessError as exc:
+                return str(exc)
+        return None
+
+    def _refuse(self, action: str) -> bool:
+        """Tell the user why not, when their role lacks ``action`` (the store would refuse too)."""
+        message = self.refusal(action)
+        if message is not None:
+            self.notify(message, title="无权操作", severity="error", timeout=8)
+        return message is not None
+
+    async def on_key(self, event: events.Key) -> None:
+        """A key bound to an action the role lacks: the binding is hidden (``check_action``),
+        so the key would do nothing at all; say which role it needs instead. Runs before the
+        bindings are tried (a subclass's handler comes first), so leave any key another
+        binding uses alone."""
+        if len(self.screen_stack) > 1:
+            return
+        typed = {event.key, event.character}
+        for binding in self._own_bindings():
+            name = action_name(binding.action)
+            if name in GATED_ACTIONS and typed & set(self._keys_after_keymap(binding)):
+                if self.refusal(name) is not None and event.key not in self.screen.active_bindings:
+                    event.stop()
+                    event.prevent_default()
+                    self._refuse(name)
+                return
+
+    def action_import_data(self, table: str | None = None) -> None:
+        if self._refuse("import_data"):
+            return
+        self.push_screen(ImportScreen(self.store, table=table), self._imported)
+
+    def _imported(self, done: ImportDone | None) -> None:
+        if done is None:
+            return
+        self.notify(done.message, title="导入完成", timeout=10)
+        if done.table == "grids":
+            self._reload_grids()
+        self._refresh_visible(force=True)
+
+    def action_compact_store(self) -> None:
+        if self._refuse("compact_store"):
+            return
+        self.notify("正在整理数据（合并版本文件）……", timeout=5)
+        self._compact()
+
+    @work(thread=True, exclusive=True, group="compact", exit_on_error=False)
+    def _compact(self) -> list:
+        from ..store.compact import compact
+
+        return compact(self.store)
+
+    def _compaction_done(self, worker: Worker) -> None:
+        if worker.state == WorkerState.ERROR:
+            self.notify(f"整理数据出错：{describe_exception(worker.error)}", severity="error", timeout=15)
+            return
+        done = [r for r in worker.result if not r.skipped]
+        files = sum(r.folded_files for r in done)
+        self.notify(f"已整理 {len(done)} 张表，合并 {files} 个文件；其余 {len(worker.result) - len(done)} 张表无需整理", title="整理完成")
+        self._refresh_visible(force=True)
 
     def action_show_panel(self, number: int) -> None:
         self.show_panel_index(number - 1)
@@ -304,7 +417,11 @@ class FazhiApp(App[int], inherit_bindings=False):
         self.push_screen(GridPicker(self.grids, self.grid), chosen)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(binding_rows(self, self.screen.active_bindings)))
+        # active_bindings leaves out what check_action forbids (False); what it disables for
+        # now (None) is listed, marked as unavailable, as the footer dims it.
+        active = self.screen.active_bindings
+        disabled = {a.binding.id for a in active.values() if not a.enabled and a.binding.id}
+        self.push_screen(HelpScreen(binding_rows(self, active), unavailable=disabled))
 
     def action_reload_panel(self) -> None:
         self._refresh_visible(force=True)
@@ -350,6 +467,9 @@ class FazhiApp(App[int], inherit_bindings=False):
         return describe(binding)
 
     # -- panels report failures --------------------------------------------------------------
+    def on_panel_grid_selected(self, message: Panel.GridSelected) -> None:
+        self.grid = message.grid
+
     def on_panel_failed(self, message: Panel.Failed) -> None:
         self.host.record_error(message.plugin, f"面板「{message.title}」{message.message}")
         self._mark_panel(message.name, failed=True)
@@ -392,6 +512,8 @@ class FazhiApp(App[int], inherit_bindings=False):
             for c in self.commands
         ]
         entries += [
+            PaletteEntry("数据：导入文件……", self.action_import_data, "CSV、XLSX、Parquet 或 GeoJSON，先校验预览再写入", action="import_data"),
+            PaletteEntry("数据：整理（合并版本文件）", self.action_compact_store, "同 fazhi-tui compact；可与他人读写同时进行", action="compact_store"),
             PaletteEntry("帮助：按键一览", self.action_help),
             PaletteEntry("插件状态", self.action_plugin_status, "各插件的版本、来源、钩子与错误"),
             PaletteEntry("退出", self.exit),

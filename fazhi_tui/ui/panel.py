@@ -10,26 +10,146 @@ A panel author writes three methods:
 
 The shell calls ``request(ctx)`` when the panel is shown and whenever the period or grid
 changes while it is visible. Only the newest request's result is shown.
+
+What every panel gets besides (see plugins/README.md, "Panels"):
+
+- ``e`` exports what the panel shows: a panel that overrides ``export_view()`` gets the binding;
+  the base asks for a file name, writes it with the exporter in a worker (PII masked for roles
+  that may not see it) and says where it went.
+- Role-gated actions: an ``action_*`` method decorated with ``@requires_write("table")`` is
+  hidden from the footer, help and palette for a role that may not write that table, and is
+  refused with the store's message (naming the role needed) when it is invoked anyway.
+- ``run_in_thread(job, done=...)`` for a panel's further queries and writes (a ticket's detail,
+  a save), off the UI thread; ``report_write_error(exc)`` shows a refused write the same way
+  everywhere and reloads.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Awaitable
-from typing import Any
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
 
-from textual import work
+import pyarrow as pa
+from textual import events, on, work
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.compose import compose
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+# The store before ``access``: ``access`` imports the store's errors and the store imports
+# ``access`` back, a cycle that resolves only when the store is imported first.
+from ..store import StaleRevisionError, StoreError, ValidationError  # noqa: I001
+from ..store.spec import META_NAMES, Column, TableSpec
+from ..access import AccessError
 from ..context import Context
 from ..plugins import describe_exception
+from .keys import action_name
 from .widgets.error_box import ErrorBox
 from .widgets.loading_note import loading_widget
+
+T = TypeVar("T")
+
+# The attribute ``requires_write`` leaves on an action method: the table it writes.
+WRITE_MARK = "_fazhi_requires_write"
+
+
+def requires_write(table: str) -> Callable[[Callable[..., T]], Callable[..., T | None]]:
+    """Mark a panel's ``action_*`` method as one that writes ``table``.
+
+    For a role that may not write it (``ctx.may_write(table)`` is false) the action is hidden
+    from the footer, the help screen and the palette (``Panel.check_action``), its key tells the
+    user why instead of doing nothing, and calling it anyway shows the store's refusal, which
+    names the role needed. The store refuses the write too: this only keeps the screen honest.
+
+        @requires_write("hotline")
+        def action_new_ticket(self) -> None: ...
+    """
+
+    def mark(method: Callable[..., T]) -> Callable[..., T | None]:
+        @functools.wraps(method)
+        def guarded(self: Panel, *args: Any, **kwargs: Any) -> T | None:
+            if not self.may_write(table):
+                self.refuse_write(table)
+                return None
+            return method(self, *args, **kwargs)
+
+        setattr(guarded, WRITE_MARK, table)
+        return guarded
+
+    return mark
+
+
+_UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+@dataclass(frozen=True)
+class PanelExport:
+    """What ``e`` writes for a panel: the rows it shows and how to head them.
+
+    ``rows`` is an Arrow table, or a function returning one that runs in a worker thread (for
+    a list shown a page at a time: fetch every row there). Column headings come from
+    ``labels``, else from ``spec`` (the stored table the rows come from), else the column
+    name; PII columns (``spec``'s marks, plus ``pii``) are masked for roles that may not see
+    personal information, and the file says so.
+    """
+
+    title: str  # what it is (热线未办结工单): the sheet's name and the start of the file name
+    rows: pa.Table | Callable[[], pa.Table]
+    spec: TableSpec | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    pii: Mapping[str, str] = field(default_factory=dict)  # column -> kind ("name", "phone", …)
+    file_stem: str | None = None  # the file name offered, without extension
+
+    def default_stem(self, ctx: Context) -> str:
+        stem = self.file_stem or "-".join(
+            [self.title, ctx.period.label] + ([ctx.grid.name] if ctx.grid is not None else [])
+        )
+        return _UNSAFE_IN_NAMES.sub("-", stem).strip("-.") or "导出"
+
+    def fetch(self) -> pa.Table:
+        return self.rows() if callable(self.rows) else self.rows
+
+    def prepared(self, rows: pa.Table) -> tuple[pa.Table, TableSpec]:
+        """The rows (columns renamed where a name is not an identifier) and a spec heading them."""
+        # The version columns (_rev, _at, _by …) stay out unless labelled, as in a table's export.
+        rows = rows.select([n for n in rows.column_names if n not in META_NAMES or n in self.labels])
+        names, columns = [], []
+        for i, name in enumerate(rows.column_names):
+            stored = self.spec.column(name) if self.spec is not None and name in self.spec.column_names else None
+            if name in self.labels:
+                label = self.labels[name]
+            elif stored is not None:
+                label = stored.label
+            else:
+                label = name
+            kind = self.pii.get(name) or (stored.pii if stored is not None else None)
+            safe = name if re.fullmatch(r"[a-z][a-z0-9_]*", name) else f"c{i}"
+            names.append(safe)
+            columns.append(Column(safe, rows.schema.field(i).type, label, pii=kind))
+        if not columns:
+            raise ValueError("没有可导出的列")
+        spec = TableSpec(name="panel_export", label=self.title[:31] or "导出", columns=tuple(columns), key=columns[0].name)
+        return rows.rename_columns(names), spec
+
+
+@dataclass(frozen=True)
+class PanelAction:
+    """One of a panel's actions as the command palette lists it (see ``Panel.palette_actions``)."""
+
+    title: str  # the binding's description: 新建工单
+    key: str  # the key that runs it, as shown to people (after the keymap)
+    binding_id: str
+    run: Callable[[], None]
 
 
 class PanelBody(Vertical):
@@ -43,16 +163,67 @@ class PanelBody(Vertical):
         return loading_widget(self.app.animation_level != "none")
 
 
+def _guard_action(method: Callable[..., Any]) -> Callable[..., Any]:
+    """An action that raises costs only its panel: the error shows above the panel's content."""
+
+    if inspect.iscoroutinefunction(method):
+
+        @functools.wraps(method)
+        async def guarded_async(self: Panel, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return await method(self, *args, **kwargs)
+            except Exception as exc:
+                self._fail(f"操作出错：{describe_exception(exc)}")
+                return None
+
+        return guarded_async
+
+    @functools.wraps(method)
+    def guarded(self: Panel, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = method(self, *args, **kwargs)
+        except Exception as exc:
+            self._fail(f"操作出错：{describe_exception(exc)}")
+            return None
+        if inspect.isawaitable(result):  # an async action behind requires_write
+
+            async def awaited() -> Any:
+                try:
+                    return await result
+                except Exception as exc:
+                    self._fail(f"操作出错：{describe_exception(exc)}")
+                    return None
+
+            return awaited()
+        return result
+
+    return guarded
+
+
 class Panel(Widget):
     """Subclass this for a dashboard panel and register it with a ``PanelSpec``."""
 
     DEFAULT_CSS = """
-    Panel { height: 1fr; width: 1fr; }
+    Panel { height: 1fr; width: 1fr; layers: base overlay; }
+    Panel > #panel-reloading {
+        display: none;
+        position: absolute;
+        layer: overlay;
+        width: auto;
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+        background: $surface;
+    }
+    Panel.-reloading > #panel-reloading { display: block; }
     Panel > #panel-error { display: none; }
     Panel.-failed > #panel-error { display: block; }
     Panel.-failed.-empty > PanelBody { display: none; }
     Panel.-failed.-empty > #panel-error { height: 1fr; }
     """
+
+    # Shown only when the panel says what it would export (``export_view``).
+    BINDINGS = [Binding("e", "export", "导出", id="panel.export")]
 
     # Set by the shell when it places the panel: whose it is and what it is called.
     plugin_name: str = ""
@@ -69,6 +240,17 @@ class Panel(Widget):
             self.title = title
             self.message = message
 
+    class GridSelected(Message):
+        """A panel asks the shell to make ``grid`` (None: the whole town) every panel's grid."""
+
+        def __init__(self, grid: Any) -> None:
+            super().__init__()
+            self.grid = grid
+
+    def select_grid(self, grid: Any) -> None:
+        """Make ``grid`` (a ``Grid``, or None for the whole town) the shell's selected grid."""
+        self.post_message(self.GridSelected(grid))
+
     class Shown(Message):
         """A panel put fresh data on screen (after a failure too: the shell clears its mark)."""
 
@@ -82,6 +264,9 @@ class Panel(Widget):
         # would lose both, so say so at once rather than fail obscurely later.
         if "compose" in cls.__dict__:
             raise TypeError(f"Panel 子类 {cls.__name__} 应实现 compose_body() 而不是 compose()")
+        for name, value in list(cls.__dict__.items()):
+            if name.startswith("action_") and callable(value):
+                setattr(cls, name, _guard_action(value))
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -89,6 +274,8 @@ class Panel(Widget):
         self._wanted: Context | None = None  # the newest context asked for
         self._worker: Worker | None = None
         self._broken: str | None = None  # why the panel cannot work at all (compose failed)
+        self._tasks: dict[Worker, tuple[Callable[[Any], Any] | None, Callable[[BaseException], Any] | None]] = {}
+        self._refocus: Widget | None = None  # what had the focus when a reload covered the body
 
     # -- for panel authors -------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -103,6 +290,11 @@ class Panel(Widget):
         """Put ``load``'s result on screen (runs on the UI thread). May be ``async def``, to
         await mounting new widgets."""
 
+    def export_view(self) -> PanelExport | None:
+        """What ``e`` would export now (UI thread; keep it cheap: no queries here — put them in
+        ``PanelExport.rows`` as a function). ``None``, the default, hides ``e``."""
+        return None
+
     @property
     def context(self) -> Context | None:
         """The context of what is on screen (None before the first successful load)."""
@@ -114,9 +306,100 @@ class Panel(Widget):
         if ctx is not None:
             self.request(ctx, force=True)
 
+    def may_write(self, table: str) -> bool:
+        """Whether the user's role may add to and edit ``table`` (False before any context)."""
+        ctx = self._wanted or self._shown
+        return ctx is not None and ctx.may_write(table)
+
+    def refuse_write(self, table: str) -> None:
+        """Tell the user that their role may not change ``table``, naming the role needed."""
+        ctx = self._wanted or self._shown
+        if ctx is None:
+            self.notify("数据尚未载入，暂不能修改", title="无法操作", severity="warning")
+            return
+        label = ctx.store.specs[table].label if table in ctx.store.specs else table
+        try:
+            ctx.access.require_write(table, label)
+        except AccessError as exc:
+            self.notify(str(exc), title="无权操作", severity="error", timeout=10)
+
+    def write_table_of(self, action: str) -> str | None:
+        """The table an action writes, if it is marked ``@requires_write``."""
+        return getattr(getattr(type(self), f"action_{action}", None), WRITE_MARK, None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide ``e`` when there is nothing to export, and role-gated actions from a role that
+        may not write their table. A subclass that overrides this should return
+        ``super().check_action(...)`` for actions it does not decide itself."""
+        if action == "export":
+            return self._shown is not None and self._export_view() is not None
+        table = self.write_table_of(action)
+        if table is not None and not self.may_write(table):
+            return False
+        return True
+
+    def palette_actions(self) -> list[PanelAction]:
+        """The panel's actions the user may run now, for the command palette: every binding of
+        the panel (its class and the base's) that ``check_action`` does not hide."""
+        keymap = getattr(self.app, "_keymap", {}) or {}
+        bindings = self._bindings.copy()
+        if keymap:
+            bindings.apply_keymap(keymap)
+        actions: list[PanelAction] = []
+        seen: set[str] = set()
+        for _key, binding in bindings:
+            group = binding.id or binding.action
+            if group in seen or binding.system:
+                continue
+            seen.add(group)
+            _target, name, params = parse_action(binding.action)
+            if not self.check_action(name, params):
+                continue
+            actions.append(
+                PanelAction(binding.description, self.app.get_key_display(binding), binding.id or "",
+                            functools.partial(self.call_later, self.app.run_action, binding.action, self))
+            )
+        return actions
+
+    def run_in_thread(
+        self,
+        job: Callable[[], T],
+        *,
+        done: Callable[[T], Any] | None = None,
+        failed: Callable[[BaseException], Any] | None = None,
+        group: str = "panel-task",
+        exclusive: bool = True,
+    ) -> Worker:
+        """Run ``job()`` in a thread worker (a query or a write), then ``done(result)`` on the UI
+        thread, or ``failed(error)`` (by default the error becomes a notice). With ``exclusive``,
+        a newer job of the same group replaces an older one, whose result is dropped."""
+        worker = self.run_worker(job, thread=True, group=f"{self.id or 'panel'}:{group}", exclusive=exclusive,
+                                 exit_on_error=False)
+        self._tasks[worker] = (done, failed)
+        return worker
+
+    def report_write_error(self, error: BaseException, *, reload: bool = True) -> None:
+        """Show why a write was refused (role, someone else's newer version, bad data) and,
+        by default, reload so the screen shows the record as it now is."""
+        if isinstance(error, AccessError):
+            title = "无权操作"
+        elif isinstance(error, StaleRevisionError):
+            title = "他人已修改，本次未保存"
+        elif isinstance(error, ValidationError):
+            title = "数据有误，未保存"
+        elif isinstance(error, StoreError):
+            title = "未保存"
+        else:
+            title = "出错"
+        message = str(error) if isinstance(error, StoreError) else describe_exception(error)
+        self.notify(message, title=title, severity="error", timeout=15)
+        if reload:
+            self.reload()
+
     # -- for the shell -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield ErrorBox(id="panel-error")
+        yield Static("正在更新……", id="panel-reloading")
         try:
             children = compose(self, self.compose_body())
         except Exception as exc:
@@ -145,19 +428,42 @@ class Panel(Widget):
             self._start(ctx)
 
     def _start(self, ctx: Context) -> None:
-        self.query_one(PanelBody).loading = True
+        if self._shown is not None and not self.has_class("-empty"):
+            # A reload: the content stays (and keeps the focus, so the panel's keys stay in
+            # the footer) with a note in the corner until the new data replaces it.
+            self.query_one("#panel-reloading", Static).styles.offset = (max(0, self.size.width - 14), 0)
+            self.add_class("-reloading")
+        else:
+            # Nothing to show yet: a cover says it is loading. It takes the focus from the
+            # widget under it; note that widget, to give the focus back with the data.
+            focused = self.screen.focused if self.is_attached else None
+            if focused is not None and self in focused.ancestors:
+                self._refocus = focused
+            self.query_one(PanelBody).loading = True
         self._worker = self._load_in_thread(ctx)
+
+    def _restore_focus(self) -> None:
+        target, self._refocus = self._refocus, None
+        if target is None or not self.is_attached or self.screen.focused is not None:
+            return
+        if target.is_attached and target.focusable:
+            target.focus()
 
     @work(thread=True, exclusive=True, group="panel-load", exit_on_error=False)
     def _load_in_thread(self, ctx: Context) -> tuple[Context, Any]:
         return ctx, self.load(ctx)
 
     async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker in self._tasks:
+            await self._task_changed(event)
+            return
         if event.worker is not self._worker:
             return  # an older request that a newer one replaced, or a worker of the subclass
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.query_one(PanelBody).loading = False
+            self.remove_class("-reloading")
         if event.state == WorkerState.SUCCESS:
             ctx, data = event.worker.result
-            self.query_one(PanelBody).loading = False
             try:
                 shown = self.show(data)
                 if inspect.isawaitable(shown):
@@ -167,11 +473,104 @@ class Panel(Widget):
                 return
             self._shown = ctx
             self.remove_class("-failed", "-empty")
+            self.refresh_bindings()  # what check_action allows may have changed (export, role)
+            self.call_after_refresh(self._restore_focus)
             self.post_message(self.Shown(self.panel_name))
         elif event.state == WorkerState.ERROR:
-            self.query_one(PanelBody).loading = False
             error = event.worker.error
             self._fail(f"查询出错：{describe_exception(error) if error else '未知错误'}")
+            self.call_after_refresh(self._restore_focus)
+
+    async def _task_changed(self, event: Worker.StateChanged) -> None:
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        done, failed = self._tasks.pop(event.worker)
+        try:
+            if event.state == WorkerState.SUCCESS and done is not None:
+                result = done(event.worker.result)
+                if inspect.isawaitable(result):
+                    await result
+            elif event.state == WorkerState.ERROR:
+                error = event.worker.error or RuntimeError("未知错误")
+                if failed is not None:
+                    result = failed(error)
+                    if inspect.isawaitable(result):
+                        await result
+                else:
+                    self.notify(describe_exception(error), title="出错", severity="error", timeout=10)
+        except Exception as exc:
+            self._fail(f"显示出错：{describe_exception(exc)}")
+
+    @on(events.Key)
+    def _refuse_gated_key(self, event: events.Key) -> None:
+        """A key bound to an action the role may not run is hidden, so Textual would ignore it;
+        say why instead (unless some other binding uses the key)."""
+        if event.key in self.screen.active_bindings:
+            return
+        for node, bindings in self.screen._modal_binding_chain:  # the bindings after the keymap
+            if node is not self:
+                continue
+            for binding in bindings.key_to_bindings.get(event.key, ()):
+                table = self.write_table_of(action_name(binding.action))
+                if table is not None and not self.may_write(table):
+                    event.stop()
+                    event.prevent_default()
+                    self.refuse_write(table)
+                    return
+
+    def _export_view(self) -> PanelExport | None:
+        try:
+            return self.export_view()
+        except Exception:
+            return None  # a broken export_view hides `e`; the action reports the error
+
+    def action_export(self) -> None:
+        from .screens.export_dialog import ExportDialog
+
+        ctx = self._shown
+        try:
+            view = self.export_view()
+        except Exception as exc:
+            self._fail(f"导出出错：{describe_exception(exc)}")
+            return
+        if ctx is None or view is None:
+            self.notify("此处没有可导出的内容", severity="warning")
+            return
+        pii = ctx.sees_pii
+
+        def chosen(answer: tuple[Path, str] | None) -> None:
+            if answer is not None:
+                path, fmt = answer
+                self.run_in_thread(
+                    functools.partial(self._write_export, view, path, fmt, pii),
+                    done=self._exported,
+                    failed=lambda exc: self.notify(
+                        str(exc) if isinstance(exc, (StoreError, OSError, ValueError)) else describe_exception(exc),
+                        title="导出失败", severity="error", timeout=15,
+                    ),
+                    group="panel-export",
+                )
+
+        default = Path.cwd() / f"{view.default_stem(ctx)}.xlsx"
+        self.app.push_screen(ExportDialog(default, what=view.title, masked=not pii), chosen)
+
+    @staticmethod
+    def _write_export(view: PanelExport, path: Path, fmt: str, may_see_pii: bool) -> tuple[Any, list[str]]:
+        from ..transfer.exporter import export_rows
+
+        rows, spec = view.prepared(view.fetch())
+        result = export_rows(rows, spec, path, fmt, may_see_pii=may_see_pii)
+        unmasked = [c.label for c in spec.columns if c.pii] if may_see_pii else []
+        return result, unmasked
+
+    def _exported(self, outcome: tuple[Any, list[str]]) -> None:
+        result, unmasked = outcome
+        message = f"已导出 {result.rows} 条到 {result.path}"
+        if result.masked:
+            message += f"\n{'、'.join(result.masked)}已脱敏（个人信息保护）"
+        elif unmasked:
+            message += f"\n含未脱敏的个人信息（{'、'.join(unmasked)}），请妥善保管"
+        self.notify(message, title="导出完成", timeout=10)
 
     def _fail(self, message: str) -> None:
         # With good content on screen, keep it and show the error above it; else the error

@@ -5,7 +5,7 @@ The hooks only. Figures live in ``queries`` (and ``deadlines``, ``tickets``, ``r
 ``review``, ``demo``), none of which imports Textual; the panel (``panel.py``) calls them.
 """
 
-from fazhi_tui.api import GridFigure, ReportSection, ReviewCheck, hookimpl
+from fazhi_tui.api import GridFigure, PanelSpec, ReportSection, ReviewCheck, hookimpl
 
 __version__ = "0.1.0"
 
@@ -17,13 +17,17 @@ def fazhi_tables():
     return [HOTLINE_SPEC, RANKS_SPEC]
 
 
-# fazhi_panels: the panel author adds the hook here, importing ``.panel`` inside it so the CLI
-# never loads Textual:
-#
-#     @hookimpl
-#     def fazhi_panels():
-#         from .panel import HotlinePanel
-#         return [PanelSpec("hotline", "12345热线", HotlinePanel, order=400, ...)]
+@hookimpl
+def fazhi_panels():
+    # The panel imports Textual; importing it here, not at the top, keeps the CLI free of it.
+    from .panel import HotlinePanel
+
+    return [
+        PanelSpec(
+            "hotline", "12345热线", HotlinePanel, order=400,
+            description="受理量、办结率、满意率等与上期比较，月度趋势，分类与网格，季度排名，未办结工单",
+        )
+    ]
 
 
 @hookimpl

@@ -1,8 +1,14 @@
-"""`?`: every binding of the screen it was opened from, read from the bindings themselves."""
+"""`?`: every binding of the screen it was opened from, read from the bindings themselves.
+
+The rows come from ``screen.active_bindings``: a binding whose ``check_action`` returns False
+(an action the user's role lacks, say) is not there at all; one it returns None for (disabled
+for now) is listed and marked, as the footer dims it.
+"""
 
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -34,9 +40,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("question_mark", "dismiss", "关闭", show=False, id="help.close_help"),
     ]
 
-    def __init__(self, rows: list[BindingRow]) -> None:
+    def __init__(self, rows: list[BindingRow], unavailable: set[str] | frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.rows = rows
+        self.unavailable = unavailable  # binding ids disabled for now
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -52,9 +59,14 @@ class HelpScreen(ModalScreen[None]):
             return min(cap, max([4] + [cell_len(t) for t in texts]))
 
         table.add_column("按键", width=width([r.keys for r in self.rows], 10))
-        table.add_column("功能", width=width([r.description for r in self.rows], 18))
+        marked = [r.description + ("（不可用）" if r.binding_id in self.unavailable else "") for r in self.rows]
+        table.add_column("功能", width=width(marked, 18))
         table.add_column("编号", width=width([r.binding_id for r in self.rows], 24))
         table.add_column("范围", width=width([r.scope for r in self.rows], 12))
         for row in self.rows:
-            table.add_row(row.keys, row.description, row.binding_id or "—", row.scope)
+            if row.binding_id and row.binding_id in self.unavailable:
+                description = Text(f"{row.description}（不可用）", style="dim")
+            else:
+                description = Text(row.description)
+            table.add_row(row.keys, description, row.binding_id or "—", row.scope)
         table.focus()

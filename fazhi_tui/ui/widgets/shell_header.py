@@ -45,6 +45,10 @@ class ShellHeader(Widget):
         text.append(info.period, style="bold")
         text.append("  │ 网格 ", style="dim")
         text.append(info.grid, style="bold")
-        text.append("  │ ", style="dim")
-        text.append(f"{info.user}（{info.role}）")
-        return text
+        # Who and in which role stays in sight on a narrow screen: the rest gives way to it.
+        who = Text.assemble(("  │ ", "dim"), f"{info.user}（{info.role}）")
+        room = self.size.width - who.cell_len
+        if 1 < room < text.cell_len:
+            text.truncate(room - 1)
+            text.append("…")
+        return text + who
