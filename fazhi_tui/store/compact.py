@@ -80,7 +80,6 @@ def compact_table(store, spec: TableSpec, *, min_files: int = 1) -> CompactionRe
             duck_types = store._duck_types[spec.name]
             history_sql = _group_select(spec, tf.history_files + tf.delta_files, duck_types)
             cur = store._con.cursor()
-            part_col = "year" if "year" not in spec.column_names else "_year"
             order = []
             if spec.period_column:
                 order.append(qident(spec.period_column))
@@ -115,10 +114,17 @@ def compact_table(store, spec: TableSpec, *, min_files: int = 1) -> CompactionRe
                 out = stage / kind
                 out.mkdir()
                 if spec.period_column:
+                    # Live records by year and month: a delta that replaces recent versions then
+                    # touches only the newest few files, and the rest are read as a plain scan.
+                    parts = [("year", "year")] + ([("month", "month")] if kind == "current" else [])
+                    names = [p if p not in spec.column_names else f"_{p}" for p, _fn in parts]
+                    derived = ", ".join(
+                        f"{fn}({qident(spec.period_column)}) AS {qident(n)}" for (_p, fn), n in zip(parts, names)
+                    )
                     cur.execute(
-                        f"COPY (SELECT *, year({qident(spec.period_column)}) AS {qident(part_col)} FROM ({sql}) "
+                        f"COPY (SELECT *, {derived} FROM ({sql}) "
                         f"ORDER BY {', '.join(order)}) TO {qstr(str(out))} "
-                        f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({qident(part_col)}), "
+                        f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({', '.join(qident(n) for n in names)}), "
                         f"FILENAME_PATTERN 'part_{{i}}', OVERWRITE_OR_IGNORE true)"
                     )
                 else:
