@@ -1,0 +1,729 @@
+"""The benchmark suite: one command, a table on the terminal, the same as JSON.
+
+    python -m benchmarks.run --size smoke|1m|10m [--runs N] [--variants recent,uniform] [--only NAME]
+
+Builds (once, then cached in ``benchmarks/.stores/``) the scale stores of ``scale_store``, then
+runs each measurement in a process of its own and prints every result beside its target (issue
+7) with PASS or MISS. JSON and a Markdown copy of the table go to ``benchmarks/out/<date>-<size>``.
+Every time is the median of several runs after a warm-up run.
+
+The measurements are the functions in ``BENCHES``, in order. The year's report from the CLI and
+the grid-map rasteriser are slots there: each reports "not built yet" until the program has the
+piece, then measures it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import scale_store
+from .scale_store import SIZES, TODAY, TOWN, VARIANTS, YEAR
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).resolve().parent / "out"
+
+# Targets of issue 7 (2 cores, 10M tickets).
+FIRST_DATA_S = 1.0
+CONTEXT_CHANGE_S = 0.150
+FLOOR_RATIO = 1.3
+LIST_OPEN_S = 0.300
+REPORT_S = 2.0
+IMPORT_S = 5.0
+PEAK_MB = 500
+PANDAS_SPEEDUP = 10
+CURRENT_STATE_RATIO = 1.5  # issue 2
+GRID_MAP_S = 0.050
+
+
+# -- results -------------------------------------------------------------------------------------
+@dataclass
+class Check:
+    target: str
+    ok: bool
+
+
+@dataclass
+class Row:
+    section: str
+    name: str
+    value: float | None = None  # the measured value: seconds, or MB for memory rows
+    unit: str = "s"
+    floor: float | None = None  # raw DuckDB, seconds
+    pandas: float | None = None  # pandas from the files, seconds
+    checks: list[Check] = field(default_factory=list)
+    status: str = ""  # PASS, MISS, INFO, NOT BUILT, ERROR
+    note: str = ""
+    data: dict = field(default_factory=dict)
+
+    def finish(self) -> Row:
+        if not self.status:
+            self.status = ("PASS" if all(c.ok for c in self.checks) else "MISS") if self.checks else "INFO"
+        return self
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+# -- running measuring processes -------------------------------------------------------------------
+class WorkerError(RuntimeError):
+    pass
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["FAZHI_TODAY"] = TODAY.isoformat()
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.pop("FAZHI_PLUGINS", None)
+    return env
+
+
+def run_process(argv: list[str], *, timeout: float = 1800, env: dict | None = None) -> tuple[float, float, str, str]:
+    """Run ``argv``; (wall seconds, ru_maxrss MB from wait4 (an upper bound: see
+    ``common.peak_rss_mb``), stdout, stderr). Raises on failure."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, cwd=REPO, env=env or child_env(), stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                raise WorkerError(f"timed out after {timeout:.0f} s: {' '.join(argv)}")
+            time.sleep(0.005)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        tail = "\n".join(stderr.strip().splitlines()[-12:])
+        raise WorkerError(f"exit {proc.returncode}: {' '.join(argv[:4])}…\n{tail}")
+    return wall, usage.ru_maxrss / 1024, stdout, stderr
+
+
+class Env:
+    """What the measurements share: the stores, the options, and each worker's result (a worker
+    runs once per store and its result serves several rows)."""
+
+    def __init__(self, args, stores: dict[str, Path], csv: Path, work: Path):
+        self.args = args
+        self.size = SIZES[args.size]
+        self.runs = args.runs or self.size.runs
+        self.stores = stores
+        self.csv = csv
+        self.work = work
+        self.variants = [v for v in args.variants.split(",") if v]
+        self._cache: dict[tuple, Any] = {}
+
+    def log(self, msg: str) -> None:
+        if not self.args.quiet:
+            print(f"  {msg}", flush=True)
+
+    def worker(self, group: str, variant: str, **extra) -> dict:
+        key = (group, variant)
+        if key in self._cache:
+            result = self._cache[key]
+            if isinstance(result, Exception):
+                raise result
+            return result
+        out = self.work / f"{group}-{variant}.json"
+        argv = [sys.executable, "-m", "benchmarks.measure", group, "--out", str(out), "--runs", str(self.runs)]
+        if variant in self.stores:
+            argv += ["--store", str(self.stores[variant])]
+        argv += [f"--{k.replace('_', '-')}={v}" for k, v in extra.items()]
+        self.log(f"{group} ({variant}) …")
+        try:
+            if group == "pandas":
+                self.worker("paired", variant)
+                argv += ["--paired", str(self.work / f"paired-{variant}.json")]
+            wall, rss, _, _ = run_process(argv)
+            result = json.loads(out.read_text("utf-8"))
+            result["wall_s"], result["process_rss_mb"] = wall, rss
+        except Exception as exc:  # noqa: BLE001  (reported as an ERROR row, the suite goes on)
+            self._cache[key] = exc
+            raise
+        self._cache[key] = result
+        return result
+
+
+def section(variant: str) -> str:
+    return {"recent": "recent edits", "uniform": "uniform edits"}.get(variant, variant)
+
+
+def error_row(sec: str, name: str, exc: Exception) -> Row:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    note = lines[0][:100] + (f" … {lines[-1][:160]}" if len(lines) > 1 else "")
+    return Row(sec, name, status="ERROR", note=note, data={"error": str(exc)}).finish()
+
+
+# -- the measurements --------------------------------------------------------------------------------
+QUERY_LABELS = {
+    "figures": "figures: this year and last (one query)",
+    "monthly_trend": "monthly trend",
+    "category_breakdown": "breakdown by 分类",
+    "grid_breakdown": "breakdown by grid",
+    "quarter_ranks": "quarterly rank (computed, 13 towns)",
+}
+
+
+def bench_panel_queries(env: Env) -> list[Row]:
+    """A year's hotline figures for the town through plugins/fazhi_hotline/queries, against the
+    same SQL on the raw files (the floor) and against pandas."""
+    rows = []
+    for v in env.variants:
+        sec = section(v)
+        try:
+            pair = env.worker("paired", v)
+        except Exception as exc:  # noqa: BLE001
+            rows += [error_row(sec, label, exc) for label in QUERY_LABELS.values()]
+            continue
+        try:
+            pandas = env.worker("pandas", v)
+        except Exception as exc:  # noqa: BLE001
+            pandas = {"error": str(exc)}
+        for q, label in QUERY_LABELS.items():
+            rows.append(_compared(sec, label, q, pair, pandas, figure=True))
+    return rows
+
+
+def _compared(sec: str, label: str, q: str, pair: dict, pandas: dict, *, figure: bool, limit: float | None = None) -> Row:
+    t = pair["results"][q]["fazhi"]["median"]
+    f = pair["results"][q]["floor"]["median"]
+    p = pandas.get("results", {}).get(q, {}).get("median")
+    row = Row(sec, label, t, floor=f, pandas=p, data={
+        "fazhi": pair["results"][q]["fazhi"], "floor": pair["results"][q]["floor"], "floor_sql": pair.get("sql", {}).get(q),
+        "pandas": pandas.get("results", {}).get(q), "pandas_compute_only": pandas.get("compute_only", {}).get(q),
+        "pandas_agrees": pandas.get("agrees", {}).get(q), "pandas_difference": pandas.get("differences", {}).get(q),
+    })
+    if limit is not None:
+        row.checks.append(Check(f"≤ {limit * 1000:.0f} ms", t <= limit))
+    row.checks.append(Check(f"≤ {FLOOR_RATIO}x floor", ratio(t, f) <= FLOOR_RATIO))
+    if figure and p is not None:
+        row.checks.append(Check(f"≥ {PANDAS_SPEEDUP}x pandas", ratio(p, t) >= PANDAS_SPEEDUP))
+    notes = []
+    if "missing" in pandas:
+        notes.append(pandas["missing"])
+    elif "error" in pandas:
+        notes.append("pandas failed: " + pandas["error"].splitlines()[0][:80])
+    elif pandas.get("agrees", {}).get(q) is False:
+        notes.append("pandas DISAGREES: " + str(pandas["differences"].get(q))[:100])
+        row.status = "MISMATCH"
+    co = pandas.get("compute_only", {}).get(q, {}).get("median") if "error" not in pandas else None
+    if co is not None:
+        notes.append(f"pandas in memory {_fmt(co)} = {_x(ratio(co, t))} fazhi-tui's time")
+    row.note = "; ".join(notes)
+    return row.finish()
+
+
+def bench_open_list(env: Env) -> list[Row]:
+    """Opening the open-ticket list (first page + counts), for the town and for every township
+    (the largest list), and scrolling it by keyset pages."""
+    rows = []
+    for v in env.variants:
+        sec = section(v)
+        try:
+            dash, pair = env.worker("dashboard", v, scroll_rows=env.size.scroll_rows), env.worker("paired", v)
+        except Exception as exc:  # noqa: BLE001
+            rows += [error_row(sec, n, exc) for n in ("open list opens (town)", "open list opens (county)", "scroll")]
+            continue
+        try:
+            pandas = env.worker("pandas", v)
+        except Exception as exc:  # noqa: BLE001
+            pandas = {"error": str(exc)}
+        town_total = dash.get("list_total_town")
+        county_total = dash["results"]["scroll"].get("list_total")
+        rows.append(_compared(sec, f"open list opens: town ({town_total} open)", "open_tickets_town", pair, pandas,
+                              figure=False, limit=LIST_OPEN_S))
+        rows.append(_compared(sec, f"open list opens: county ({county_total} open)", "open_tickets_county", pair,
+                              pandas, figure=False, limit=LIST_OPEN_S))
+        s = dash["results"]["scroll"]
+        rows.append(Row(
+            sec, f"scroll {s['rows']} rows ({s['pages']} keyset pages of {s['page_rows']})", s["median"],
+            note=f"per page: median {_fmt(s['page_median'])}, p95 {_fmt(s['page_p95'])}, max {_fmt(s['page_max'])}; "
+                 "no target in issue 7",
+            data=s,
+        ).finish())
+    return rows
+
+
+def bench_context_changes(env: Env) -> list[Row]:
+    """Period change (2025 → 2024 and back) and grid change (全镇 ↔ 镇区网格), for every panel
+    the dashboard registers: the panel's whole ``load``, as its worker runs it."""
+    rows = []
+    for v in env.variants:
+        sec = section(v)
+        try:
+            dash = env.worker("dashboard", v, scroll_rows=env.size.scroll_rows)
+        except Exception as exc:  # noqa: BLE001
+            rows.append(error_row(sec, "panels: period and grid change", exc))
+            continue
+        for panel in dash["panels"]:
+            for change in ("period", "grid"):
+                r = dash["results"][f"panel_{panel}_{change}"]
+                rows.append(Row(sec, f"{panel} panel: {change} change", r["median"],
+                                checks=[Check(f"≤ {CONTEXT_CHANGE_S * 1000:.0f} ms", r["median"] <= CONTEXT_CHANGE_S)],
+                                note="" if r.get("source") == "Panel.load" else f"through {r.get('source')}", data=r).finish())
+    return rows
+
+
+def bench_current_state(env: Env) -> list[Row]:
+    """The store's current-state view against a plain scan of its compacted files (issue 2)."""
+    rows = []
+    labels = {"year": f"current state vs plain scan: {YEAR}, all towns", "all": "current state vs plain scan: 5 years"}
+    for v in env.variants:
+        sec = section(v)
+        try:
+            st = env.worker("store", v)
+        except Exception as exc:  # noqa: BLE001
+            rows += [error_row(sec, n, exc) for n in labels.values()]
+            continue
+        for key, label in labels.items():
+            r = st["results"][key]
+            view, scan = r["view"]["median"], r["scan"]["median"]
+            rows.append(Row(sec, label, view, floor=scan, checks=[Check(f"≤ {CURRENT_STATE_RATIO}x plain scan", ratio(view, scan) <= CURRENT_STATE_RATIO)],
+                            note="floor column = the plain scan", data=r).finish())
+    return rows
+
+
+def bench_memory(env: Env) -> list[Row]:
+    """Peak RSS of the processes that ran the dashboard's queries (and, for reference, of the
+    raw DuckDB and pandas processes)."""
+    rows = []
+    for v in env.variants:
+        sec = section(v)
+        for group, label, target in (
+            ("dashboard", "peak memory: dashboard queries process", True),
+            ("pandas", "peak memory: pandas process", False),
+        ):
+            try:
+                r = env.worker(group, v, **({"scroll_rows": env.size.scroll_rows} if group == "dashboard" else {}))
+            except Exception as exc:  # noqa: BLE001
+                rows.append(error_row(sec, label, exc))
+                continue
+            mb = r["rss_mb"]["peak"]
+            checks = [Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)] if target else []
+            if "missing" in r:
+                rows.append(Row(sec, label, status="SKIPPED", note=r["missing"]).finish())
+                continue
+            rows.append(Row(sec, label, mb, unit="MB", checks=checks, data=r["rss_mb"]).finish())
+    return rows
+
+
+def bench_cold_start(env: Env) -> list[Row]:
+    """``fazhi-tui --store DIR`` in a new process (headless) until a panel shows its data: the
+    hotline panel (shown at once, as if its key were the first keystroke), and the first panel
+    the dashboard opens on."""
+    rows = []
+    for v in env.variants:
+        sec = section(v)
+        for panel in ("hotline", "-"):
+            try:
+                results = [cold_start(env, env.stores[v], panel) for _ in range(env.runs)]
+            except Exception as exc:  # noqa: BLE001
+                rows.append(error_row(sec, f"cold start ({panel})", exc))
+                continue
+            first = results[0]
+            if panel == "hotline" and first.get("wanted_missing"):
+                label = f"cold start to first data (no hotline panel yet: the {first.get('panel')} panel)"
+            elif panel == "hotline":
+                label = "cold start to the hotline panel's data"
+            else:
+                label = f"cold start to the first panel's data ({first.get('panel')})"
+            med = statistics.median(r["wall_s"] for r in results)
+            bad = [r for r in results if not r.get("ok")]
+            mb = max(r["rss_mb"] for r in results)
+            row = Row(sec, label, med, checks=[Check(f"≤ {FIRST_DATA_S:.1f} s", med <= FIRST_DATA_S)],
+                      note=f"process's own clock {_fmt(statistics.median(r['since_start_s'] for r in results))}; "
+                           f"peak memory {mb:.0f} MB",
+                      data={"runs": results})
+            if bad:
+                row.status, row.note = "ERROR", f"panel failed: {bad[0].get('error')}"
+            rows.append(row.finish())
+            if panel == "hotline":
+                rows.append(Row(sec, "peak memory: cold start process (hotline)", mb, unit="MB",
+                                checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)]).finish())
+    return rows
+
+
+def cold_start(env: Env, store: Path, panel: str) -> dict:
+    cfg = env.work / "coldstart.toml"
+    cfg.write_text(f'town = "{TOWN}"\n[ui]\nanimations = false\n', "utf-8")
+    e = child_env()
+    e["FAZHI_CONFIG"] = str(cfg)
+    r, w = os.pipe()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.coldstart", str(w), panel, "--store", str(store)],
+        cwd=REPO, env=e, pass_fds=(w,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    os.close(w)
+    with os.fdopen(r, "rb") as fh:
+        line = fh.readline()
+    wall = time.perf_counter() - t0
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, stderr = proc.communicate()
+    if not line:
+        raise WorkerError("cold start: no panel showed data\n" + stderr.decode("utf-8", "replace")[-1500:])
+    data = json.loads(line)
+    data["wall_s"] = wall
+    return data
+
+
+def bench_import(env: Env) -> list[Row]:
+    """Importing the CSV (1M tickets at 1m/10m) as ``fazhi-tui import hotline FILE`` does:
+    into an empty store (with its grids) and into the recent-edits scale store (its keys checked
+    against every record there). Each run on a fresh copy (hard links: the files are immutable)."""
+    rows = []
+    n = env.size.import_rows
+    targets = [("empty store", None)]
+    if "recent" in env.stores:
+        targets.append((f"{env.size.rows:,}-ticket store", env.stores["recent"]))
+    for label, source in targets:
+        name = f"import {n:,} rows from CSV into the {label}"
+        try:
+            runs = []
+            for _ in range(max(1, min(3, env.runs))):
+                scratch = env.work / "import-store"
+                shutil.rmtree(scratch, ignore_errors=True)
+                if source is None:
+                    empty_store(scratch)
+                else:
+                    subprocess.run(["cp", "-al", str(source), str(scratch)], check=True)
+                out = env.work / "import.json"
+                wall, rss, _, _ = run_process([sys.executable, "-m", "benchmarks.measure", "import", "--store", str(scratch),
+                                               "--csv", str(env.csv), "--out", str(out)])
+                r = json.loads(out.read_text("utf-8"))
+                r.update(wall_s=wall, process_rss_mb=rss)
+                runs.append(r)
+                shutil.rmtree(scratch, ignore_errors=True)
+        except Exception as exc:  # noqa: BLE001
+            rows += [error_row("import", name, exc), error_row("import", f"peak memory: import into the {label}", exc)]
+            continue
+        med = statistics.median(r["import_s"] for r in runs)
+        rows.append(Row("import", name, med, checks=[Check(f"≤ {IMPORT_S:.0f} s", med <= IMPORT_S)],
+                        note=f"read+check {_fmt(statistics.median(r['plan_s'] for r in runs))}, "
+                             f"write {_fmt(statistics.median(r['write_s'] for r in runs))}; whole process "
+                             f"{_fmt(statistics.median(r['wall_s'] for r in runs))}",
+                        data={"runs": runs}).finish())
+        mb = max(r["rss_mb"]["peak"] for r in runs)
+        rows.append(Row("import", f"peak memory: import into the {label}", mb, unit="MB",
+                        checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)]).finish())
+    return rows
+
+
+def empty_store(path: Path) -> None:
+    """A new store holding only the town's grids, made by the program's own write path."""
+    from fazhi_tui.store import Store
+
+    store = Store.open(path, scale_store.specs(), create=True, user=scale_store.USER)
+    scale_store._import_grids(store)
+    store.close()
+
+
+def bench_report(env: Env) -> list[Row]:
+    """Slot: the year's report from the CLI (``fazhi-tui report``), once the CLI has it."""
+    name = f"the {YEAR} report from the CLI"
+    from fazhi_tui.cli import build_parser
+
+    parser = build_parser()
+    subs = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    if subs is None or "report" not in subs.choices:
+        return [Row("report", name, status="NOT BUILT", note="not built yet: no `fazhi-tui report` subcommand",
+                    checks=[Check(f"≤ {REPORT_S:.0f} s", False)]).finish()]
+    opts = {s for a in subs.choices["report"]._actions for s in a.option_strings}
+    out = env.work / f"report-{YEAR}.md"
+    store = env.stores.get("recent") or next(iter(env.stores.values()))
+    cli_args = ["report", "--store", str(store)]
+    if "--year" in opts:
+        cli_args += ["--year", str(YEAR)]
+    for o in ("-o", "--output", "--out"):
+        if o in opts:
+            cli_args += [o, str(out)]
+            break
+    try:
+        runs = [cli_process(cli_args) for _ in range(max(1, min(3, env.runs)))]
+    except Exception as exc:  # noqa: BLE001
+        return [error_row("report", name, exc)]
+    med = statistics.median(r[0] for r in runs)
+    mb = max(r[1] for r in runs)
+    return [
+        Row("report", name, med, checks=[Check(f"≤ {REPORT_S:.0f} s", med <= REPORT_S)],
+            note=f"whole process (fazhi-tui {' '.join(cli_args[:1] + cli_args[3:])}), recent-edits store",
+            data={"argv": cli_args, "runs": [r[0] for r in runs]}).finish(),
+        Row("report", "peak memory: report process", mb, unit="MB", checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)]).finish(),
+    ]
+
+
+def cli_process(cli_args: list[str], timeout: float = 600) -> tuple[float, float]:
+    """``fazhi-tui CLI_ARGS`` in a new process: (wall seconds, its peak RSS in MB)."""
+    r, w = os.pipe()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.cli_peak", str(w), *cli_args], cwd=REPO, env=child_env(),
+                            pass_fds=(w,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    os.close(w)
+    try:
+        _, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise WorkerError(f"timed out: fazhi-tui {' '.join(cli_args)}") from None
+    wall = time.perf_counter() - t0
+    with os.fdopen(r, "rb") as fh:
+        line = fh.readline()
+    if proc.returncode != 0:
+        raise WorkerError(f"fazhi-tui {' '.join(cli_args)}: exit {proc.returncode}\n" + stderr.decode("utf-8", "replace")[-1500:])
+    return wall, json.loads(line)["rss_mb"] if line else float("nan")
+
+
+def bench_grid_map(env: Env) -> list[Row]:
+    """Slot: rasterising the town's 23 grids at 200×60 cells (plugins/fazhi_grid/geometry.py)."""
+    name = "grid map: rasterise 23 grids at 200x60"
+    store = next(iter(env.stores))
+    try:
+        r = env.worker("gridmap", store)
+    except Exception as exc:  # noqa: BLE001
+        return [error_row("grid map", name, exc)]
+    if not r.get("built"):
+        return [Row("grid map", name, status="NOT BUILT", note=f"not built yet ({r.get('why')})",
+                    checks=[Check(f"≤ {GRID_MAP_S * 1000:.0f} ms", False)]).finish()]
+    med = r["result"]["median"]
+    return [Row("grid map", name.replace("23", str(r["grids"])), med, checks=[Check(f"≤ {GRID_MAP_S * 1000:.0f} ms", med <= GRID_MAP_S)],
+                note=f"parsing the boundaries once: {_fmt(r['parse_s'])}", data=r).finish()]
+
+
+# The suite, in order. A new measurement is a function here (Env -> rows).
+BENCHES: list[Callable[[Env], list[Row]]] = [
+    bench_panel_queries,
+    bench_open_list,
+    bench_context_changes,
+    bench_current_state,
+    bench_memory,
+    bench_cold_start,
+    bench_import,
+    bench_report,
+    bench_grid_map,
+]
+
+
+# -- output ------------------------------------------------------------------------------------------
+def _fmt(v: float | None, unit: str = "s") -> str:
+    if v is None:
+        return ""
+    if unit == "MB":
+        return f"{v:.0f} MB"
+    return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.2f} s"
+
+
+def _fmt_ms(v: float | None, unit: str = "s") -> str:
+    if v is None:
+        return ""
+    if unit == "MB":
+        return f"{v:.0f} MB"
+    if v < 0.1:
+        return f"{v * 1000:.1f} ms"
+    return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.2f} s"
+
+
+def _x(v: float | None) -> str:
+    return "" if v is None else (f"{v:.2f}x" if v < 10 else f"{v:.0f}x")
+
+
+HEAD = ("measurement", "fazhi-tui", "floor", "×floor", "pandas", "pandas÷", "target", "status")
+
+
+def table_rows(rows: list[Row]) -> list[tuple[str, ...]]:
+    out = []
+    for r in rows:
+        out.append((
+            r.name, _fmt_ms(r.value, r.unit), _fmt_ms(r.floor), _x(ratio(r.value, r.floor)), _fmt_ms(r.pandas),
+            _x(ratio(r.pandas, r.value)), ", ".join(c.target for c in r.checks), r.status,
+        ))
+    return out
+
+
+def render_text(rows: list[Row], header: str) -> str:
+    from rich.cells import cell_len
+
+    cells = table_rows(rows)
+    widths = [max([cell_len(h)] + [cell_len(c[i]) for c in cells]) for i, h in enumerate(HEAD)]
+
+    def line(values) -> str:
+        parts = []
+        for i, v in enumerate(values):
+            pad = " " * (widths[i] - cell_len(v))
+            parts.append(v + pad if i in (0, 6, 7) else pad + v)
+        return "  ".join(parts).rstrip()
+
+    text = [header, "", line(HEAD), "  ".join("-" * w for w in widths)]
+    current = None
+    for r, c in zip(rows, cells):
+        if r.section != current:
+            current = r.section
+            text.append(f"[{current}]")
+        text.append(line(c))
+        if r.note:
+            text.append(" " * 4 + r.note)
+    return "\n".join(text)
+
+
+def render_markdown(rows: list[Row], header: str) -> str:
+    cells = table_rows(rows)
+    lines = [header, "", "| " + " | ".join(HEAD + ("note",)) + " |", "|" + "---|" * (len(HEAD) + 1)]
+    current = None
+    for r, c in zip(rows, cells):
+        if r.section != current:
+            current = r.section
+            lines.append(f"| **{current}** |" + " |" * len(HEAD))
+        vals = [v.replace("|", "\\|") for v in c + (r.note,)]
+        lines.append("| " + " | ".join(vals) + " |")
+    return "\n".join(lines)
+
+
+class LoadMonitor:
+    """Samples the 1-minute load average every 2 s while the suite runs: the machine may be
+    shared (other sessions' tests), and a reader should know how quiet it was."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(2.0):
+            self.samples.append(os.getloadavg()[0])
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def describe(self) -> dict:
+        s = sorted(self.samples) or [os.getloadavg()[0]]
+        return {"median": statistics.median(s), "max": s[-1], "samples": len(s),
+                "text": f"median {statistics.median(s):.1f}, max {s[-1]:.1f}"}
+
+
+def machine() -> dict:
+    info: dict[str, Any] = {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    try:
+        info["nproc"] = int(subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip())
+    except (OSError, ValueError):
+        pass
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        free = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout.splitlines()
+        info["mem_total_gib"] = int(free[1].split()[1])
+        info["free_g"] = free[1]
+    except (OSError, IndexError, ValueError):
+        pass
+    for mod in ("duckdb", "pyarrow", "pandas", "textual"):
+        try:
+            info[mod] = __import__(mod).__version__
+        except ImportError:
+            info[mod] = None
+    return info
+
+
+# -- main -----------------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    p.add_argument("--size", choices=sorted(SIZES), default="smoke")
+    p.add_argument("--runs", type=int, default=0, help="timed runs per measurement (default: by size)")
+    p.add_argument("--variants", default=",".join(VARIANTS), help="recent,uniform (the edited 1%%: recent or spread)")
+    p.add_argument("--only", action="append", default=[], help="run only the BENCHES whose name contains this")
+    p.add_argument("--out", help="JSON output path (default benchmarks/out/<date>-<size>.json)")
+    p.add_argument("--stores", help="where scale stores are built and cached (default benchmarks/.stores)")
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+    if args.stores:
+        scale_store.STORES = Path(args.stores).resolve()
+    started = dt.datetime.now()
+    t0 = time.perf_counter()
+    if not args.quiet:
+        print(f"building or reusing the {args.size} stores in {scale_store.STORES} …", flush=True)
+    # Built in a process of its own: the builder's memory must not be this process's, which
+    # starts every measured process.
+    build = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scale_store", "--size", args.size, "--stores", str(scale_store.STORES)]
+        + (["--quiet"] if args.quiet else []),
+        cwd=REPO, env=child_env(), stdout=subprocess.PIPE, text=True, check=True,
+    )
+    built = json.loads(build.stdout.strip().splitlines()[-1])
+    if not args.quiet:
+        print("\n".join(build.stdout.strip().splitlines()[:-1]), flush=True)
+    variants = [v for v in args.variants.split(",") if v]
+    stores = {v: Path(built["stores"][v]) for v in variants}
+    csv = Path(built["csv"])
+    rows: list[Row] = []
+    monitor = LoadMonitor()
+    with tempfile.TemporaryDirectory(prefix="fazhi-bench-") as tmp:
+        env = Env(args, stores, csv, Path(tmp))
+        for bench in BENCHES:
+            if args.only and not any(o in bench.__name__ for o in args.only):
+                continue
+            try:
+                rows += bench(env)
+            except Exception as exc:  # noqa: BLE001  (a broken measurement is a row, not a crash)
+                rows.append(error_row(bench.__name__, bench.__name__, exc))
+    monitor.stop()
+    info = machine()
+    info["load_average_1min"] = monitor.describe()
+    size = SIZES[args.size]
+    info_stores = {v: scale_store.store_info(stores[v]) for v in stores}
+    header = (
+        f"fazhi-tui benchmarks, size {args.size}: {size.rows:,} hotline tickets, 13 townships, "
+        f"{scale_store.FIRST_DAY}..{TODAY}, 1% edited (recent: the last six weeks' tickets; uniform: "
+        f"anywhere); figures for {TOWN}, {YEAR}; median of {args.runs or size.runs} runs\n"
+        f"{started:%Y-%m-%d %H:%M}, {info.get('nproc')} cores ({info.get('cpu', '?')}), {info.get('mem_total_gib', '?')} GiB RAM, "
+        f"Python {info['python']}, DuckDB {info.get('duckdb')}, pandas {info.get('pandas')}; suite took "
+        f"{time.perf_counter() - t0:.0f} s; 1-min load average during the run {info['load_average_1min']['text']} "
+        f"(the suite alone keeps it near 1-2; more means other work shared the cores)"
+    )
+    print()
+    print(render_text(rows, header))
+    missed = [r for r in rows if r.status in ("MISS", "ERROR", "MISMATCH")]
+    print(f"\n{sum(r.status == 'PASS' for r in rows)} PASS, {sum(r.status == 'MISS' for r in rows)} MISS, "
+          f"{sum(r.status == 'NOT BUILT' for r in rows)} NOT BUILT, {sum(r.status in ('ERROR', 'MISMATCH') for r in rows)} ERROR")
+    out = Path(args.out) if args.out else OUT / f"{started:%Y-%m-%d}-{args.size}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "size": args.size, "rows_in_store": size.rows, "started": started.isoformat(timespec="seconds"),
+        "today": TODAY.isoformat(), "town": TOWN, "year": YEAR, "machine": info, "stores": info_stores,
+        "elapsed_s": time.perf_counter() - t0, "results": [asdict(r) for r in rows],
+    }
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), "utf-8")
+    out.with_suffix(".md").write_text(render_markdown(rows, header.replace("\n", "  \n")) + "\n", "utf-8")
+    print(f"JSON: {out}")
+    return 1 if any(r.status in ("ERROR", "MISMATCH") for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
