@@ -166,14 +166,18 @@ def opening_period(store, today: dt.date) -> Period:
     for spec in store.specs.values():
         if spec.period_column is None:
             continue
-        column = day_expr(spec, spec.period_column)
+        # The raw column against a bound of its own type: a max that DuckDB answers from row-group
+        # statistics where it can, instead of casting every row (658 ms -> milliseconds at 10M).
+        _cond, bounds = period_condition(spec, spec.period_column, this_year.start, this_year.end)
+        column = qident(spec.period_column)
         row = store.query(
-            f"SELECT max({column}) AS last FROM {qident(spec.name)} WHERE {column} < ?",
-            [this_year.end],
+            f"SELECT max({column}) AS last FROM {qident(spec.name)} WHERE {column} < ?", [bounds[1]]
         ).to_pylist()[0]
         last = row["last"]
         if last is None:
             continue
+        if isinstance(last, dt.datetime):
+            last = (last.astimezone() if last.tzinfo else last).date()
         if this_year.contains(last):
             return this_year
         latest = last if latest is None or last > latest else latest

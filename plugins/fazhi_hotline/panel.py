@@ -261,6 +261,10 @@ class HotlinePanel(Panel):
         self._show_grids(view)
         await self._show_open(view)
         self._show_detail(view.detail)
+        # The tabs were laid out while the loading cover hid them, so their underline may sit at
+        # width zero; place it again now that they are on screen (Textual offers no public call).
+        tabs = self.query_one("#hotline-tabs", TabbedContent).query_one(Tabs)
+        self.call_after_refresh(tabs._highlight_active, False)
 
     @property
     def active_tab(self) -> str:

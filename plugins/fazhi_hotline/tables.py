@@ -57,6 +57,7 @@ HOTLINE_SPEC = TableSpec(
     key="ticket_no",
     period_column="received_at",
     grid_column="grid",
+    cluster_by=("town",),  # a county store holds every township: queries are for one
     columns=(
         Column("ticket_no", pa.string(), "工单编号", required=True, doc="平台工单号；本地登记的电话单如 DH20231009001"),
         Column("source", pa.string(), "来源", required=True, codes="hotline_source"),
