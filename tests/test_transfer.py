@@ -218,6 +218,13 @@ def test_reimport_is_refused_and_update_makes_edits_with_history(store, tmp_path
     run_import(store, plan)
     assert [v["note"] for v in store.history("visits", "V1").to_pylist()] == ["好", "已回访"]
     assert store.get("visits", "V2")["_rev"] == 1
+    # A file with only some columns changes only those; the others keep their values.
+    partial = write_csv(tmp_path / "v3.csv", [["V1", "2023-05-06 08:30", "再次回访"]], header=["走访编号", "走访时间", "情况"])
+    plan = plan_import(store, "visits", partial, update=True)
+    assert (plan.new, plan.updates) == (0, 1)
+    run_import(store, plan)
+    v1 = store.get("visits", "V1")
+    assert (v1["note"], v1["caller"], v1["phone"], v1["kind"]) == ("再次回访", "张三", "13812345678", "法律咨询")
 
 
 def test_100k_row_xlsx_with_excel_dates_and_numbers(store, tmp_path):

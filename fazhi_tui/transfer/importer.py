@@ -165,7 +165,7 @@ def plan_import(
         raise ValidationError(spec.name, _first_per_cell(problems))
     plan = ImportPlan(spec.name, path, data, rows, unknown_headers=unknown, notes=notes,
                       encoding=raw.encoding, sheet=raw.sheet)
-    _against_store(store, spec, plan, update, problems, src)
+    _against_store(store, spec, plan, update, problems, src, present=set(found))
     if problems:
         raise ValidationError(spec.name, _sorted(problems))
     return plan
@@ -179,7 +179,9 @@ def run_import(store, plan: ImportPlan) -> WriteResult:
         raise ValidationError(plan.table, [_at_file_row(p, plan.file_rows, src) for p in exc.problems]) from None
 
 
-def _against_store(store, spec: TableSpec, plan: ImportPlan, update: bool, problems: list[RowProblem], src: str) -> None:
+def _against_store(
+    store, spec: TableSpec, plan: ImportPlan, update: bool, problems: list[RowProblem], src: str, present: set[str]
+) -> None:
     ids = plan.data.column(spec.key).cast(pa.string())
     latest = store.latest_versions(spec.name, ids.to_pylist())
     live = {k: v for k, v in latest.items() if v.op == "put"}
@@ -196,24 +198,26 @@ def _against_store(store, spec: TableSpec, plan: ImportPlan, update: bool, probl
                 if len(problems) >= MAX_PROBLEMS:
                     break
         return
-    # --update: existing records become new versions, unless nothing in them changed.
+    # --update: existing records become new versions with the file's columns changed (columns the
+    # file does not have keep their values), unless nothing in them changed.
     current = _current_rows(store, spec, list(live))
-    keep = []
-    for i, row in enumerate(plan.data.to_pylist()):
+    keep: list[int] = []
+    rows = plan.data.to_pylist()
+    for i, row in enumerate(rows):
         rid = str(row[spec.key])
         if rid in live:
-            if current.get(rid) == row:
+            merged = {**current[rid], **{c: row[c] for c in present}}
+            if merged == current[rid]:
                 plan.unchanged += 1
                 continue
+            rows[i] = merged
             plan.expected[rid] = live[rid].rev
             plan.updates += 1
         else:
             plan.new += 1
         keep.append(i)
-    if len(keep) != plan.rows:
-        idx = pa.array(keep, type=pa.int64())
-        plan.data = plan.data.take(idx)
-        plan.file_rows = plan.file_rows.take(idx)
+    plan.data = pa.Table.from_pylist([rows[i] for i in keep], schema=spec.data_schema)
+    plan.file_rows = plan.file_rows.take(pa.array(keep, type=pa.int64()))
 
 
 def _duplicates_in_file(spec: TableSpec, data: pa.Table, rows: pa.Array, problems: list[RowProblem], src: str) -> None:
@@ -238,7 +242,12 @@ def _current_rows(store, spec: TableSpec, ids: list[str]) -> dict[str, dict]:
     cur.register(name, pa.table({"_id": pa.array(ids, pa.string())}))
     try:
         cols = ", ".join(qident(c) for c in spec.column_names)
-        t = cur.sql(f"SELECT _id, {cols} FROM {qident(spec.name)} WHERE _id IN (SELECT _id FROM {name})").to_arrow_table()
+        # The unmasked newest versions (the public view masks PII for some roles, and an update
+        # must keep the stored values of columns the file does not have, not their masks).
+        t = cur.sql(
+            f"SELECT _id, {cols} FROM {qident(spec.name + '__latest')} "
+            f"WHERE _op = 'put' AND _id IN (SELECT _id FROM {name})"
+        ).to_arrow_table()
     finally:
         cur.unregister(name)
     out = {}
