@@ -345,3 +345,18 @@ def test_cli_import_dry_run_and_export(tmp_path, capsys):
     assert "已导出 1 条" in capsys.readouterr().out
     assert main(["export", "grids", "-o", str(tmp_path / "g.txt"), "--store", str(store)]) == 2
     assert "--format" in capsys.readouterr().err
+
+
+def test_a_key_made_from_other_columns_when_the_file_has_none(tmp_path, capsys):
+    """A county's published ranking has 季度 and 乡镇 but no key: the key is made from them."""
+    store = tmp_path / "s"
+    assert main(["init", "--store", str(store)]) == 0
+    ranks = tmp_path / "ranks.csv"
+    ranks.write_text("季度,乡镇,得分,名次\n2023Q1,赵庄镇,96.5,1\n2023Q1,甲镇,95.1,2\n2023Q1,甲镇,90,3\n", "gb18030")
+    assert main(["import", "hotline_ranks", str(ranks), "--store", str(store)]) == 2
+    assert "第 4 行，“排名编号”列：“2023Q1/甲镇”与第 3 行重复" in capsys.readouterr().err
+    ranks.write_text("季度,乡镇,得分,名次\n2023Q1,赵庄镇,96.5,1\n2023Q1,甲镇,95.1,2\n", "gb18030")
+    assert main(["import", "hotline_ranks", str(ranks), "--store", str(store)]) == 0
+    capsys.readouterr()
+    assert main(["sql", "SELECT rank_id, rank FROM hotline_ranks ORDER BY rank", "--format", "csv", "--store", str(store)]) == 0
+    assert capsys.readouterr().out.split() == ["rank_id,rank", "2023Q1/赵庄镇,1", "2023Q1/甲镇,2"]

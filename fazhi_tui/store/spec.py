@@ -78,6 +78,9 @@ class TableSpec:
     # Columns compaction sorts compacted files by (before the period column), so queries that
     # filter on them skip row groups: e.g. 所属乡镇 in a county-wide hotline store.
     cluster_by: tuple[str, ...] = ()
+    # Columns whose values, joined by "/", make the key when a row gives none: a county's
+    # published ranking has 季度 and 乡镇 but no key column of its own.
+    key_from: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
@@ -85,7 +88,7 @@ class TableSpec:
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise SpecError(f"表 {self.name} 有重复的列名")
-        for special in (self.key, self.period_column, self.grid_column, *self.cluster_by):
+        for special in (self.key, self.period_column, self.grid_column, *self.cluster_by, *self.key_from):
             if special is not None and special not in names:
                 raise SpecError(f"表 {self.name} 引用了不存在的列 {special!r}")
         for c in self.columns:

@@ -43,7 +43,7 @@ def rows_to_table(spec: TableSpec, rows: Sequence[Mapping[str, Any]] | pa.Table,
                         break
     if problems:
         raise ValidationError(spec.name, problems)
-    table = pa.Table.from_arrays(arrays, schema=spec.data_schema)
+    table = derive_keys(spec, pa.Table.from_arrays(arrays, schema=spec.data_schema))
     check_values(spec, table, first_row)
     return table
 
@@ -68,9 +68,23 @@ def _from_arrow(spec: TableSpec, data: pa.Table, first_row: int) -> pa.Table:
         arrays.append(arr)
     if problems:
         raise ValidationError(spec.name, problems)
-    table = pa.Table.from_arrays(arrays, schema=spec.data_schema)
+    table = derive_keys(spec, pa.Table.from_arrays(arrays, schema=spec.data_schema))
     check_values(spec, table, first_row)
     return table
+
+
+def derive_keys(spec: TableSpec, table: pa.Table) -> pa.Table:
+    """Fill an empty key from the spec's ``key_from`` columns ("2023Q1/赵庄镇")."""
+    if not spec.key_from:
+        return table
+    key = table.column(spec.key)
+    parts = [pc.utf8_trim_whitespace(table.column(c).cast(pa.string())) for c in spec.key_from]
+    joined = pc.binary_join_element_wise(*parts, "/")
+    empty = pc.or_kleene(pc.is_null(key), pc.fill_null(pc.equal(pc.utf8_trim_whitespace(key), ""), False))
+    if not pc.any(empty).as_py():
+        return table
+    i = table.schema.get_field_index(spec.key)
+    return table.set_column(i, spec.key, pc.if_else(empty, joined, key))
 
 
 def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1) -> None:

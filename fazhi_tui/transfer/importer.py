@@ -91,7 +91,8 @@ def map_headers(spec: TableSpec, raw: RawTable) -> tuple[dict[str, int], list[st
             problems.append(RowProblem(1, header, f"与第 {found[name] + 1} 列重复（都对应“{spec.label_of(name)}”）", src))
             continue
         found[name] = i
-    missing = [spec.label_of(n) for n in spec.required_columns if n not in found]
+    derivable = {spec.key} if spec.key_from and all(c in found for c in spec.key_from) else set()
+    missing = [spec.label_of(n) for n in spec.required_columns if n not in found and n not in derivable]
     if missing:
         problems.append(RowProblem(1, None, f"缺少必填列：{'、'.join(missing)}", src))
     return found, unknown, problems
@@ -151,7 +152,9 @@ def plan_import(
                 notes.append(f"{ref_label}表还是空的，“{col.label}”列的引用暂未校验；导入{ref_label}后请运行 fazhi-tui check")
                 continue
             arrays[col.name] = _resolve_refs(store, spec, col, arrays[col.name], rows, problems, src)
-    data = pa.Table.from_arrays([arrays[c.name] for c in spec.columns], schema=spec.data_schema)
+    from ..store.validate import derive_keys
+
+    data = derive_keys(spec, pa.Table.from_arrays([arrays[c.name] for c in spec.columns], schema=spec.data_schema))
     _duplicates_in_file(spec, data, rows, problems, src)
     from ..store.validate import check_values
 

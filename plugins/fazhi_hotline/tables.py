@@ -100,8 +100,9 @@ RANKS_SPEC = TableSpec(
     name=RANKS,
     label="12345季度排名",
     key="rank_id",
+    key_from=("quarter", "town"),  # the county's list has 季度 and 乡镇, not our key
     columns=(
-        Column("rank_id", pa.string(), "排名编号", required=True, doc="季度/乡镇，如 2023Q1/赵庄镇"),
+        Column("rank_id", pa.string(), "排名编号", required=True, doc="季度/乡镇，如 2023Q1/赵庄镇（导入时可省略，自动生成）"),
         Column("quarter", pa.string(), "季度", required=True, doc="如 2023Q1"),
         Column("town", pa.string(), "乡镇", required=True),
         Column("score", pa.float64(), "得分"),
