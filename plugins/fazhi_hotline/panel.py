@@ -9,6 +9,8 @@ sit side by side when the panel is wide). Every query runs in ``load`` or in a w
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -148,6 +150,9 @@ def _shown_value(value: Any) -> str:
     return text if text else "（空）"
 
 
+QUERY_THREADS = 4  # a few at once: DuckDB already uses every core inside each query
+
+
 class HotlinePanel(Panel):
     DEFAULT_CSS = """
     HotlinePanel TabbedContent { height: 1fr; }
@@ -238,17 +243,26 @@ class HotlinePanel(Panel):
     # -- data --------------------------------------------------------------------------------
     def load(self, ctx: Context) -> HotlineView:
         detail_no = self.detail_no  # a str set on the UI thread; read once
-        grids = ctx.query("SELECT code, name, village FROM grids ORDER BY code").to_pylist()
+        # The figures are independent queries, each too small to keep both cores busy alone: run
+        # them side by side (the store gives each thread its own DuckDB cursor).
+        jobs = {
+            "figures": lambda: queries.figures(ctx),
+            "trend": lambda: queries.monthly_trend(ctx),
+            "categories": lambda: queries.category_breakdown(ctx),
+            "grids": lambda: queries.grid_breakdown(ctx),
+            "ranks": lambda: queries.quarter_ranks(ctx),
+            "open_page": lambda: queries.open_tickets(ctx),
+            "grid_list": lambda: ctx.query("SELECT code, name, village FROM grids ORDER BY code").to_pylist(),
+            "detail": lambda: queries.ticket_detail(ctx, detail_no) if detail_no else None,
+        }
+        with ThreadPoolExecutor(max_workers=QUERY_THREADS, thread_name_prefix="hotline") as pool:
+            futures = {name: pool.submit(job) for name, job in jobs.items()}
+            done = {name: f.result() for name, f in futures.items()}
+        grids = done.pop("grid_list")
         return HotlineView(
             ctx=ctx,
-            figures=queries.figures(ctx),
-            trend=queries.monthly_trend(ctx),
-            categories=queries.category_breakdown(ctx),
-            grids=queries.grid_breakdown(ctx),
-            ranks=queries.quarter_ranks(ctx),
-            open_page=queries.open_tickets(ctx),
             grid_choices=[(f"{g['name'] or g['code']}（{g['village']}）" if g["village"] else (g["name"] or g["code"]), g["code"]) for g in grids],
-            detail=queries.ticket_detail(ctx, detail_no) if detail_no else None,
+            **done,
         )
 
     async def show(self, view: HotlineView) -> None:
