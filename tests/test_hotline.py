@@ -212,6 +212,13 @@ def test_computed_ranking_across_townships(store):
         queries.computed_ranking(ctx_of(store, settings={"rank_weights": {"speed": 1}}))
     # Only one township's tickets in Q3: nothing to rank.
     assert queries.computed_ranking(ctx_of(store, period=Period.quarter(2023, 3))) == []
+    # Rankings are kept between calls, but any write to the tickets is seen at once: a 乙镇
+    # ticket in Q3 makes two townships there.
+    store.append("hotline", [ticket("Y1", "工单", T(2023, 8, 1, 9), D(2023, 8, 8), "已办结", None,
+                                    closed=T(2023, 8, 2, 9), callback="满意", town="乙镇")])
+    q3 = queries.computed_ranking(ctx_of(store, period=Period.quarter(2023, 3)))
+    assert [t.town for t in q3] == ["乙镇", "赵庄镇"]
+    store.delete("hotline", "Y1", expected_rev=1)
     # Without a published rank the quarter shows the computed one; a published rank wins.
     [q4] = queries.quarter_ranks(ctx)
     assert (q4.quarter, q4.rank, q4.towns, q4.source, q4.text) == ("2023Q4", 2, 2, queries.COMPUTED, "第2名/2")

@@ -584,12 +584,35 @@ def computed_ranking(ctx: Context, period: Period | None = None) -> list[TownSco
     return _rankings(ctx, [period or ctx.period], by_quarter=False).get(0, [])
 
 
+# Rankings compare every township, so they do not change with the selected grid: keep the last
+# few, keyed by the hotline table's files on disk (any write changes the key) and the question.
+_RANKING_CACHE: dict[tuple, dict[Any, list[TownScore]]] = {}
+_RANKING_CACHE_SIZE = 16
+
+
 def _rankings(ctx: Context, periods: list[Period], *, by_quarter: bool) -> dict[Any, list[TownScore]]:
     """Rankings over one contiguous span in ONE query: for the whole span (key 0), or for each
     calendar quarter in it (key "2023Q1")."""
     if not periods:
         return {}
     weights = settings_of(ctx).rank_weights
+    key = (
+        id(ctx.store), ctx.store.files(HOTLINE).signature, tuple((p.start, p.end) for p in periods),
+        by_quarter, tuple(sorted(weights.items())), ctx.town, ctx.today,
+    )
+    hit = _RANKING_CACHE.get(key)
+    if hit is not None:
+        return hit
+    result = _compute_rankings(ctx, periods, by_quarter=by_quarter, weights=weights)
+    if len(_RANKING_CACHE) >= _RANKING_CACHE_SIZE:
+        _RANKING_CACHE.pop(next(iter(_RANKING_CACHE)))
+    _RANKING_CACHE[key] = result
+    return result
+
+
+def _compute_rankings(
+    ctx: Context, periods: list[Period], *, by_quarter: bool, weights: Mapping[str, float]
+) -> dict[Any, list[TownScore]]:
     params = _aggregate_params(ctx.today)
     span = Period("range", min(p.start for p in periods), max(p.end for p in periods))
     cond = period_condition(span, params)
