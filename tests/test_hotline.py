@@ -5,38 +5,16 @@ ticket's history after sign, close and callback."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import sys
-from pathlib import Path
-
-import pytest
-
 import weakref
 
+import pytest
+from fazhi_hotline import masking, queries, report, review, tables, tickets
 from fazhi_tui.access import VIEWER, Access
 from fazhi_tui.api import ROLE_ADMIN, ROLE_VIEWER, Context, Grid, Period
 from fazhi_tui.host_tables import GRIDS, PEOPLE
 from fazhi_tui.report.phrasing import approx as host_approx
 from fazhi_tui.store import Store
 
-PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
-
-
-def _plugin(module: str):
-    """The plugin's module; ``plugins/`` goes on the path until the entry point is installed."""
-    try:
-        return importlib.import_module(f"fazhi_hotline.{module}")
-    except ModuleNotFoundError:
-        sys.path.insert(0, str(PLUGINS))
-        return importlib.import_module(f"fazhi_hotline.{module}")
-
-
-tables = _plugin("tables")
-queries = _plugin("queries")
-masking = _plugin("masking")
-report = _plugin("report")
-review = _plugin("review")
-tickets = _plugin("tickets")
 
 T = dt.datetime
 D = dt.date

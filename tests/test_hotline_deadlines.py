@@ -5,25 +5,10 @@ holiday calendar's data."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import sys
-from pathlib import Path
 
 import pytest
+from fazhi_hotline import deadlines
 
-PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
-
-
-def _plugin(module: str):
-    """The plugin's module; ``plugins/`` goes on the path until the entry point is installed."""
-    try:
-        return importlib.import_module(f"fazhi_hotline.{module}")
-    except ModuleNotFoundError:
-        sys.path.insert(0, str(PLUGINS))
-        return importlib.import_module(f"fazhi_hotline.{module}")
-
-
-deadlines = _plugin("deadlines")
 D = dt.date
 
 

@@ -4,12 +4,10 @@ two), and work for the daily review around today."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import sys
-from pathlib import Path
 
+import fazhi_hotline as plugin
 import pytest
-
+from fazhi_hotline import demo, queries, report, review
 from fazhi_tui.api import Context, Period
 from fazhi_tui.config import Config
 from fazhi_tui.demo import build_demo
@@ -19,24 +17,6 @@ from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store
 from fazhi_tui.store.check import check_store
 
-PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
-
-
-def _plugin(module: str = ""):
-    """The plugin (or one of its modules); ``plugins/`` goes on the path until the entry point is installed."""
-    name = "fazhi_hotline" + (f".{module}" if module else "")
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError:
-        sys.path.insert(0, str(PLUGINS))
-        return importlib.import_module(name)
-
-
-plugin = _plugin()
-demo = _plugin("demo")
-queries = _plugin("queries")
-report = _plugin("report")
-review = _plugin("review")
 
 TODAY = dt.date(2026, 11, 26)
 
