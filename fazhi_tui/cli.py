@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--where", action="append", default=[], metavar="列=值", help="筛选条件（列名或中文列名），可多次给出")
     p.add_argument("--format", choices=("csv", "xlsx", "parquet"), help="格式（默认按扩展名）")
 
+    p = add("report", "起草年度法治政府建设情况报告（Markdown）：各插件提供的章节按报告的各部分（一至四，需要时加五）排列")
+    p.add_argument("--year", metavar="YYYY", help="报告年度（默认：上一年度；“今年”取 FAZHI_TODAY 或系统日期）")
+    p.add_argument("-o", "--output", metavar="文件", help="写入该文件（如 report.md；默认打印到标准输出）")
+    p.epilog = "某个章节生成失败时，报告照常写出，该处标为【缺】并注明插件与错误，退出码为 1。"
+
     add("summary", "打印数据目录概况（各表记录数）")
     return parser
 
@@ -143,6 +148,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_import(args, cfg, store_path)
     if command == "export":
         return cmd_export(args, cfg, store_path)
+    if command == "report":
+        return cmd_report(args, cfg, store_path)
     return cmd_dashboard(cfg, store_path)
 
 
@@ -477,6 +484,38 @@ def cmd_export(args, cfg, store_path: Path) -> int:
     print(f"已导出 {result.rows} 条到 {result.path}（{result.format}）")
     if result.masked:
         print(f"按个人信息保护要求，以下列已脱敏：{'、'.join(result.masked)}")
+    return EXIT_OK
+
+
+def cmd_report(args, cfg, store_path: Path) -> int:
+    from .report.assemble import ReportYearError, assemble, parse_year, write_atomic, write_error
+    from .runtime import open_runtime
+
+    day = today()
+    try:
+        year = parse_year(args.year, day)
+    except ReportYearError as exc:
+        raise CliError(str(exc)) from None
+    rt = open_runtime(cfg, store_path)
+    try:
+        report = assemble(rt.plugins, rt.store, cfg, year, day)
+    finally:
+        rt.close()
+    text = report.markdown()
+    if args.output:
+        out = Path(args.output)
+        try:
+            write_atomic(out, text)
+        except OSError as exc:
+            raise CliError(write_error(out, exc)) from None
+        print(f"已生成 {year} 年度报告：{out}（{len(report.sections)} 个章节）")
+    else:
+        sys.stdout.write(text)
+    for gap in report.gaps:
+        print(f"注意：{gap}", file=sys.stderr)
+    if report.gaps:
+        print(f"报告有 {len(report.gaps)} 处缺失（已标为【缺】），其余内容已写出", file=sys.stderr)
+        return EXIT_FOUND
     return EXIT_OK
 
 
