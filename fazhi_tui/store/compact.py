@@ -39,10 +39,17 @@ class CompactionResult:
     versions: int = 0
     records: int = 0
     removed_files: int = 0
+    rewritten: int | None = None  # a fold: compacted files rewritten, and shared unchanged
+    linked: int = 0
 
     def describe(self) -> str:
         if self.skipped:
             return f"{self.table}：{self.skipped}"
+        if self.rewritten is not None:
+            return (
+                f"{self.table}：把 {self.folded_files} 个版本文件并入第 {self.gen} 代（重写 {self.rewritten} 个基础文件，"
+                f"沿用 {self.linked} 个），共 {self.records} 条现行记录；清理旧文件 {self.removed_files} 个"
+            )
         return (
             f"{self.table}：合并 {self.folded_files} 个文件为第 {self.gen} 代，"
             f"共 {self.versions} 个版本、{self.records} 条现行记录；清理旧文件 {self.removed_files} 个"
@@ -65,11 +72,22 @@ def _compaction_lock(root: Path, table: str) -> Iterator[bool]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def compact_table(store, spec: TableSpec, *, min_files: int = 1) -> CompactionResult:
-    store.access.require_admin("整理数据")
+def compact_table(
+    store, spec: TableSpec, *, min_files: int = 1, require_admin: bool = True, locked: bool = False
+) -> CompactionResult:
+    """Rewrite the table's newest versions and history into a new generation.
+
+    ``require_admin=False`` is for the store's own folding after writes (fold.py), which any
+    writer may trigger; ``locked`` when the caller already holds the compaction lock.
+    """
+    if require_admin:
+        store.access.require_admin("整理数据")
+    else:
+        store.access.require_write(spec.name, spec.label)
     root: Path = store.root
     result = CompactionResult(spec.name)
-    with _compaction_lock(root, spec.name) as got:
+    lock = contextlib.nullcontext(True) if locked else _compaction_lock(root, spec.name)
+    with lock as got:
         if not got:
             result.skipped = "另一进程正在整理此表，已跳过"
             return result
@@ -85,10 +103,6 @@ def compact_table(store, spec: TableSpec, *, min_files: int = 1) -> CompactionRe
             duck_types = store._duck_types[spec.name]
             history_sql = _group_select(spec, tf.history_files + tf.delta_files, duck_types)
             cur = store._con.cursor()
-            order = [qident(c) for c in spec.cluster_by]
-            if spec.period_column:
-                order.append(qident(spec.period_column))
-            order += [qident(ID), qident(REV)]
             latest_sql = (
                 f"SELECT * FROM ({history_sql}) "
                 f"QUALIFY row_number() OVER (PARTITION BY {qident(ID)} ORDER BY {qident(REV)} DESC) = 1"
@@ -118,26 +132,7 @@ def compact_table(store, spec: TableSpec, *, min_files: int = 1) -> CompactionRe
             for kind, sql in outputs:
                 out = stage / kind
                 out.mkdir()
-                if spec.period_column:
-                    # Live records by year and month: a delta that replaces recent versions then
-                    # touches only the newest few files, and the rest are read as a plain scan.
-                    parts = [("year", "year")] + ([("month", "month")] if kind == "current" else [])
-                    names = [p if p not in spec.column_names else f"_{p}" for p, _fn in parts]
-                    derived = ", ".join(
-                        f"{fn}({qident(spec.period_column)}) AS {qident(n)}" for (_p, fn), n in zip(parts, names)
-                    )
-                    cur.execute(
-                        f"COPY (SELECT *, {derived} FROM ({sql}) "
-                        f"ORDER BY {', '.join(order)}) TO {qstr(str(out))} "
-                        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE}, "
-                        f"PARTITION_BY ({', '.join(qident(n) for n in names)}), "
-                        f"FILENAME_PATTERN 'part_{{i}}', OVERWRITE_OR_IGNORE true)"
-                    )
-                else:
-                    cur.execute(
-                        f"COPY (SELECT * FROM ({sql}) ORDER BY {', '.join(order)}) "
-                        f"TO {qstr(str(out / 'part_0.parquet'))} (FORMAT parquet, COMPRESSION zstd)"
-                    )
+                write_partitioned(cur, spec, sql, out, kind, "part_{i}")
             counts = cur.execute(
                 f"SELECT (SELECT count(*) FROM ({history_sql})), "
                 f"(SELECT count(*) FROM {fold} WHERE {qident(OP)} = 'put')"
@@ -171,6 +166,41 @@ def compact_table(store, spec: TableSpec, *, min_files: int = 1) -> CompactionRe
     return result
 
 
+def sort_order(spec: TableSpec) -> list[str]:
+    """How compacted files are sorted: by the cluster columns, then the period, then the key, so
+    that row-group statistics let a query for one township or one month skip the rest."""
+    order = [qident(c) for c in spec.cluster_by]
+    if spec.period_column:
+        order.append(qident(spec.period_column))
+    return order + [qident(ID), qident(REV)]
+
+
+def write_partitioned(cur, spec: TableSpec, sql: str, out: Path, kind: str, pattern: str) -> None:
+    """Write the rows of ``sql`` sorted into ``out``: by year (and month for ``current``) when
+    the table has a period column, else one file. ``pattern`` names the files (``{i}`` counts)."""
+    order = ", ".join(sort_order(spec))
+    if spec.period_column:
+        # Live records by year and month: a delta that replaces recent versions then touches
+        # only the newest few files, and the rest are read as a plain scan.
+        parts = [("year", "year")] + ([("month", "month")] if kind == "current" else [])
+        names = [p if p not in spec.column_names else f"_{p}" for p, _fn in parts]
+        derived = ", ".join(
+            f"{fn}({qident(spec.period_column)}) AS {qident(n)}" for (_p, fn), n in zip(parts, names)
+        )
+        cur.execute(
+            f"COPY (SELECT *, {derived} FROM ({sql}) ORDER BY {order}) TO {qstr(str(out))} "
+            f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE}, "
+            f"PARTITION_BY ({', '.join(qident(n) for n in names)}), "
+            f"FILENAME_PATTERN {qstr(pattern)}, OVERWRITE_OR_IGNORE true)"
+        )
+    else:
+        name = pattern.replace("{i}", "0") + ".parquet"
+        cur.execute(
+            f"COPY (SELECT * FROM ({sql}) ORDER BY {order}) "
+            f"TO {qstr(str(out / name))} (FORMAT parquet, COMPRESSION zstd)"
+        )
+
+
 def _remove_superseded(root: Path, table: str, new_gen: int, prev: tuple[int, Path, dict] | None) -> int:
     """Remove what no reader of the two newest generations can need."""
     removed = 0
@@ -182,7 +212,9 @@ def _remove_superseded(root: Path, table: str, new_gen: int, prev: tuple[int, Pa
     if prev is not None:
         ldir = layout.log_dir(root, table)
         for name in prev[2].get("folded", []):
-            with contextlib.suppress(FileNotFoundError):
+            # PermissionError: in a shared store's sticky folders only a file's owner may remove
+            # it; an administrator's next compaction does.
+            with contextlib.suppress(FileNotFoundError, PermissionError):
                 (ldir / name).unlink()
                 removed += 1
     return removed

@@ -44,9 +44,11 @@ def _group_select(
     if not files:
         return f"SELECT {', '.join(qident(c) for c in columns)} FROM {qident(empty_table_name(spec.name))}"
     present: dict[str, set[pa.DataType]] = {}
+    schemas: list[pa.Schema] = []
     for path in files:
         schema = read_footer_schema(path)
         if isinstance(schema, pa.Schema):
+            schemas.append(schema)
             for f in schema:
                 present.setdefault(f.name, set()).add(f.type)
     wanted = spec.schema
@@ -60,10 +62,11 @@ def _group_select(
         else:
             parts.append(f"CAST({qident(c)} AS {dtype}) AS {qident(c)}")
     file_list = "[" + ", ".join(qstr(str(p)) for p in files) + "]"
-    return (
-        f"SELECT {', '.join(parts)} FROM read_parquet({file_list}, "
-        f"union_by_name = true, hive_partitioning = false)"
-    )
+    # union_by_name reconciles files written before a column was added; it also costs every
+    # query a bind over each file's schema (~30 ms at 60 files), so only when they differ.
+    same = len(schemas) == len(files) and all(sc.equals(schemas[0]) for sc in schemas[1:])
+    options = "hive_partitioning = false" if same else "union_by_name = true, hive_partitioning = false"
+    return f"SELECT {', '.join(parts)} FROM read_parquet({file_list}, {options})"
 
 
 def delta_latest_name(table: str) -> str:

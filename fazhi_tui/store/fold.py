@@ -1,0 +1,210 @@
+"""Folding: a partial compaction that keeps current-state reads close to a plain scan.
+
+Reads treat the log files no generation has folded as a delta: the compacted ``current`` files
+of the periods the delta replaced are anti-joined with it (views.py). That join costs about ten
+times a plain scan per row it probes, so a delta that touches many months (an old year
+re-classified, a bulk ``--update``) or grows large makes every query pay. A fold writes a new
+generation that differs from the last one only where the delta lands:
+
+- ``current`` files of untouched months are hard-linked, not rewritten; the touched months
+  (those whose versions the delta replaced, and those its new versions fall in) are rewritten
+  as (old rows minus the delta's records) plus the delta's live versions;
+- ``tombstones`` (deleted records, few) are rewritten;
+- ``history`` keeps every earlier file (hard-linked) and gains the delta's versions as new files.
+
+So a fold costs about the size of the touched months, not of the table, and the store can fold
+after writes without an administrator. It is published like a compaction (a whole folder
+renamed into place), under the same lock, so readers and writers carry on meanwhile.
+``fazhi-tui compact`` stays the full rewrite that also merges the history's small files.
+
+``fold_due`` is the policy the store applies after each write (``Store(auto_fold=True)``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import layout
+from .scan import Footer, TableFiles, latest_gen, read_footer, scan_table
+from .spec import ID, OP, REV, TableSpec
+from .views import _file_touched, _group_select, _month_ranges, qident, qstr
+
+# Thresholds of the fold policy. Measured at 10M rows on 2 cores (benchmarks/RESULTS.md):
+# a plain aggregate over a year reads ~2M rows in ~25 ms, and the anti-join probes ~20 ns per
+# row, so about 600k probed rows would already cost half of that again (the 1.5x budget).
+FOLD_TOUCHED_SHARE = 0.03  # of the table's live rows in months the delta replaced ...
+FOLD_TOUCHED_MIN = 200_000  # ... and at least this many rows, so small stores do not churn
+FOLD_DELTA_ROWS = 20_000  # versions in the delta: each query dedups and joins them
+FOLD_DELTA_FILES = 64  # log files: each is listed, opened and read by every query
+
+
+@dataclass(frozen=True)
+class FoldPlan:
+    reason: str  # Chinese, for people
+    touched_rows: int
+    delta_rows: int
+    delta_files: int
+
+
+def fold_due(spec: TableSpec, tf: TableFiles) -> FoldPlan | None:
+    """Whether the table's delta now costs reads enough to fold it (from footers; no query)."""
+    if not tf.delta_files:
+        return None
+    delta_rows = tf.delta_rows
+    live = [(p, read_footer(p)) for p in tf.current_files]
+    base_rows = sum(f.num_rows for _p, f in live if isinstance(f, Footer))
+    months = tf.superseded_months()
+    if months is None or "*" in months or spec.period_column is None:
+        touched = base_rows if months is None or months else 0
+    elif not months:
+        touched = 0
+    else:
+        ranges = _month_ranges(months)
+        touched = sum(
+            f.num_rows for p, f in live
+            if isinstance(f, Footer) and _file_touched(p, spec.period_column, ranges, None in months)
+        )
+    if touched >= max(FOLD_TOUCHED_MIN, FOLD_TOUCHED_SHARE * base_rows):
+        return FoldPlan(f"新版本涉及的原有记录较多（{touched:,} 条需比对）", touched, delta_rows, len(tf.delta_files))
+    if delta_rows >= FOLD_DELTA_ROWS:
+        return FoldPlan(f"未整理的版本较多（{delta_rows:,} 个）", touched, delta_rows, len(tf.delta_files))
+    if len(tf.delta_files) >= FOLD_DELTA_FILES:
+        return FoldPlan(f"未整理的文件较多（{len(tf.delta_files)} 个）", touched, delta_rows, len(tf.delta_files))
+    return None
+
+
+def fold_table(store, spec: TableSpec):
+    """Fold the table's delta into a new generation, rewriting only the touched months.
+
+    Tables without a period column (small reference tables), or whose delta does not say what it
+    replaced, get a full compaction instead: there is nothing to spare.
+    """
+    from .compact import (
+        CompactionResult, _compaction_lock, _fsync_tree, _remove_superseded, compact_table, write_partitioned,
+    )
+
+    store.access.require_write(spec.name, spec.label)
+    root: Path = store.root
+    result = CompactionResult(spec.name)
+    tf = scan_table(root, spec)
+    months = tf.superseded_months()
+    if tf.gen is None or spec.period_column is None or months is None or "*" in months:
+        return compact_table(store, spec, require_admin=False)
+    with _compaction_lock(root, spec.name) as got:
+        if not got:
+            result.skipped = "另一进程正在整理此表，已跳过"
+            return result
+        tf = scan_table(root, spec)  # again, under the lock: a compaction may just have ended
+        if not tf.delta_files:
+            result.skipped = "无需整理"
+            return result
+        months = tf.superseded_months()
+        if months is None or "*" in months or tf.gen is None:
+            return compact_table(store, spec, require_admin=False, locked=True)
+        prev = latest_gen(root, spec.name)
+        new_gen = tf.gen + 1
+        stage = root / layout.STAGING_DIR / f"gen-{spec.name}-{uuid.uuid4().hex[:12]}"
+        stage.mkdir(parents=True)
+        try:
+            duck_types = store._duck_types[spec.name]
+            cur = store._con.cursor()
+            period = qident(spec.period_column)
+            delta_sql = _group_select(spec, tf.delta_files, duck_types)
+            # The months the delta's own versions fall in: their files are rewritten too, so a
+            # month keeps one set of files instead of gaining a small one per fold.
+            own = {
+                r[0] for r in cur.execute(
+                    f"SELECT DISTINCT strftime({period}, '%Y-%m') FROM ({delta_sql})"
+                ).fetchall()
+            }
+            touched_months = frozenset(months) | own
+            ranges = _month_ranges(touched_months)
+            null_touched = None in touched_months
+            touched = [p for p in tf.current_files if _file_touched(p, spec.period_column, ranges, null_touched)]
+            kept = [p for p in tf.current_files if p not in touched]
+            pattern = f"g{new_gen:08d}_{{i}}"
+            # The delta's newest versions, once, into a scratch file (streamed, not held in memory:
+            # after a big import the delta can be a million rows).
+            scratch = stage / "delta.parquet"
+            cur.execute(
+                f"COPY (SELECT * FROM ({delta_sql}) "
+                f"QUALIFY row_number() OVER (PARTITION BY {qident(ID)} ORDER BY {qident(REV)} DESC) = 1) "
+                f"TO {qstr(str(scratch))} (FORMAT parquet, COMPRESSION zstd)"
+            )
+            try:
+                for kind in ("current", "tombstones", "history"):
+                    (stage / kind).mkdir()
+                for p in kept:
+                    _link(p, stage / "current" / p.relative_to(tf.gen_path / "current"))
+                for p in tf.history_files:
+                    _link(p, stage / "history" / p.relative_to(tf.gen_path / "history"))
+                d = f"read_parquet({qstr(str(scratch))})"
+                old_live = _group_select(spec, touched, duck_types)
+                write_partitioned(
+                    cur, spec,
+                    f"SELECT c.* FROM ({old_live}) AS c ANTI JOIN {d} USING ({qident(ID)}) "
+                    f"UNION ALL SELECT * FROM {d} WHERE {qident(OP)} = 'put'",
+                    stage / "current", "current", pattern,
+                )
+                old_dead = _group_select(spec, tf.tombstone_files, duck_types)
+                write_partitioned(
+                    cur, spec,
+                    f"SELECT c.* FROM ({old_dead}) AS c ANTI JOIN {d} USING ({qident(ID)}) "
+                    f"UNION ALL SELECT * FROM {d} WHERE {qident(OP)} <> 'put'",
+                    stage / "tombstones", "tombstones", pattern,
+                )
+                write_partitioned(cur, spec, delta_sql, stage / "history", "history", pattern)
+            finally:
+                cur.close()
+                scratch.unlink(missing_ok=True)
+            records = sum(
+                f.num_rows for f in map(read_footer, _parquet(stage / "current")) if isinstance(f, Footer)
+            )
+            present = set(os.listdir(layout.log_dir(root, spec.name)))
+            folded = sorted({p.name for p in tf.delta_files} | (set(tf.folded) & present))
+            manifest = {
+                "gen": new_gen,
+                "kind": "fold",
+                "folded": folded,
+                "versions": int((prev[2].get("versions") or 0) if prev else 0) + tf.delta_rows,
+                "records": records,
+                "rewritten_months": sorted(m or "" for m in touched_months),
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "by": store.user,
+            }
+            (stage / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+            _fsync_tree(stage)
+            gdir = layout.gens_dir(root, spec.name)
+            os.rename(stage, gdir / layout.gen_name(new_gen))
+            layout.fsync_dir(gdir)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        result.gen = new_gen
+        result.folded_files = len(tf.delta_files)
+        result.versions, result.records = manifest["versions"], records
+        result.rewritten = len(touched)
+        result.linked = len(kept)  # shared by a hard link, or copied where linking is refused
+        result.removed_files = _remove_superseded(root, spec.name, new_gen, prev)
+    store.refresh([spec.name], force=True)
+    return result
+
+
+def _parquet(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.parquet"))
+
+
+def _link(src: Path, dest: Path) -> None:
+    """Share an immutable file with the new generation; copy it where links are not allowed
+    (another file system, or ``fs.protected_hardlinks`` for a file someone else owns)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
