@@ -139,6 +139,13 @@ def canonical(name: str, result: Any) -> Any:
             "current": dataclasses.asdict(result.current),
             "previous": dataclasses.asdict(result.previous) if result.previous is not None else None,
         }
+    if name == "overview":
+        return {
+            "figures": canonical("figures", result.figures),
+            "monthly_trend": canonical("monthly_trend", result.trend),
+            "category_breakdown": canonical("category_breakdown", result.categories),
+            "grid_breakdown": canonical("grid_breakdown", result.grids),
+        }
     if name in ("monthly_trend", "category_breakdown", "grid_breakdown"):
         return [{k: _plain(v) for k, v in r.items()} for r in result.to_pylist()]
     if name == "quarter_ranks":

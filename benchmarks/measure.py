@@ -35,7 +35,7 @@ from . import common
 from .common import peak_rss_mb, summary, timed, write_json
 from .scale_store import TODAY, YEAR
 
-PANEL_QUERIES = ("figures", "monthly_trend", "category_breakdown", "grid_breakdown", "quarter_ranks")
+PANEL_QUERIES = ("overview", "figures", "monthly_trend", "category_breakdown", "grid_breakdown", "quarter_ranks")
 LISTS = ("open_tickets_town", "open_tickets_county")
 
 
@@ -52,7 +52,11 @@ def panel_work(store) -> dict[str, Any]:
         "monthly_trend": lambda: Q.monthly_trend(ctx),
         "category_breakdown": lambda: Q.category_breakdown(ctx),
         "grid_breakdown": lambda: Q.grid_breakdown(ctx),
-        "quarter_ranks": lambda: Q.quarter_ranks(ctx),
+        # What the panel sends: the four below in one query.
+        "overview": lambda: Q.overview(ctx),
+        # The plugin keeps computed rankings while the files are unchanged; measured without
+        # that, so the row compares a query with a query.
+        "quarter_ranks": lambda: (Q._RANKING_CACHE.clear(), Q.quarter_ranks(ctx))[1],
         "open_tickets_town": lambda: Q.open_tickets(ctx),
         "open_tickets_county": lambda: Q.open_tickets(county),
     }

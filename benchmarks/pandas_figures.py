@@ -238,7 +238,18 @@ def open_tickets_county(files: Files, frame: pd.DataFrame | None = None) -> dict
     return _open(files, frame, county=True)
 
 
+def overview(files: Files, frame: pd.DataFrame | None = None) -> dict:
+    """The panel's overview: the four figures below from one read of the two years."""
+    if frame is None:
+        frame = read(files, FIG_COLS + ["category1", "category2"], dt.date(YEAR - 1, 1, 1), dt.date(YEAR + 1, 1, 1))
+    return {
+        "figures": figures(files, frame), "monthly_trend": monthly_trend(files, frame),
+        "category_breakdown": category_breakdown(files, frame), "grid_breakdown": grid_breakdown(files, frame),
+    }
+
+
 FIGURES = {
+    "overview": overview,
     "figures": figures,
     "monthly_trend": monthly_trend,
     "category_breakdown": category_breakdown,

@@ -176,6 +176,7 @@ def error_row(sec: str, name: str, exc: Exception) -> Row:
 
 # -- the measurements --------------------------------------------------------------------------------
 QUERY_LABELS = {
+    "overview": "the panel's overview: figures, trend, breakdowns (one query)",
     "figures": "figures: this year and last (one query)",
     "monthly_trend": "monthly trend",
     "category_breakdown": "breakdown by 分类",

@@ -369,3 +369,15 @@ def test_the_form_validates(store):
         "status": "已办结",
     })
     assert {label for label, _ in problems} == {"网格", "办结时间"}
+
+
+@pytest.mark.parametrize("period", [Q4, Period.month(2023, 12), Period.year(2023)], ids=lambda p: p.label)
+@pytest.mark.parametrize("grid", [None, "G2"])
+@pytest.mark.parametrize("scope", ["town", "all"])
+def test_the_panel_overview_is_the_four_queries_in_one(store, period, grid, scope):
+    ctx = ctx_of(store, period=period, grid=G2 if grid else None, settings={"scope": scope})
+    ov = queries.overview(ctx)
+    assert ov.figures == queries.figures(ctx)
+    assert ov.trend.equals(queries.monthly_trend(ctx))
+    assert ov.categories.equals(queries.category_breakdown(ctx))
+    assert ov.grids.equals(queries.grid_breakdown(ctx))

@@ -8,7 +8,7 @@ import datetime as dt
 import fazhi_hotline as plugin
 import pytest
 from fazhi_hotline import demo, queries, report, review
-from fazhi_tui.api import Context, Period
+from fazhi_tui.api import Context, Grid, Period
 from fazhi_tui.config import Config
 from fazhi_tui.demo import build_demo
 from fazhi_tui.demo_people import host_demo_rows
@@ -95,3 +95,22 @@ def test_demo_is_deterministic_and_2023_holds_for_any_later_today():
         in_2023 = [r["source"] for r in rows if r["received_at"].year == 2023]
         assert (in_2023.count("工单"), in_2023.count("电话单")) == (104, 96)
         assert len({r["ticket_no"] for r in rows}) == len(rows)
+
+
+@pytest.mark.parametrize("period", [
+    Period.year(2023), Period.quarter(2024, 1), Period.month(2023, 10), Period.month(2024, 1),
+    Period("range", dt.date(2023, 3, 5), dt.date(2023, 9, 17)),
+], ids=lambda p: p.label)
+@pytest.mark.parametrize("grid_code", [None, "first"])
+def test_the_overview_query_agrees_with_the_four_queries(demo_store, period, grid_code):
+    """The panel's one query (``overview``) gives what the separate queries give."""
+    ctx = ctx_of(demo_store, period)
+    if grid_code:
+        row = demo_store.query("SELECT code, name FROM grids ORDER BY code LIMIT 1").to_pylist()[0]
+        ctx = ctx.replace(grid=Grid(row["code"], row["name"]))
+    ov = queries.overview(ctx)
+    assert ov.figures == queries.figures(ctx)
+    assert ov.figures.current.received > 0 or grid_code  # one grid in one month may have none
+    assert ov.trend.equals(queries.monthly_trend(ctx))
+    assert ov.categories.equals(queries.category_breakdown(ctx))
+    assert ov.grids.equals(queries.grid_breakdown(ctx)), (ov.grids.to_pylist()[:3], queries.grid_breakdown(ctx).to_pylist()[:3])

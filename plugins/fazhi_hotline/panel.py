@@ -9,6 +9,7 @@ sit side by side when the panel is wide). Every query runs in ``load`` or in a w
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 
 import datetime as dt
@@ -200,6 +201,7 @@ class HotlinePanel(Panel):
         self.detail: TicketDetail | None = None
         self.detail_no: str | None = None  # the ticket the 工单详情 tab shows (reloaded with the panel)
         self.detail_message = ""
+        self._open_kept: tuple[tuple, OpenPage] | None = None  # see _open_page
 
     # -- widgets -----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -246,12 +248,10 @@ class HotlinePanel(Panel):
         # The figures are independent queries, each too small to keep both cores busy alone: run
         # them side by side (the store gives each thread its own DuckDB cursor).
         jobs = {
-            "figures": lambda: queries.figures(ctx),
-            "trend": lambda: queries.monthly_trend(ctx),
-            "categories": lambda: queries.category_breakdown(ctx),
-            "grids": lambda: queries.grid_breakdown(ctx),
+            # The figures, the trend and both breakdowns read the same rows: one query.
+            "overview": lambda: queries.overview(ctx),
             "ranks": lambda: queries.quarter_ranks(ctx),
-            "open_page": lambda: queries.open_tickets(ctx),
+            "open_page": lambda: self._open_page(ctx),
             "grid_list": lambda: ctx.query("SELECT code, name, village FROM grids ORDER BY code").to_pylist(),
             "detail": lambda: queries.ticket_detail(ctx, detail_no) if detail_no else None,
         }
@@ -259,11 +259,36 @@ class HotlinePanel(Panel):
             futures = {name: pool.submit(job) for name, job in jobs.items()}
             done = {name: f.result() for name, f in futures.items()}
         grids = done.pop("grid_list")
+        ov: queries.Overview = done.pop("overview")
         return HotlineView(
             ctx=ctx,
+            figures=ov.figures,
+            trend=ov.trend,
+            categories=ov.categories,
+            grids=ov.grids,
             grid_choices=[(f"{g['name'] or g['code']}（{g['village']}）" if g["village"] else (g["name"] or g["code"]), g["code"]) for g in grids],
             **done,
         )
+
+    def _open_page(self, ctx: Context) -> OpenPage:
+        """The open list's first page. It lists open tickets of every period, so a change of
+        period alone does not change it: kept while the town, grid, day, settings, role and the
+        files on disk are the same (any write changes the files, and so the key)."""
+        key = (
+            ctx.store.files(HOTLINE).signature, ctx.store.files("grids").signature, ctx.town,
+            ctx.grid.code if ctx.grid else None, ctx.today, repr(sorted(ctx.settings.items())), ctx.sees_pii,
+        )
+        kept = self._open_kept
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        # The counts and the first page are two scans: side by side, like the other queries.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-open") as pool:
+            counts = pool.submit(queries.open_counts, ctx)
+            page = queries.open_tickets(ctx, counts=False)
+            total, overdue, due_soon = counts.result()
+        page = dataclasses.replace(page, total=total, overdue=overdue, due_soon=due_soon)
+        self._open_kept = (key, page)
+        return page
 
     async def show(self, view: HotlineView) -> None:
         self.view = view
