@@ -454,6 +454,7 @@ def cmd_import(args, cfg, store_path: Path) -> int:
             return EXIT_OK
         run_import(rt.store, plan)
         print(f"已导入{detail}：{plan.path.name} → {args.table}，{plan.describe()}")
+        _report_folds(rt.store)
         return EXIT_OK
     finally:
         rt.close()
@@ -517,6 +518,18 @@ def cmd_report(args, cfg, store_path: Path) -> int:
         print(f"报告有 {len(report.gaps)} 处缺失（已标为【缺】），其余内容已写出", file=sys.stderr)
         return EXIT_FOUND
     return EXIT_OK
+
+
+def _report_folds(store) -> None:
+    """After a big write the store folds the new versions into its base on a thread of its own
+    (store/fold.py); wait for it here, saying so, rather than silently at exit."""
+    if store.folding:
+        print("正在整理数据（把新版本并入基础文件，以保持查询速度）…", file=sys.stderr, flush=True)
+    store.settle()
+    for result in store.folds:
+        print(f"已整理：{result.describe()}", file=sys.stderr)
+    for message in store.fold_errors:
+        print(f"注意：{message}", file=sys.stderr)
 
 
 def cmd_dashboard(cfg, store_path: Path) -> int:

@@ -32,7 +32,11 @@ def test_version_and_help_document_every_subcommand(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for sub in ("demo", "init", "tables", "sql", "check", "compact", "plugins", "summary"):
+    from fazhi_tui.cli import build_parser
+
+    subs = next(a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction").choices
+    assert {"demo", "init", "tables", "sql", "check", "compact", "plugins", "summary", "report"} <= set(subs)
+    for sub in subs:
         assert sub in out
         with pytest.raises(SystemExit):
             main([sub, "--help"])
@@ -170,3 +174,17 @@ def test_fazhi_today_must_be_a_date(monkeypatch):
     monkeypatch.setenv("FAZHI_TODAY", "2023-13-01")
     with pytest.raises(ConfigError, match="FAZHI_TODAY"):
         today()
+
+
+def test_import_waits_for_the_fold_it_caused_and_says_what_it_did(empty_store, tmp_path, capsys, monkeypatch):
+    from fazhi_tui.store import fold
+
+    monkeypatch.setattr(fold, "FOLD_DELTA_ROWS", 2)  # a big import, in small
+    csv_file = tmp_path / "g.csv"
+    csv_file.write_text("网格编码,名称,类型,所属村\nG1,一号网格,综合,甲庄村\nG2,二号网格,综合,乙庄村\n", "utf-8")
+    code, out, err = run(capsys, "import", "grids", str(csv_file), "--store", str(empty_store))
+    assert code == 0 and "新增 2 条" in out
+    assert "已整理：grids" in err
+    assert (empty_store / "grids" / "_gen" / "00000001" / "manifest.json").is_file()
+    code, out, _ = run(capsys, "sql", "SELECT count(*) AS n FROM grids", "--store", str(empty_store), "--format", "csv")
+    assert code == 0 and out.splitlines()[-1] == "2"

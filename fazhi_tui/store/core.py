@@ -186,6 +186,12 @@ class Store:
             self._con.close()
 
     # -- folding -----------------------------------------------------------------------------
+    @property
+    def folding(self) -> bool:
+        """Whether a fold this process started is still running."""
+        with self._fold_lock:
+            return any(t.is_alive() for t in self._fold_threads.values())
+
     def settle(self) -> None:
         """Wait for folds this process started (``close`` does; so does a test that counts files)."""
         while True:
