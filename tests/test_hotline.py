@@ -381,3 +381,14 @@ def test_the_panel_overview_is_the_four_queries_in_one(store, period, grid, scop
     assert ov.trend.equals(queries.monthly_trend(ctx))
     assert ov.categories.equals(queries.category_breakdown(ctx))
     assert ov.grids.equals(queries.grid_breakdown(ctx))
+
+
+def test_counts_are_plain_integers(store):
+    """DuckDB's count_if gives HUGEINT (a Decimal in Python); every count here is an int."""
+    ctx = ctx_of(store)
+    page = queries.open_tickets(ctx)
+    assert all(type(v) is int for v in (page.total, page.overdue, page.due_soon))
+    assert all(type(v) is int for v in queries.open_counts(ctx))
+    ov = queries.overview(ctx)
+    assert ov.trend.schema.field("closed").type == "int64" and ov.grids.schema.field("overdue").type == "int64"
+    assert all(type(getattr(ov.figures.current, f)) is int for f in ("closed", "overdue", "satisfied"))
