@@ -47,7 +47,7 @@ from fazhi_hotline.deadlines import add_working_days, rules_from_settings
 from fazhi_hotline.tables import CATEGORIES, HOTLINE, HOTLINE_SPEC, RANKS_SPEC
 
 # Bump when the generated data changes, so cached stores are rebuilt.
-GENERATOR_VERSION = 4  # 4: the edits are written with the store's automatic folding
+GENERATOR_VERSION = 5  # 4: edits written with the store's folding; 5: hotline sorted by town, grid
 
 REPO = Path(__file__).resolve().parent.parent
 STORES = Path(__file__).resolve().parent / ".stores"

@@ -90,7 +90,14 @@ class Store:
         for spec in specs:
             self._add_spec(spec)
         self._con = duckdb.connect(":memory:", config={"threads": max(1, os.cpu_count() or 1)})
-        self._con.execute("SET parquet_metadata_cache = true")
+        # GLOBAL: a plain SET binds only this connection, and queries run on per-thread cursors
+        # (until this said GLOBAL, the cursors never had the metadata cache).
+        self._con.execute("SET GLOBAL parquet_metadata_cache = true")
+        # DuckDB's late materialisation answers a small ORDER BY … LIMIT by finding the rows,
+        # then scanning the files again for their other columns; with filters it cannot push into
+        # that second scan (a grid's open tickets) it read 750k rows of every column for 50.
+        # Measured at 10M tickets: a grid's first page 151 -> 96 ms, the town's 51 -> 41 ms.
+        self._con.execute("SET GLOBAL late_materialization_max_rows = 0")
         self._local = threading.local()
         self._refresh_lock = threading.RLock()
         self._state: dict[str, TableFiles] = {}
