@@ -57,8 +57,10 @@ def panel_work(store) -> dict[str, Any]:
         # The plugin keeps computed rankings while the files are unchanged; measured without
         # that, so the row compares a query with a query.
         "quarter_ranks": lambda: (Q._RANKING_CACHE.clear(), Q.quarter_ranks(ctx))[1],
-        "open_tickets_town": lambda: Q.open_tickets(ctx),
-        "open_tickets_county": lambda: Q.open_tickets(county),
+        # The plugin keeps each state's open tickets in memory (a grid change, a period change or
+        # the next page is answered from there); opening the list is measured as the first read.
+        "open_tickets_town": lambda: (Q._OPEN_CACHE.clear(), Q.open_tickets(ctx))[1],
+        "open_tickets_county": lambda: (Q._OPEN_CACHE.clear(), Q.open_tickets(county))[1],
     }
 
 

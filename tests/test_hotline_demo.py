@@ -114,3 +114,53 @@ def test_the_overview_query_agrees_with_the_four_queries(demo_store, period, gri
     assert ov.trend.equals(queries.monthly_trend(ctx))
     assert ov.categories.equals(queries.category_breakdown(ctx))
     assert ov.grids.equals(queries.grid_breakdown(ctx)), (ov.grids.to_pylist()[:3], queries.grid_breakdown(ctx).to_pylist()[:3])
+
+
+@pytest.mark.parametrize("scope", ["town", "all"])
+@pytest.mark.parametrize("grid_code", [None, "first"])
+def test_the_open_list_from_memory_is_the_list_from_the_files(demo_store, scope, grid_code):
+    """Pages and counts served from the kept open tickets equal the same read from the files
+    (the SQL path, which ``in_period`` lists still take), page after page by keyset and offset."""
+    from fazhi_hotline.queries import _open_page_sql, due_soon_until
+
+    ctx = ctx_of(demo_store).replace(settings={"scope": scope})
+    if grid_code:
+        row = demo_store.query("SELECT grid FROM hotline WHERE status = '办理中' GROUP BY grid ORDER BY count(*) DESC LIMIT 1").to_pylist()[0]
+        code = row["grid"]
+        ctx = ctx.replace(grid=Grid(code, code))
+    soon = due_soon_until(ctx.today)
+    cols = list(queries.OPEN_COLUMNS)
+    size = 1 if grid_code else 7  # a grid has a couple of open tickets: pages of one
+    first = queries.open_tickets(ctx, limit=size)
+    assert first.total == demo_store.query(
+        "SELECT count(*) FROM hotline WHERE status IN ('待签收', '办理中', '延期')"
+        + (" AND (town = '赵庄镇' OR town IS NULL)" if scope == "town" else "")
+        + (f" AND grid = '{ctx.grid.code}'" if ctx.grid else "")
+    ).column(0)[0].as_py() > size
+    assert (first.total, first.overdue, first.due_soon) == queries.open_counts(ctx)
+    page, seen = first, 0
+    while True:
+        assert page.rows.equals(_open_page_sql(ctx, soon, size, seen, None, False).select(cols)), seen
+        by_offset = queries.open_tickets(ctx, offset=seen, limit=size, counts=False)
+        assert by_offset.rows.equals(page.rows)
+        seen += page.rows.num_rows
+        if not page.has_more:
+            break
+        page = queries.open_tickets(ctx, offset=seen, limit=size, after=page.next_after, counts=False)
+    assert seen == first.total
+
+
+def test_the_open_list_follows_a_write_at_once(tmp_path):
+    """The kept open tickets belong to a state of the files: a write is seen by the next read."""
+    host = PluginHost.load(only=[], entry_points=False)
+    host.pm.register(plugin, name="fazhi_hotline")
+    specs = table_specs(host, Config())
+    store = Store.open(tmp_path / "s", specs, create=True)
+    ctx = Context(store=store, period=Period.year(2025), today=dt.date(2025, 6, 2), town="赵庄镇")
+    row = {"ticket_no": "GD1", "source": "工单", "received_at": dt.datetime(2025, 6, 1, 9), "appeal_type": "咨询",
+           "status": "待签收", "town": "赵庄镇", "deadline": dt.date(2025, 6, 5)}
+    store.append("hotline", [row])
+    assert queries.open_tickets(ctx).total == 1
+    store.update("hotline", "GD1", {"status": "已办结", "closed_at": dt.datetime(2025, 6, 2, 10)}, expected_rev=1)
+    assert queries.open_tickets(ctx).total == 0 and queries.open_counts(ctx) == (0, 0, 0)
+    store.close()

@@ -9,7 +9,6 @@ sit side by side when the panel is wide). Every query runs in ``load`` or in a w
 
 from __future__ import annotations
 
-import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 
 import datetime as dt
@@ -201,7 +200,6 @@ class HotlinePanel(Panel):
         self.detail: TicketDetail | None = None
         self.detail_no: str | None = None  # the ticket the 工单详情 tab shows (reloaded with the panel)
         self.detail_message = ""
-        self._open_kept: tuple[tuple, OpenPage] | None = None  # see _open_page
 
     # -- widgets -----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -251,7 +249,8 @@ class HotlinePanel(Panel):
             # The figures, the trend and both breakdowns read the same rows: one query.
             "overview": lambda: queries.overview(ctx),
             "ranks": lambda: queries.quarter_ranks(ctx),
-            "open_page": lambda: self._open_page(ctx),
+            # Served from the town's open tickets, read once per state of the files (queries.py).
+            "open_page": lambda: queries.open_tickets(ctx),
             "grid_list": lambda: ctx.query("SELECT code, name, village FROM grids ORDER BY code").to_pylist(),
             "detail": lambda: queries.ticket_detail(ctx, detail_no) if detail_no else None,
         }
@@ -269,26 +268,6 @@ class HotlinePanel(Panel):
             grid_choices=[(f"{g['name'] or g['code']}（{g['village']}）" if g["village"] else (g["name"] or g["code"]), g["code"]) for g in grids],
             **done,
         )
-
-    def _open_page(self, ctx: Context) -> OpenPage:
-        """The open list's first page. It lists open tickets of every period, so a change of
-        period alone does not change it: kept while the town, grid, day, settings, role and the
-        files on disk are the same (any write changes the files, and so the key)."""
-        key = (
-            ctx.store.files(HOTLINE).signature, ctx.store.files("grids").signature, ctx.town,
-            ctx.grid.code if ctx.grid else None, ctx.today, repr(sorted(ctx.settings.items())), ctx.sees_pii,
-        )
-        kept = self._open_kept
-        if kept is not None and kept[0] == key:
-            return kept[1]
-        # The counts and the first page are two scans: side by side, like the other queries.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-open") as pool:
-            counts = pool.submit(queries.open_counts, ctx)
-            page = queries.open_tickets(ctx, counts=False)
-            total, overdue, due_soon = counts.result()
-        page = dataclasses.replace(page, total=total, overdue=overdue, due_soon=due_soon)
-        self._open_kept = (key, page)
-        return page
 
     async def show(self, view: HotlineView) -> None:
         self.view = view
