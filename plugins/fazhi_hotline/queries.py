@@ -861,7 +861,7 @@ def open_counts(ctx: Context, *, in_period: bool = False) -> tuple[int, int, int
     """(open tickets, of them overdue, of them due within one working day), as ``open_tickets``
     counts them."""
     soon = due_soon_until(ctx.today)
-    if not in_period:
+    if not in_period and _keeps_open_rows(ctx):
         rows = _open_in_grid(ctx)
         deadline = rows.column("deadline")
         overdue = pc.sum(pc.less(deadline, pa.scalar(ctx.today))).as_py() or 0
@@ -904,7 +904,7 @@ def open_tickets(
     total = overdue = due_soon = None
     if counts:
         total, overdue, due_soon = open_counts(ctx, in_period=in_period)
-    if not in_period:
+    if not in_period and _keeps_open_rows(ctx):
         rows = _open_in_grid(ctx)
         start = offset if after is None else _first_after(rows, after)
         rows = rows.slice(start, limit)
@@ -922,12 +922,13 @@ def open_tickets(
     return OpenPage(rows, total, overdue, due_soon, offset, limit, ctx.today, soon.day, note)
 
 
-# Every open ticket of the town (or of every township, ``scope = "all"``), read once per state of
-# the files and kept: there are few (thousands of 10M), so a grid change, a period change and each
-# page after the first are answered from memory instead of scanning every month's file again
-# (a grid's first page read 62 row groups at 10M tickets, ~110 ms; from here ~2 ms). Any write
-# changes the files' signature, and so the key. Keyed by the store object too: its role decides
-# what its views mask.
+# Every open ticket of the town, read once per state of the files and kept: a township has few
+# (thousands of a county's 10M), so a grid change, a period change and each page after the first
+# are answered from memory instead of scanning every month's file again (a grid's first page
+# read 62 row groups at 10M tickets, ~110 ms; from here ~2 ms). Any write changes the files'
+# signature, and so the key. Keyed by the store object too: its role decides what its views mask.
+# A whole county's open tickets (``scope = "all"``: 38-61k at 10M) cost ~600 ms to read in full,
+# more than paging them from the files: that list keeps reading each page from the files.
 _OPEN_CACHE: dict[tuple, pa.Table] = {}
 _OPEN_CACHE_SIZE = 4
 _OPEN_LOCK = threading.Lock()
@@ -937,13 +938,14 @@ _OPEN_INDEX_COLUMNS = (
 )
 
 
+def _keeps_open_rows(ctx: Context) -> bool:
+    return bool(ctx.town) and settings_of(ctx).scope == "town"
+
+
 def _open_rows(ctx: Context) -> pa.Table:
-    """The open tickets of the town or county (grid ignored), in the list's order."""
+    """The open tickets of the town (grid ignored), in the list's order."""
     store = ctx.store
-    key = (
-        id(store), store.files(HOTLINE).signature, store.files("grids").signature, settings_of(ctx).scope,
-        ctx.town,
-    )
+    key = (id(store), store.files(HOTLINE).signature, store.files("grids").signature, ctx.town)
     with _OPEN_LOCK:  # the panel asks for the counts and the page at once: read the files once
         hit = _OPEN_CACHE.get(key)
         if hit is not None:
