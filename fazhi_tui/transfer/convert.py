@@ -34,7 +34,10 @@ class Converted:
 
 def _trimmed(col: pa.Array) -> pa.Array:
     text = pc.utf8_trim_whitespace(col)
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    blank = pc.equal(text, "")
+    if not pc.any(blank).as_py():
+        return text  # nothing to blank out: no second copy of the column
+    return pc.if_else(blank, pa.scalar(None, pa.string()), text)
 
 
 def convert(col: pa.Array, target: pa.DataType) -> Converted:

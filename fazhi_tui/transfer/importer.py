@@ -1,14 +1,21 @@
 """Importing a file into a table: every row validated first, then one atomic batch or nothing.
 
-``plan_import`` reads, maps headers, converts, resolves grid and person references, and checks
-keys against the file and the store; it raises ``ValidationError`` naming file, row, column and
-reason. ``run_import`` writes the plan as one batch.
+``plan_import`` reads the file in batches of rows (``read.BATCH_ROWS``): each batch is converted,
+its grid and person references resolved and its values checked; its converted columns go to
+an unnamed temporary file and only its keys stay in memory, so a million-row CSV is never in
+memory all at once, as text or converted. Keys are checked across the whole file and against
+the store once every batch is in. It raises ``ValidationError`` naming file, row (counted in
+the whole file, whichever batch the row came in), column and reason. ``run_import`` writes the
+plan as one batch.
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
 import unicodedata
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -17,22 +24,65 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..pii import MASK_NOTE
-from ..store import RowProblem, ValidationError, WriteResult
+from ..store import BY, ID, OP, REV, RowProblem, ValidationError, WriteResult
 from ..store.spec import META_NAMES, TableSpec
+from ..store.validate import check_values, derive_keys
 from ..store.views import qident
 from .convert import convert
-from .read import ImportFileError, RawTable, read_file
+from .read import ImportFileError, RawSource, RawTable, open_source, whole_source
 
 MAX_PROBLEMS = 1000
+# Stored rows read per step of --update (the stored versions of the records a file updates).
+UPDATE_CHUNK = 25_000
 Progress = Callable[[str, int], None]
+
+
+class _Spill:
+    """Converted batches in an unnamed temporary file, so that a plan does not hold its rows in
+    memory (a million hotline rows converted: ~250 MB) between the check and the write. Arrow
+    IPC, uncompressed: writing and reading it back cost ~0.1 s a million rows. The file has no
+    name on disk, so it goes away with the plan or the process, whatever happens."""
+
+    def __init__(self, schema: pa.Schema):
+        self.schema = schema
+        try:
+            self._file = tempfile.TemporaryFile(prefix="fazhi-import-")
+        except OSError as exc:
+            raise _spill_error(exc) from None
+        self._writer = pa.ipc.new_file(pa.PythonFile(self._file, mode="w"), schema)
+
+    def write(self, table: pa.Table) -> None:
+        try:
+            self._writer.write_table(table)
+        except OSError as exc:
+            raise _spill_error(exc) from None
+
+    def finish(self) -> _Spill:
+        self._writer.close()
+        return self
+
+    def batches(self) -> Iterator[pa.Table]:
+        self._file.seek(0)
+        reader = pa.ipc.open_file(pa.PythonFile(self._file, mode="r"))
+        for i in range(reader.num_record_batches):
+            yield pa.Table.from_batches([reader.get_batch(i)], schema=self.schema)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _spill_error(exc: OSError) -> ImportFileError:
+    return ImportFileError(f"无法写入临时文件（{exc.strerror or exc}），未写入任何数据；"
+                           f"请检查临时目录 {tempfile.gettempdir()} 的剩余空间（可用环境变量 TMPDIR 另指目录）")
 
 
 @dataclass
 class ImportPlan:
+    """A checked file: what will be written, and what the user is told before it is."""
+
     table: str
     path: Path
-    data: pa.Table
-    file_rows: pa.Array
+    file_rows: pa.Array | pa.ChunkedArray  # the file's row of each row to write, in order
     expected: dict[str, int] = field(default_factory=dict)
     new: int = 0
     updates: int = 0
@@ -41,10 +91,53 @@ class ImportPlan:
     notes: list[str] = field(default_factory=list)  # things the user should know, not errors
     encoding: str | None = None
     sheet: str | None = None
+    schema: pa.Schema | None = None
+    filled_columns: list[str] = field(default_factory=list)  # columns with a value in some row to write
+    _spill: _Spill | None = field(default=None, repr=False)
+    _data: pa.Table | None = field(default=None, repr=False)
 
     @property
     def rows(self) -> int:
-        return self.data.num_rows
+        return len(self.file_rows)
+
+    @property
+    def data(self) -> pa.Table:
+        """Every row to write as one table, read back from the plan's temporary file on first
+        use (a million rows: ~250 MB). A write or preview that can take the rows a batch at a
+        time should use ``batches()`` or ``preview()`` instead."""
+        if self._data is None:
+            parts = list(self.batches())
+            self._data = pa.concat_tables(parts) if parts else self.schema.empty_table()
+            if self._spill is not None:
+                self._spill.close()  # the rows are all in memory now
+                self._spill = None
+        return self._data
+
+    def batches(self) -> Iterator[pa.Table]:
+        """The rows to write, a batch at a time, in the file's order."""
+        if self._data is not None:
+            yield self._data
+        elif self._spill is not None:
+            yield from self._spill.batches()
+
+    def preview(self, n: int) -> pa.Table:
+        """The first ``n`` rows to write, without reading the rest."""
+        if self._data is not None:
+            return self._data.slice(0, n)
+        parts, have = [], 0
+        for batch in self.batches():
+            if have >= n:
+                break
+            parts.append(batch.slice(0, n - have))
+            have += parts[-1].num_rows
+        return pa.concat_tables(parts) if parts else self.schema.empty_table()
+
+    def discard(self) -> None:
+        """Let go of the rows (the plan will not be written)."""
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
+        self._data = None
 
     def describe(self) -> str:
         parts = [f"新增 {self.new} 条"]
@@ -63,6 +156,16 @@ def _norm(text: str) -> str:
 
 def map_headers(spec: TableSpec, raw: RawTable) -> tuple[dict[str, int], list[str], list[RowProblem]]:
     """Column name -> index in the file; unknown headers; problems (masked or doubled columns)."""
+    found, unknown, located, blank = _map_header_names(spec, raw.headers, raw.path.name)
+    located += [(i, _blank_header(i, raw.path.name)) for i in blank if _has_values(raw.columns[i])]
+    return found, unknown, _in_header_order(located)
+
+
+def _map_header_names(
+    spec: TableSpec, headers: list[str], src: str
+) -> tuple[dict[str, int], list[str], list[tuple[int, RowProblem]], list[int]]:
+    """What the headers alone tell: the mapping, unknown headers, problems with the position they
+    are listed at, and the columns without a header (whether they hold data needs the cells)."""
     lookup: dict[str, str] = {}
     for c in spec.columns:
         lookup[_norm(c.name)] = c.name
@@ -70,32 +173,43 @@ def map_headers(spec: TableSpec, raw: RawTable) -> tuple[dict[str, int], list[st
     meta = {_norm(m) for m in META_NAMES}
     found: dict[str, int] = {}
     unknown: list[str] = []
-    problems: list[RowProblem] = []
-    src = raw.path.name
-    for i, header in enumerate(raw.headers):
+    located: list[tuple[int, RowProblem]] = []
+    blank: list[int] = []
+    for i, header in enumerate(headers):
         if not header:
-            if raw.columns[i].null_count < len(raw.columns[i]):
-                problems.append(RowProblem(1, f"第 {i + 1} 列", "表头为空，但该列有数据", src))
+            blank.append(i)
             continue
         key = _norm(header)
         if key in meta:
             continue  # version columns of an export: the store writes its own
         if MASK_NOTE in header or _norm(MASK_NOTE) in key:
-            problems.append(RowProblem(1, header, "这是脱敏导出的列，不能作为原始数据导入", src))
+            located.append((i, RowProblem(1, header, "这是脱敏导出的列，不能作为原始数据导入", src)))
             continue
         name = lookup.get(key)
         if name is None:
             unknown.append(header)
             continue
         if name in found:
-            problems.append(RowProblem(1, header, f"与第 {found[name] + 1} 列重复（都对应“{spec.label_of(name)}”）", src))
+            located.append((i, RowProblem(1, header, f"与第 {found[name] + 1} 列重复（都对应“{spec.label_of(name)}”）", src)))
             continue
         found[name] = i
     derivable = {spec.key} if spec.key_from and all(c in found for c in spec.key_from) else set()
     missing = [spec.label_of(n) for n in spec.required_columns if n not in found and n not in derivable]
     if missing:
-        problems.append(RowProblem(1, None, f"缺少必填列：{'、'.join(missing)}", src))
-    return found, unknown, problems
+        located.append((len(headers), RowProblem(1, None, f"缺少必填列：{'、'.join(missing)}", src)))
+    return found, unknown, located, blank
+
+
+def _blank_header(i: int, src: str) -> RowProblem:
+    return RowProblem(1, f"第 {i + 1} 列", "表头为空，但该列有数据", src)
+
+
+def _has_values(cells: pa.Array | pa.ChunkedArray) -> bool:
+    return cells.null_count < len(cells)
+
+
+def _in_header_order(located: list[tuple[int, RowProblem]]) -> list[RowProblem]:
+    return [p for _, p in sorted(located, key=lambda item: item[0])]
 
 
 def plan_import(
@@ -106,72 +220,213 @@ def plan_import(
     sheet: str | None = None,
     update: bool = False,
     progress: Progress | None = None,
+    batch_rows: int | None = None,
 ) -> ImportPlan:
+    """Read, convert and check every row of the file; nothing is written. ``batch_rows`` is how
+    many rows are converted at a time (``read.BATCH_ROWS`` unless given)."""
     spec = store.spec(table)
     path = Path(path)
     if path.suffix.lower() in (".geojson", ".json") and table == "grids":
         from .geojson import read_grids_geojson
 
-        raw = read_grids_geojson(path)
+        source = whole_source(read_grids_geojson(path), batch_rows)
     else:
-        raw = read_file(path, sheet=sheet, progress=progress)
+        source = open_source(path, sheet=sheet, progress=progress, batch_rows=batch_rows)
     src = path.name
-    found, unknown, problems = map_headers(spec, raw)
-    if problems:
-        raise ValidationError(spec.name, problems)
-    n = raw.num_rows
-    if n == 0:
-        raise ImportFileError(f"{path}：只有表头，没有数据行")
-    rows = raw.row_numbers
-    arrays: dict[str, pa.Array] = {}
-    for col in spec.columns:
-        if col.name not in found:
-            arrays[col.name] = pa.nulls(n, col.type)
-            continue
-        cells = raw.columns[found[col.name]]
-        if pa.types.is_string(cells.type):
-            cells = _undo_formula_guard(cells)
-        result = convert(cells, col.type)
-        if pc.any(result.failed).as_py():
-            for i in pc.indices_nonzero(result.failed).to_pylist()[:MAX_PROBLEMS]:
-                cell = cells[i].as_py()
-                reason = f"“{_short(cell)}”不是{result.expected}"
-                if isinstance(cell, str) and "\n" in cell:
-                    reason += "；该格跨越多行，可能是引号不匹配"
-                problems.append(RowProblem(rows[i].as_py(), col.label, reason, src))
-        arrays[col.name] = result.values
-        if progress:
-            progress("校验", n)
-    notes: list[str] = []
-    for col in spec.columns:
-        if col.ref and col.name in found and col.ref in store.specs:
-            if store.count(col.ref) == 0:
-                # Grids name their heads and people their grids: into an empty store one of the
-                # two must come first. Its references are checked by `check` once both are in.
-                ref_label = store.spec(col.ref).label
-                notes.append(f"{ref_label}表还是空的，“{col.label}”列的引用暂未校验；导入{ref_label}后请运行 fazhi-tui check")
-                continue
-            arrays[col.name] = _resolve_refs(store, spec, col, arrays[col.name], rows, problems, src)
-    from ..store.validate import derive_keys
-
-    data = derive_keys(spec, pa.Table.from_arrays([arrays[c.name] for c in spec.columns], schema=spec.data_schema))
-    _duplicates_in_file(spec, data, rows, problems, src)
-    from ..store.validate import check_values
-
+    found, unknown, located, blank = _map_header_names(spec, source.headers, src)
+    if located:
+        # The headers are wrong: the cells are not converted, only looked at for data under an
+        # empty header, so that every header problem is listed at once.
+        located += _blank_headers_with_data(source, blank, src)
+        raise ValidationError(spec.name, _in_header_order(located))
+    check = _FileCheck(store, spec, found, src)
     try:
-        check_values(spec, data)
-    except ValidationError as exc:
-        problems += [_at_file_row(p, rows, src) for p in exc.problems]
-    if problems:
-        # Every kind of problem at once, one per cell (a cell that failed to convert is not
-        # also reported as empty).
-        raise ValidationError(spec.name, _first_per_cell(problems))
-    plan = ImportPlan(spec.name, path, data, rows, unknown_headers=unknown, notes=notes,
-                      encoding=raw.encoding, sheet=raw.sheet)
-    _against_store(store, spec, plan, update, problems, src, present=set(found))
-    if problems:
-        raise ValidationError(spec.name, _sorted(problems))
+        blank_with_data: set[int] = set()
+        for raw in source:
+            blank_with_data |= {i for i in blank if i not in blank_with_data and _has_values(raw.columns[i])}
+            check.add(raw)
+            del raw  # this batch's text can go before the next batch is read
+            if progress:
+                progress("校验", check.rows)
+        if blank_with_data:
+            raise ValidationError(spec.name, [_blank_header(i, src) for i in sorted(blank_with_data)])
+        if check.rows == 0:
+            raise ImportFileError(f"{path}：只有表头，没有数据行")
+        problems = check.finish()
+        _release()
+        if problems:
+            # Every kind of problem at once, one per cell (a cell that failed to convert is not
+            # also reported as empty).
+            raise ValidationError(spec.name, _first_per_cell(problems))
+    except BaseException:
+        check.discard()  # the error (and the frames it holds) may be kept a while: not the rows
+        raise
+    plan = ImportPlan(spec.name, path, check.file_rows(), unknown_headers=unknown, notes=check.notes,
+                      encoding=source.encoding, sheet=source.sheet, schema=spec.data_schema,
+                      filled_columns=check.filled_columns(), _spill=check.spill.finish())
+    keys = check.keys()
+    del check  # only the plan's temporary file and the keys are left of the batches
+    try:
+        _against_store(store, spec, plan, keys, update, problems, src, present=set(found))
+        if problems:
+            raise ValidationError(spec.name, _sorted(problems))
+    except BaseException:
+        plan.discard()
+        raise
+    _release()
     return plan
+
+
+def _release() -> None:
+    """Memory Arrow freed stays with its allocator until handed back, and neither Python's
+    objects nor DuckDB can use it there: handed back between steps, it is not counted twice."""
+    pa.default_memory_pool().release_unused()
+
+
+def _blank_headers_with_data(source: RawSource, blank: list[int], src: str) -> list[tuple[int, RowProblem]]:
+    if not blank:
+        return []
+    with_data: set[int] = set()
+    for raw in source:
+        with_data |= {i for i in blank if _has_values(raw.columns[i])}
+    return [(i, _blank_header(i, src)) for i in sorted(with_data)]
+
+
+class _FileCheck:
+    """Converts and checks a file batch by batch, keeping what the whole-file checks need: the
+    keys and file rows in memory, the converted batches in a temporary file.
+
+    Problems are kept by kind, in the order the whole-file import always listed them (cells
+    that do not convert, unknown references, duplicate keys, then required and code-table
+    values), so that the first problem of each cell is the one reported. Once any row is bad
+    nothing will be written, so converted batches are no longer kept, only checked."""
+
+    def __init__(self, store, spec: TableSpec, found: dict[str, int], src: str):
+        self.spec, self.found, self.src = spec, found, src
+        self.converting: list[RowProblem] = []
+        self.references: list[RowProblem] = []
+        self.values: list[RowProblem] = []
+        self._counts: Counter = Counter()  # problems per (column, kind), capped as for one batch
+        self.spill: _Spill | None = _Spill(spec.data_schema)
+        self._keys: list[pa.Array] = []
+        self._rows: list[pa.Array] = []
+        self._nulls: Counter = Counter()  # per column, over the rows kept
+        self.rows = 0
+        self.notes: list[str] = []
+        self._resolvers: dict[str, _RefResolver] = {}
+        for col in spec.columns:
+            if col.ref and col.name in found and col.ref in store.specs:
+                if store.count(col.ref) == 0:
+                    # Grids name their heads and people their grids: into an empty store one of
+                    # the two must come first. Its references are checked by `check` once both are in.
+                    ref_label = store.spec(col.ref).label
+                    self.notes.append(f"{ref_label}表还是空的，“{col.label}”列的引用暂未校验；导入{ref_label}后请运行 fazhi-tui check")
+                    continue
+                self._resolvers[col.name] = _RefResolver(store, col, src)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.converting or self.references or self.values)
+
+    def add(self, raw: RawTable) -> None:
+        spec, rows, n = self.spec, raw.row_numbers, raw.num_rows
+        arrays: dict[str, pa.Array | pa.ChunkedArray] = {}
+        for col in spec.columns:
+            if col.name not in self.found:
+                arrays[col.name] = pa.nulls(n, col.type)
+                continue
+            cells = raw.columns[self.found[col.name]]
+            if pa.types.is_string(cells.type):
+                cells = _undo_formula_guard(cells)
+            result = convert(cells, col.type)
+            if pc.any(result.failed).as_py():
+                room = MAX_PROBLEMS - self._counts[(col.label, "convert")]
+                for i in pc.indices_nonzero(result.failed).to_pylist()[:max(room, 0)]:
+                    cell = cells[i].as_py()
+                    reason = f"“{_short(cell)}”不是{result.expected}"
+                    if isinstance(cell, str) and "\n" in cell:
+                        reason += "；该格跨越多行，可能是引号不匹配"
+                    self.converting.append(RowProblem(rows[i].as_py(), col.label, reason, self.src))
+                    self._counts[(col.label, "convert")] += 1
+            arrays[col.name] = result.values
+            del cells, result  # the column's text and conversion steps go before the next column
+        for name, resolver in self._resolvers.items():
+            arrays[name] = resolver.resolve(arrays[name], rows, self.references,
+                                            room=lambda: len(self.converting) + len(self.references) < MAX_PROBLEMS)
+        data = derive_keys(spec, pa.Table.from_arrays([arrays[c.name] for c in spec.columns], schema=spec.data_schema))
+        del arrays
+        try:
+            check_values(spec, data)
+        except ValidationError as exc:
+            self._add_value_problems(exc.problems, rows)
+        key = data.column(spec.key)
+        self._keys.append(key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key)
+        self._rows.append(rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows)
+        self.rows += n
+        if self.failed:
+            self.discard()  # nothing will be written: keep checking, stop keeping rows
+            return
+        self.spill.write(data)
+        for c in spec.columns:
+            self._nulls[c.name] += data.column(c.name).null_count
+
+    def discard(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
+
+    def _add_value_problems(self, found: list[RowProblem], rows: pa.Array) -> None:
+        key_label = self.spec.label_of(self.spec.key)
+        for p in found:
+            if p.column == key_label and "重复" in p.reason:
+                kind = "duplicate"  # within the batch; listed again, in file rows, across the whole file
+            else:
+                kind = "required" if p.reason == "必填，不能为空" else "codes"
+                if self._counts[(p.column, kind)] >= MAX_PROBLEMS:
+                    continue
+                self._counts[(p.column, kind)] += 1
+            self.values.append(_at_file_row(p, rows, self.src))
+
+    def finish(self) -> list[RowProblem]:
+        """Every problem found, duplicates across the whole file included."""
+        return self.converting + self.references + self._duplicates() + self.values
+
+    def keys(self) -> pa.ChunkedArray:
+        return pa.chunked_array(self._keys, self.spec.data_schema.field(self.spec.key).type)
+
+    def file_rows(self) -> pa.ChunkedArray:
+        return pa.chunked_array(self._rows, pa.int64())
+
+    def filled_columns(self) -> list[str]:
+        return [c.name for c in self.spec.columns if self._nulls[c.name] < self.rows]
+
+    def _duplicates(self) -> list[RowProblem]:
+        keys = self.keys()
+        dups = _duplicate_keys(keys)
+        if not len(dups):
+            return []
+        at = pc.indices_nonzero(pc.is_in(keys, value_set=dups))
+        label = self.spec.label_of(self.spec.key)
+        out: list[RowProblem] = []
+        first: dict = {}
+        for v, row in zip(keys.take(at).to_pylist(), self.file_rows().take(at).to_pylist()):
+            if v in first:
+                out.append(RowProblem(row, label, f"“{v}”与第 {first[v]} 行重复", self.src))
+            else:
+                first[v] = row
+        return out
+
+
+def _duplicate_keys(keys: pa.ChunkedArray) -> pa.Array:
+    """Keys that occur more than once (nulls aside), found by sorting: counting a million keys
+    in a hash table holds them twice over (~120 MB), a sort ~40 MB, in about the same time."""
+    if keys.null_count:
+        keys = keys.drop_null()
+    if len(keys) < 2:
+        return pa.array([], keys.type)
+    ordered = keys.take(pc.sort_indices(keys)).combine_chunks()
+    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+    return pc.unique(ordered.slice(1).filter(same))
 
 
 def run_import(store, plan: ImportPlan) -> WriteResult:
@@ -183,125 +438,232 @@ def run_import(store, plan: ImportPlan) -> WriteResult:
 
 
 def _against_store(
-    store, spec: TableSpec, plan: ImportPlan, update: bool, problems: list[RowProblem], src: str, present: set[str]
+    store,
+    spec: TableSpec,
+    plan: ImportPlan,
+    keys: pa.ChunkedArray,
+    update: bool,
+    problems: list[RowProblem],
+    src: str,
+    present: set[str],
 ) -> None:
-    ids = plan.data.column(spec.key).cast(pa.string())
-    latest = store.latest_versions(spec.name, ids.to_pylist())
-    live = {k: v for k, v in latest.items() if v.op == "put"}
-    if not live:
+    """Keys the store already has: refused, or with --update merged into new versions (the
+    plan's rows are rewritten batch by batch; rows that change nothing are dropped)."""
+    ids = keys.cast(pa.string())
+    latest = _latest_versions(store, spec, ids)
+    live = latest.filter(pc.equal(latest.column(OP), "put"))
+    del latest
+    if not live.num_rows:
         plan.new = plan.rows
         return
-    key_label = spec.label_of(spec.key)
     if not update:
-        for i, rid in enumerate(ids.to_pylist()):
-            if rid in live:
-                v = live[rid]
-                problems.append(RowProblem(plan.file_rows[i].as_py(), key_label,
-                                           f"“{rid}”已存在（第 {v.rev} 版，{v.by} 写入）；如需以文件内容更新，请加 --update", src))
-                if len(problems) >= MAX_PROBLEMS:
-                    break
+        key_label = spec.label_of(spec.key)
+        at = pc.indices_nonzero(pc.is_in(ids, value_set=live.column(ID))).slice(0, MAX_PROBLEMS)
+        named = ids.take(at)
+        versions = {r[ID]: r for r in live.filter(pc.is_in(live.column(ID), value_set=named)).to_pylist()}
+        for rid, row in zip(named.to_pylist(), plan.file_rows.take(at).to_pylist()):
+            v = versions[rid]
+            problems.append(RowProblem(row, key_label, f"“{rid}”已存在（第 {v[REV]} 版，{v[BY]} 写入）；如需以文件内容更新，请加 --update", src))
         return
+    del live, keys
     # --update: existing records become new versions with the file's columns changed (columns the
-    # file does not have keep their values), unless nothing in them changed.
-    current = _current_rows(store, spec, list(live))
-    keep: list[int] = []
-    rows = plan.data.to_pylist()
-    for i, row in enumerate(rows):
-        rid = str(row[spec.key])
-        if rid in live:
-            merged = {**current[rid], **{c: row[c] for c in present}}
-            if merged == current[rid]:
-                plan.unchanged += 1
-                continue
-            rows[i] = merged
-            plan.expected[rid] = live[rid].rev
-            plan.updates += 1
-        else:
-            plan.new += 1
-        keep.append(i)
-    plan.data = pa.Table.from_pylist([rows[i] for i in keep], schema=spec.data_schema)
-    plan.file_rows = plan.file_rows.take(pa.array(keep, type=pa.int64()))
-
-
-def _duplicates_in_file(spec: TableSpec, data: pa.Table, rows: pa.Array, problems: list[RowProblem], src: str) -> None:
-    from ..store.validate import duplicate_values
-
-    keys = data.column(spec.key)
-    dups = set(duplicate_values(keys).to_pylist())
-    if not dups:
-        return
-    first: dict = {}
-    for i, v in enumerate(keys.to_pylist()):
-        if v in dups:
-            if v in first:
-                problems.append(RowProblem(rows[i].as_py(), spec.label_of(spec.key), f"“{v}”与第 {first[v]} 行重复", src))
+    # file does not have keep their values), unless nothing in them changed. The stored rows come
+    # in one query, in the plan's order, and are merged a batch at a time with Arrow: a million
+    # existing records as Python dicts would take minutes and gigabytes.
+    spill = _Spill(spec.data_schema)
+    nulls: Counter = Counter()
+    file_rows: list[pa.Array] = []
+    with _StoredRows(store, spec, ids) as stored:
+        del ids
+        start = 0
+        for data in plan.batches():
+            n = data.num_rows
+            rows = plan.file_rows.slice(start, n).combine_chunks()
+            current = stored.until(start + n)
+            live_at = pc.subtract(current.column("pos"), start).combine_chunks() if current.num_rows else None
+            start += n
+            if live_at is None:
+                plan.new += n
             else:
-                first[v] = rows[i].as_py()
+                data, keep = _merge_stored(spec, plan, data, live_at, current, present)
+                rows = rows.filter(keep)
+            spill.write(data)
+            file_rows.append(rows)
+            for c in spec.columns:
+                nulls[c.name] += data.column(c.name).null_count
+    plan._spill.close()
+    plan._spill = spill.finish()
+    plan.file_rows = pa.chunked_array(file_rows, pa.int64())
+    plan.filled_columns = [c.name for c in spec.columns if nulls[c.name] < plan.rows]
 
 
-def _current_rows(store, spec: TableSpec, ids: list[str]) -> dict[str, dict]:
+def _merge_stored(spec: TableSpec, plan: ImportPlan, data: pa.Table, live_at: pa.Array, current: pa.Table,
+                  present: set[str]) -> tuple[pa.Table, pa.Array]:
+    """One batch of the file merged with the stored rows of its existing records (``current``,
+    in the order of their positions ``live_at`` in the batch): those records take the file's
+    columns and keep their stored values in the others; those where no column of the file
+    differs (null equal to null, as Python's ``==`` on the rows had it) are dropped. Returns the
+    batch to write and which of the batch's rows it keeps."""
+    n, live = data.num_rows, len(live_at)
+    file_live = data.take(live_at)
+    same = pa.repeat(pa.scalar(True), live)
+    merged = []
+    for col in spec.columns:
+        stored = current.column(col.name).cast(col.type)
+        if col.name not in present:
+            merged.append(stored)
+            continue
+        given = file_live.column(col.name)
+        if pa.types.is_list(col.type):  # no Arrow equality for lists (reference tables: few rows)
+            equal = pa.array([a == b for a, b in zip(given.to_pylist(), stored.to_pylist())], pa.bool_())
+        else:
+            equal = pc.or_(pc.and_(pc.is_null(given), pc.is_null(stored)), pc.fill_null(pc.equal(given, stored), False))
+        same = pc.and_(same, equal)
+        merged.append(given)
+    if isinstance(same, pa.ChunkedArray):
+        same = same.combine_chunks()
+    changed = pc.invert(same)
+    updates = pc.sum(changed).as_py() or 0
+    plan.new += n - live
+    plan.updates += updates
+    plan.unchanged += live - updates
+    rids = file_live.column(spec.key).cast(pa.string()).filter(changed).to_pylist()
+    plan.expected.update(zip(rids, current.column(REV).filter(changed).to_pylist()))
+    # The batch in the file's order: each existing record's row replaced by its merged row.
+    positions = pa.array(range(n), pa.int64())
+    is_live = pc.is_in(positions, value_set=live_at)
+    source = pc.replace_with_mask(positions, is_live, pa.array(range(n, n + live), pa.int64()))
+    keep = pc.invert(pc.replace_with_mask(pa.repeat(pa.scalar(False), n), is_live, same))
+    table = pa.concat_tables([data, pa.Table.from_arrays(merged, schema=spec.data_schema)])
+    return table.take(source.filter(keep)), keep
+
+
+class _StoredRows:
+    """The stored (unmasked) newest versions of the records the file names that exist, with
+    their position in the plan, read in the plan's order as the batches need them."""
+
+    def __init__(self, store, spec: TableSpec, ids: pa.ChunkedArray):
+        self._cur = store.cursor()
+        self._name = "__import_stored_ids"
+        self._cur.register(self._name, pa.table({"pos": pa.array(range(len(ids)), pa.int64()), ID: ids}))
+        cols = ", ".join(f"l.{qident(c)}" for c in spec.column_names)
+        try:
+            # The unmasked newest versions (the public view masks PII for some roles, and an
+            # update must keep the stored values of columns the file does not have, not their
+            # masks). Sorting them by position costs DuckDB about their size in memory (a
+            # million stored rows: ~400 MB); only an update of that many records pays it.
+            self._reader = self._cur.sql(
+                f"SELECT i.pos, l.{qident(REV)}, {cols} FROM {qident(self._name)} AS i "
+                f"JOIN {qident(spec.name + '__latest')} AS l ON l.{qident(ID)} = i.{qident(ID)} "
+                f"WHERE l.{qident(OP)} = 'put' ORDER BY i.pos"
+            ).to_arrow_reader(UPDATE_CHUNK)
+        except BaseException:
+            self._cur.unregister(self._name)
+            raise
+        self._pending: pa.Table | None = None
+
+    def until(self, end: int) -> pa.Table:
+        """The rows at positions before ``end`` not handed out yet."""
+        parts = []
+        while True:
+            if self._pending is None:
+                try:
+                    self._pending = pa.Table.from_batches([self._reader.read_next_batch()])
+                except StopIteration:
+                    break
+            before = pc.sum(pc.less(self._pending.column("pos"), end)).as_py() or 0
+            parts.append(self._pending.slice(0, before))
+            if before < self._pending.num_rows:
+                self._pending = self._pending.slice(before)
+                break
+            self._pending = None
+        return pa.concat_tables(parts) if parts else self._reader.schema.empty_table()
+
+    def __enter__(self) -> _StoredRows:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._reader.close()
+        self._cur.unregister(self._name)
+
+
+def _latest_versions(store, spec: TableSpec, ids: pa.ChunkedArray) -> pa.Table:
+    """What ``Store.latest_versions`` answers (id, revision, put or delete, writer of each id
+    that exists), asked and answered in Arrow: that method takes a Python list and answers in
+    Python objects, and a million ids cost ~150 MB as Python strings on their way in (the Arrow
+    array ~20 MB), a million existing records ~600 MB as ``Version`` objects on the way out
+    (as Arrow ~40 MB). One question for all ids.
+
+    The views are refreshed only if the table's folders changed (not forced, as the store does
+    before a write: at ten million rows that rebuild costs ~0.3 s): this check tells the user
+    what the file will do; the write checks every key again under the table's lock."""
+    store.refresh([spec.name])
     cur = store.cursor()
-    name = "__import_ids"
-    cur.register(name, pa.table({"_id": pa.array(ids, pa.string())}))
+    name = "__import_latest_ids"
+    cur.register(name, pa.table({ID: ids}))
     try:
-        cols = ", ".join(qident(c) for c in spec.column_names)
-        # The unmasked newest versions (the public view masks PII for some roles, and an update
-        # must keep the stored values of columns the file does not have, not their masks).
-        t = cur.sql(
-            f"SELECT _id, {cols} FROM {qident(spec.name + '__latest')} "
-            f"WHERE _op = 'put' AND _id IN (SELECT _id FROM {name})"
+        return cur.sql(
+            f"SELECT l.{qident(ID)}, l.{qident(REV)}, l.{qident(OP)}, l.{qident(BY)} "
+            f"FROM {qident(spec.name + '__latest')} AS l SEMI JOIN {qident(name)} AS i USING ({qident(ID)})"
         ).to_arrow_table()
     finally:
         cur.unregister(name)
-    out = {}
-    for r in t.to_pylist():
-        rid = r.pop("_id")
-        out[rid] = r
-    return out
 
 
-def _resolve_refs(store, spec, col, values: pa.Array, rows: pa.Array, problems: list[RowProblem], src: str) -> pa.Array:
-    """References may be given by code or by name; an unknown or ambiguous name is an error."""
-    ref_spec = store.spec(col.ref)
-    name_col = "name" if "name" in ref_spec.column_names else None
-    t = store.query(
-        f"SELECT CAST({qident(ref_spec.key)} AS VARCHAR) AS k"
-        + (f", {qident(name_col)} AS n" if name_col else ", NULL AS n")
-        + f" FROM {qident(ref_spec.name)}"
-    ).to_pylist()
-    codes = {r["k"] for r in t}
-    by_name: dict[str, list[str]] = {}
-    for r in t:
-        if r["n"]:
-            by_name.setdefault(r["n"], []).append(r["k"])
+class _RefResolver:
+    """References may be given by code or by name; an unknown or ambiguous name is an error.
 
-    def resolve(v: str, i: int) -> str | None:
-        if v in codes:
+    The referenced table is read once per file; a name is resolved (and, if wrong, reported at
+    its first row) once per file, whichever batches it appears in."""
+
+    def __init__(self, store, col, src: str):
+        self.col, self.src = col, src
+        self.ref_spec = ref_spec = store.spec(col.ref)
+        name_col = "name" if "name" in ref_spec.column_names else None
+        t = store.query(
+            f"SELECT CAST({qident(ref_spec.key)} AS VARCHAR) AS k"
+            + (f", {qident(name_col)} AS n" if name_col else ", NULL AS n")
+            + f" FROM {qident(ref_spec.name)}"
+        ).to_pylist()
+        self.codes = {r["k"] for r in t}
+        self.by_name: dict[str, list[str]] = {}
+        for r in t:
+            if r["n"]:
+                self.by_name.setdefault(r["n"], []).append(r["k"])
+        self.resolved: dict[str, str | None] = {}
+
+    def _one(self, v: str, row: int, problems: list[RowProblem], room: Callable[[], bool]) -> str | None:
+        if v in self.codes:
             return v
-        hits = by_name.get(v, [])
+        hits = self.by_name.get(v, [])
         if len(hits) == 1:
             return hits[0]
-        if len(problems) < MAX_PROBLEMS:
-            reason = (f"“{v}”对应多个{ref_spec.label}（{'、'.join(hits[:5])}），请改用编码"
-                      if hits else f"{ref_spec.label}“{v}”不存在（可填编码或名称）")
-            problems.append(RowProblem(rows[i].as_py(), col.label, reason, src))
+        if room():
+            reason = (f"“{v}”对应多个{self.ref_spec.label}（{'、'.join(hits[:5])}），请改用编码"
+                      if hits else f"{self.ref_spec.label}“{v}”不存在（可填编码或名称）")
+            problems.append(RowProblem(row, self.col.label, reason, self.src))
         return None
 
-    if pa.types.is_list(col.type):
-        out = []
-        for i, items in enumerate(values.to_pylist()):
-            out.append(None if items is None else [resolve(v, i) for v in items])
-        return pa.array(out, type=col.type)
-    distinct = pc.unique(values).drop_null().to_pylist()
-    unknown = [v for v in distinct if v not in codes]
-    if not unknown:
-        return values
-    first_row = {}
-    for i, v in enumerate(values.to_pylist()):
-        if v in unknown and v not in first_row:
-            first_row[v] = i
-    mapping = {v: resolve(v, first_row[v]) for v in unknown}
-    return pa.array([mapping.get(v, v) if v is not None else None for v in values.to_pylist()], type=col.type)
+    def resolve(self, values, rows: pa.Array, problems: list[RowProblem], room: Callable[[], bool]):
+        col = self.col
+        if pa.types.is_list(col.type):
+            out = []
+            for i, items in enumerate(values.to_pylist()):
+                out.append(None if items is None else [self._one(v, rows[i].as_py(), problems, room) for v in items])
+            return pa.array(out, type=col.type)
+        distinct = pc.unique(values).drop_null().to_pylist()
+        unknown = [v for v in distinct if v not in self.codes]
+        if not unknown:
+            return values
+        first = [v for v in unknown if v not in self.resolved]
+        if first:
+            at = pc.index_in(pa.array(first, values.type), value_set=values)  # first row of each in this batch
+            for v, i in zip(first, at.to_pylist()):
+                self.resolved[v] = self._one(v, rows[i].as_py(), problems, room)
+        names = pa.array(unknown, values.type)
+        codes = pa.array([self.resolved[v] for v in unknown], col.type)
+        where = pc.index_in(values, value_set=names)
+        return pc.if_else(pc.is_null(where), values, codes.take(where))
 
 
 _GUARDED = re.compile(r"^'[=+\-@\t\r]")
@@ -309,6 +671,8 @@ _GUARDED = re.compile(r"^'[=+\-@\t\r]")
 
 def _undo_formula_guard(cells: pa.Array) -> pa.Array:
     """Our exports put an apostrophe before text Excel would run as a formula; take it off."""
+    if not pc.any(pc.starts_with(cells, "'")).as_py():
+        return cells  # the common case, told by a prefix test (a regex over every cell costs more)
     guarded = pc.match_substring_regex(cells, _GUARDED.pattern)
     if not pc.any(guarded).as_py():
         return cells

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 MAX_FIELD_BYTES = 1 << 20  # a field longer than this is not a ledger cell (and small blocks parse faster)
+LARGE_BLOCK_BYTES = MAX_FIELD_BYTES * 2  # blocks that hold any record with fields up to that size
+STREAM_BLOCK_BYTES = 256 << 10  # blocks a CSV is parsed in first (see _Csv)
 SNIFF_BYTES = 1 << 20
+# Rows converted and checked at a time: a batch of text and its conversion steps are what is in
+# memory besides the keys (~75 MB at 25,000 rows of the hotline; 100,000 rows: ~150 MB, no faster).
+BATCH_ROWS = 25_000
 
 
 class ImportFileError(Exception):
@@ -43,7 +49,20 @@ class RawTable:
 
 
 def read_file(path: Path, *, sheet: str | None = None, progress=None) -> RawTable:
+    """The whole file in memory (the importer streams CSV through ``open_source`` instead)."""
     path = Path(path)
+    _check_readable(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        return _read_xlsx(path, sheet)
+    if suffix == ".parquet":
+        return _read_parquet(path)
+    if suffix in (".geojson", ".json"):
+        raise ImportFileError(f"{path}：GeoJSON 只能导入网格表（fazhi-tui import grids {path.name}）")
+    return _read_csv(path, progress)
+
+
+def _check_readable(path: Path) -> None:
     if not path.exists():
         raise ImportFileError(f"{path}：文件不存在")
     if path.is_dir():
@@ -54,14 +73,6 @@ def read_file(path: Path, *, sheet: str | None = None, progress=None) -> RawTabl
         raise ImportFileError(f"{path}：无法读取（{exc.strerror}）") from None
     if size == 0:
         raise ImportFileError(f"{path}：文件为空")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        return _read_xlsx(path, sheet)
-    if suffix == ".parquet":
-        return _read_parquet(path)
-    if suffix in (".geojson", ".json"):
-        raise ImportFileError(f"{path}：GeoJSON 只能导入网格表（fazhi-tui import grids {path.name}）")
-    return _read_csv(path, progress)
 
 
 def detect_encoding(head: bytes) -> str:
@@ -88,6 +99,58 @@ def _looks_binary(head: bytes) -> bool:
 
 
 def _read_csv(path: Path, progress=None) -> RawTable:
+    source = open_csv_source(path, progress=progress)
+    batches = list(source)
+    if not batches:
+        columns = [pa.chunked_array([], pa.string()) for _ in source.headers]
+        return RawTable(path, source.headers, columns, pa.array([], pa.int64()), encoding=source.encoding)
+    columns = [pa.chunked_array([c for b in batches for c in b.columns[j].chunks], pa.string())
+               for j in range(len(source.headers))]
+    rows = pa.chunked_array([b.row_numbers for b in batches]).combine_chunks()
+    return RawTable(path, source.headers, columns, rows, encoding=source.encoding)
+
+
+@dataclass
+class RawSource:
+    """A file opened for reading batch by batch: its headers at once, its cells as ``RawTable``
+    batches in file order (each batch's ``row_numbers`` counted in the whole file)."""
+
+    path: Path
+    headers: list[str]
+    batches: Iterator[RawTable]
+    encoding: str | None = None
+    sheet: str | None = None
+
+    def __iter__(self) -> Iterator[RawTable]:
+        return self.batches
+
+
+def open_source(path: Path, *, sheet: str | None = None, progress=None, batch_rows: int | None = None) -> RawSource:
+    """The file's headers, then its cells in batches of about ``batch_rows`` rows.
+
+    A CSV is parsed as it is consumed, so only one batch of its text is in memory at a time;
+    the other formats are read whole (Excel and GeoJSON files are small) and handed out in slices."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods", ".parquet", ".geojson", ".json"):
+        return whole_source(read_file(path, sheet=sheet, progress=progress), batch_rows)
+    _check_readable(path)
+    return open_csv_source(path, progress=progress, batch_rows=batch_rows)
+
+
+def whole_source(raw: RawTable, batch_rows: int | None = None) -> RawSource:
+    """A table already in memory, handed out in zero-copy slices like a streamed file."""
+    step = batch_rows or BATCH_ROWS
+
+    def slices() -> Iterator[RawTable]:
+        for start in range(0, raw.num_rows, step):
+            yield RawTable(raw.path, raw.headers, [c.slice(start, step) for c in raw.columns],
+                           raw.row_numbers.slice(start, step), raw.encoding, raw.sheet)
+
+    return RawSource(raw.path, raw.headers, slices(), raw.encoding, raw.sheet)
+
+
+def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None) -> RawSource:
+    path = Path(path)
     with open(path, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if _looks_binary(head) or head[:4] in (b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0"):
@@ -97,74 +160,149 @@ def _read_csv(path: Path, progress=None) -> RawTable:
     except ImportFileError as exc:
         raise ImportFileError(f"{path}：{exc}") from None
     delimiter = _sniff_delimiter(head.decode(encoding if encoding != "utf-8-sig" else "utf-8", errors="ignore"))
-    read_opts = pacsv.ReadOptions(
-        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-        block_size=MAX_FIELD_BYTES * 2,
-        use_threads=True,
-    )
-    parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=lambda _row: "skip")
+    csv = _Csv(path, "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding, delimiter)
     try:
-        first = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts,
-                               convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=False))
-        names = first.schema.names
-        first.close()
+        names = csv.column_names()
     except pa.ArrowInvalid as exc:
         raise ImportFileError(f"{path}：{_csv_error(exc)}") from None
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"{path}：编码错误（按 {encoding} 读取失败：{exc.reason}）") from None
+    headers = [h.lstrip("\ufeff").strip() for h in names]
+    if not any(headers):
+        raise ImportFileError(f"{path}：第 1 行（表头）为空")
     # Every cell as text: conversion to the table's types happens later, with row-level errors.
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=True,
                                    null_values=[""], quoted_strings_can_be_null=True)
-    bad_rows: list = []
+    step = batch_rows or BATCH_ROWS
 
-    def on_bad_row(row) -> str:
-        bad_rows.append(row)
-        return "skip"  # keep reading, to list every bad row at once
+    def batches() -> Iterator[RawTable]:
+        bad_rows: list = []
 
-    parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row)
-    try:
-        reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=convert)
-        batches = []
-        rows = 0
-        for batch in reader:
-            batches.append(batch)
-            rows += batch.num_rows
-            if progress:
-                progress("读取", rows)
-        table = pa.Table.from_batches(batches, schema=reader.schema)
-    except pa.ArrowInvalid as exc:
-        raise ImportFileError(f"{path}：{_csv_error(exc)}") from None
-    if bad_rows:
-        _raise_bad_rows(path, read_opts, delimiter, convert)
-    headers = [h.lstrip("\ufeff").strip() for h in table.column_names]
-    if not any(headers):
-        raise ImportFileError(f"{path}：第 1 行（表头）为空")
-    # Columns stay chunked as read: combining a million rows of text would copy it all again.
-    columns = list(table.columns)
-    # Rows are counted as records, as Excel shows the file (a quoted field may span lines).
-    row_numbers = pa.array(range(2, table.num_rows + 2), type=pa.int64())
-    return RawTable(path, headers, columns, row_numbers, encoding=encoding)
+        def on_bad_row(row) -> str:
+            bad_rows.append(row)
+            return "skip"  # keep reading, to list every bad row at once
+
+        # Rows are counted as records, as Excel shows the file (a quoted field may span lines);
+        # the header is row 1. Counting goes on from batch to batch, so a row named in an error
+        # is the file's row whichever batch it came in.
+        next_row = 2
+        group: list[pa.RecordBatch] = []
+        grouped = 0
+        try:
+            for batch in csv.records(convert, on_bad_row):
+                if bad_rows:
+                    break  # the file is refused; its rows are listed by a second, exact read
+                group.append(batch)
+                grouped += batch.num_rows
+                if progress:
+                    progress("读取", next_row - 2 + grouped)
+                if grouped >= step:
+                    ready, first_row = group, next_row
+                    next_row += grouped
+                    group, grouped = [], 0
+                    yield _csv_batch(path, headers, ready, first_row, encoding)
+                    del ready  # the consumer is done with it: not held while parsing on
+        except pa.ArrowInvalid as exc:
+            raise ImportFileError(f"{path}：{_csv_error(exc)}") from None
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(f"{path}：编码错误（按 {encoding} 读取失败：{exc.reason}）") from None
+        if bad_rows:
+            _raise_bad_rows(csv, convert)
+        if grouped:
+            yield _csv_batch(path, headers, group, next_row, encoding)
+
+    return RawSource(path, headers, batches(), encoding=encoding)
 
 
-def _raise_bad_rows(path: Path, read_opts, delimiter: str, convert) -> None:
+class _Csv:
+    """A CSV file parsed by Arrow's streaming reader.
+
+    The reader keeps a fixed number of blocks (some seventy) parsed ahead of what is consumed,
+    so the block size sets how much text is held besides the batch being converted: ~150 MB at
+    LARGE_BLOCK_BYTES, ~18 MB at STREAM_BLOCK_BYTES, and parsing is no slower. A record longer
+    than a block cannot be parsed in it; then the file is read again with large blocks, which
+    hold any field up to MAX_FIELD_BYTES, from after the records already handed out."""
+
+    def __init__(self, path: Path, encoding: str, delimiter: str):
+        self.path, self.encoding, self.delimiter = path, encoding, delimiter
+
+    def _open(self, block_size: int, convert, on_bad_row, use_threads: bool = True):
+        return pacsv.open_csv(
+            self.path,
+            read_options=pacsv.ReadOptions(encoding=self.encoding, block_size=block_size, use_threads=use_threads),
+            parse_options=pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True,
+                                             invalid_row_handler=on_bad_row),
+            convert_options=convert,
+        )
+
+    def column_names(self) -> list[str]:
+        untyped = pacsv.ConvertOptions(column_types={}, strings_can_be_null=False)
+        try:
+            reader = self._open(STREAM_BLOCK_BYTES, untyped, lambda _row: "skip")
+        except pa.ArrowInvalid as exc:
+            if not _straddles(exc):
+                raise
+            reader = self._open(LARGE_BLOCK_BYTES, untyped, lambda _row: "skip")
+        with reader:
+            return reader.schema.names
+
+    def records(self, convert, on_bad_row, use_threads: bool = True) -> Iterator[pa.RecordBatch]:
+        """The file's records as parsed, in order (rows with the wrong number of fields go to
+        ``on_bad_row``; after a restart with large blocks it may see the same row again)."""
+        block_size, given = STREAM_BLOCK_BYTES, 0
+        while True:
+            skip = given
+            try:
+                with self._open(block_size, convert, on_bad_row, use_threads) as reader:
+                    for batch in reader:
+                        if skip:
+                            if batch.num_rows <= skip:
+                                skip -= batch.num_rows
+                                continue
+                            batch, skip = batch.slice(skip), 0
+                        given += batch.num_rows
+                        yield batch
+                return
+            except pa.ArrowInvalid as exc:
+                if block_size >= LARGE_BLOCK_BYTES or not _straddles(exc):
+                    raise
+                block_size = LARGE_BLOCK_BYTES
+
+
+def _straddles(exc: Exception) -> bool:
+    return "straddl" in str(exc)
+
+
+def _csv_batch(path: Path, headers: list[str], group: list[pa.RecordBatch], first_row: int, encoding: str) -> RawTable:
+    # One array per column and batch: small blocks parse into hundreds of small chunks, and each
+    # compute call on a column pays per chunk. The copy is one batch of text, freed at once.
+    table = pa.Table.from_batches(group).combine_chunks()
+    group.clear()
+    rows = pa.array(range(first_row, first_row + table.num_rows), type=pa.int64())
+    return RawTable(path, headers, list(table.columns), rows, encoding=encoding)
+
+
+def _raise_bad_rows(csv: _Csv, convert) -> None:
     """Rows with the wrong number of fields, with their row numbers (only a single-threaded
-    read knows them, so it is done only when something is wrong)."""
+    read knows them, so it is done only when something is wrong). The cells are not kept."""
     from ..store import RowProblem, ValidationError
 
-    found: list = []
+    found: dict[int, object] = {}
 
     def collect(row) -> str:
-        found.append(row)
+        found.setdefault(row.number, row)  # a restart with large blocks sees a row again
         return "skip"
 
-    opts = pacsv.ReadOptions(encoding=read_opts.encoding, block_size=read_opts.block_size, use_threads=False)
-    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=collect)
-    pacsv.read_csv(path, read_options=opts, parse_options=parse, convert_options=convert)
+    try:
+        for _batch in csv.records(convert, collect, use_threads=False):
+            pass
+    except pa.ArrowInvalid as exc:
+        raise ImportFileError(f"{csv.path}：{_csv_error(exc)}") from None
     problems = [
-        RowProblem(r.number, None, f"应有 {r.expected_columns} 列，实有 {r.actual_columns} 列（常见原因：引号不匹配、分隔符不一致或多余的逗号）", path.name)
-        for r in found
+        RowProblem(r.number, None, f"应有 {r.expected_columns} 列，实有 {r.actual_columns} 列（常见原因：引号不匹配、分隔符不一致或多余的逗号）", csv.path.name)
+        for r in found.values()
     ]
-    raise ValidationError(path.stem, problems)
+    raise ValidationError(csv.path.stem, problems)
 
 
 _ROW_RE = re.compile(r"[Rr]ow #?(\d+)")
