@@ -192,3 +192,20 @@ def test_a_clerk_may_fold_a_table_they_may_write_and_a_viewer_may_not(base):
         viewer.fold("cases")
     viewer.close()
     assert base.files("cases").gen == 2 and len(base.files("cases").delta_files) == 1
+
+
+def test_the_first_fold_of_a_table_makes_its_first_generation_month_by_month(tmp_path):
+    s = Store.open(tmp_path / "store", SPECS, create=True, user="测试员", auto_fold=False)
+    year_of_cases(s, 2023, 60)
+    s.append("cases", [case("X", dt.date(2024, 2, 29))])
+    s.delete("cases", "2023-0001", expected_rev=1)
+    expected = snapshot(s)
+    r = s.fold("cases")
+    assert r.gen == 1 and r.rewritten == 0 and not r.skipped
+    assert snapshot(s) == expected
+    tf = s.files("cases")
+    months = sorted(str(p.relative_to(tf.gen_path / "current").parent) for p in tf.current_files)
+    assert months[0] == "year=2023/month=1" and "year=2024/month=2" in months and len(months) == 13
+    assert sorted(str(p.relative_to(tf.gen_path / "history").parent) for p in tf.history_files) == ["year=2023", "year=2024"]
+    assert check_store(s).ok
+    s.close()

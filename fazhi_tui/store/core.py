@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import access as _access  # a module, not names: access imports the store's errors
@@ -323,7 +324,10 @@ class Store:
         if not len(ids):
             return {}
         self.refresh([table], force=True)
-        arrow_ids = pa.table({ID: pa.array(list(ids), type=pa.string())})
+        if isinstance(ids, (pa.Array, pa.ChunkedArray)):
+            arrow_ids = pa.table({ID: ids.cast(pa.string())})  # a million ids: no Python list
+        else:
+            arrow_ids = pa.table({ID: pa.array(list(ids), type=pa.string())})
         cur = self.cursor()
         name = f"__ids_{uuid.uuid4().hex}"
         cur.register(name, arrow_ids)
@@ -383,6 +387,85 @@ class Store:
         self.access.require_write(spec.name, spec.label)
         data = rows_to_table(spec, rows, first_row=first_row)
         return self._write(spec, data, mode="upsert", expected=expected, at=None, by=None)
+
+    def upsert_batches(
+        self,
+        table: str,
+        batches: Callable[[], Iterable[pa.Table]],
+        expected: Mapping[str, int],
+        *,
+        ids: pa.Array | pa.ChunkedArray,
+    ) -> WriteResult:
+        """``upsert`` for more rows than should sit in memory at once (a big import): ``ids`` are
+        every row's key in order, and ``batches()`` yields the rows a batch at a time. The same
+        checks as ``upsert``; the batches are written through one staging file and published by
+        one rename, so the write is still all or nothing."""
+        spec = self.spec(table)
+        self.access.require_write(spec.name, spec.label)
+        ids = (ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids).cast(pa.string())
+        if len(ids) == 0:
+            return WriteResult(spec.name, 0, None)
+        key_label = spec.label_of(spec.key)
+
+        def row_of(rid: str) -> int:
+            return pc.index(ids, rid).as_py() + 1
+
+        if pc.count_distinct(ids).as_py() != len(ids):
+            counts = pc.value_counts(ids)
+            dup = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")[0].as_py()
+            raise ValidationError(spec.name, [RowProblem(row_of(dup), key_label, f"“{dup}”在本批中出现多次")])
+        with self.table_lock(spec.name):
+            latest = self.latest_versions(spec.name, ids)
+            problems: list[RowProblem] = []
+            for rid, v in latest.items():
+                if v.op != "put":
+                    if rid in expected:
+                        problems.append(RowProblem(row_of(rid), key_label, f"记录“{rid}”已被他人删除"))
+                elif rid not in expected:
+                    problems.append(RowProblem(row_of(rid), key_label, f"“{rid}”已由 {v.by} 新增（第 {v.rev} 版），请重新核对后再导入"))
+                elif expected[rid] != v.rev:
+                    raise StaleRevisionError(spec.name, rid, expected[rid], v.rev, v.by, v.at)
+                if len(problems) >= 1000:
+                    break
+            gone = [rid for rid in expected if rid not in latest]
+            problems += [RowProblem(row_of(rid), key_label, f"记录“{rid}”已被他人删除") for rid in gone[:1000]]
+            if problems:
+                raise ValidationError(spec.name, problems)
+            old_ids = pa.array(list(latest), pa.string())
+            next_rev = pa.array([v.rev + 1 for v in latest.values()], pa.int32())
+            replaced = {_month_of(v.period) for v in latest.values()}
+            schema = spec.schema.with_metadata(
+                {SUPERSEDES_KEY: json.dumps(sorted(replaced, key=lambda m: m or ""), ensure_ascii=False)}
+            )
+            when = datetime.now(timezone.utc)
+            written = 0
+
+            def write(writer: pq.ParquetWriter) -> None:
+                nonlocal written
+                for raw in batches():
+                    data = rows_to_table(spec, raw, first_row=written + 1)
+                    n = data.num_rows
+                    bid = ids.slice(written, n)
+                    if not pc.all(pc.equal(data.column(spec.key).cast(pa.string()), bid)).as_py():
+                        raise StoreError(f"表 {spec.label}：分批写入的记录与编号清单不一致（第 {written + 1} 行起）")
+                    if len(old_ids):
+                        revs = pc.fill_null(next_rev.take(pc.index_in(bid, value_set=old_ids)), 1)
+                    else:
+                        revs = pa.repeat(pa.scalar(1, pa.int32()), n)
+                    meta = [
+                        bid, revs, pa.repeat(pa.scalar("put"), n).cast(pa.string()),
+                        pa.repeat(pa.scalar(when, type=pa.timestamp("us", tz="UTC")), n),
+                        pa.repeat(pa.scalar(self.user), n).cast(pa.string()),
+                    ]
+                    writer.write_table(pa.Table.from_arrays(meta + list(data.columns), schema=schema))
+                    written += n
+                if written != len(ids):
+                    raise StoreError(f"表 {spec.label}：分批写入 {written} 行，编号清单有 {len(ids)} 个")
+
+            path = self._publish_with(spec.name, schema, write)
+        self.refresh([spec.name], force=True)
+        self._after_write(spec)
+        return WriteResult(spec.name, written, path)
 
     def update(self, table: str, record_id: Any, changes: Mapping[str, Any], *, expected_rev: int) -> int:
         """Change some fields of one record; returns the new revision."""
@@ -498,12 +581,18 @@ class Store:
 
     def _publish(self, table: str, batch: pa.Table) -> Path:
         """Write a batch to a staging file, flush it, and rename it into the table's log."""
+        return self._publish_with(table, batch.schema, lambda writer: writer.write_table(batch))
+
+    def _publish_with(self, table: str, schema: pa.Schema, write: Callable[[pq.ParquetWriter], None]) -> Path:
+        """A log file written by ``write`` into staging, flushed, and renamed into the table's
+        log: readers see all of it or none of it."""
         staging = self.root / layout.STAGING_DIR
         staging.mkdir(exist_ok=True)
         name = layout.new_log_name()
         tmp = staging / f"{table}.{name}.tmp"
         try:
-            pq.write_table(batch, tmp, compression="zstd")
+            with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+                write(writer)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             dest_dir = layout.log_dir(self.root, table)

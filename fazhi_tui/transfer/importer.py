@@ -431,7 +431,17 @@ def _duplicate_keys(keys: pa.ChunkedArray) -> pa.Array:
 
 def run_import(store, plan: ImportPlan) -> WriteResult:
     try:
-        return store.upsert(plan.table, plan.data, plan.expected)
+        # A batch at a time from the plan's temporary file into one staging file: a million
+        # rows never sit in memory together.
+        key = store.spec(plan.table).key
+        # Copied out of each batch (concat_arrays copies): a column read back from the spill
+        # shares its whole batch's buffer, which would keep every batch alive.
+        ids = pa.chunked_array(
+            [pa.concat_arrays([b.column(key).cast(pa.string()).combine_chunks(), pa.array([], pa.string())])
+             for b in plan.batches()],
+            pa.string(),
+        )
+        return store.upsert_batches(plan.table, plan.batches, plan.expected, ids=ids)
     except ValidationError as exc:
         src = plan.path.name
         raise ValidationError(plan.table, [_at_file_row(p, plan.file_rows, src) for p in exc.problems]) from None
