@@ -272,6 +272,7 @@ def group_import(args) -> dict:
     from fazhi_tui.transfer.importer import plan_import, run_import
 
     rt = common.open_dashboard_store(args.store)
+    rt.store.auto_fold = False  # as `fazhi-tui import` does: the fold runs in a process of its own
     t1 = time.perf_counter()
     plan = plan_import(rt.store, "hotline", args.csv)
     t2 = time.perf_counter()

@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("compact", "整理：把版本文件合并为新一代基础文件（可与他人读写同时进行）")
     p.add_argument("tables", nargs="*", metavar="表", help="只整理这些表（默认全部）")
+    p.add_argument(
+        "--fold", action="store_true",
+        help="只把新版本并入基础文件，只重写涉及的月份（有写权限即可；写入较多后程序会自动进行）",
+    )
 
     p = add("plugins", "列出插件：名称、版本、来源、实现的钩子、状态与错误")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -365,7 +369,11 @@ def cmd_compact(args, cfg, store_path: Path) -> int:
     try:
         for t in args.tables:
             rt.store.spec(t)
-        results = compact(rt.store, args.tables or None)
+        if args.fold:
+            rt.store.auto_fold = False
+            results = [rt.store.fold(t) for t in (args.tables or rt.store.specs)]
+        else:
+            results = compact(rt.store, args.tables or None)
     finally:
         rt.close()
     for r in results:
@@ -432,6 +440,9 @@ def cmd_import(args, cfg, store_path: Path) -> int:
     from .transfer.read import ImportFileError
 
     rt = open_runtime(cfg, store_path)
+    # A fold after a big import runs in a process of its own (below): its memory is not the
+    # import's, and the import's is freed first.
+    rt.store.auto_fold = False
     progress = _progress_printer()
     try:
         try:
@@ -454,10 +465,12 @@ def cmd_import(args, cfg, store_path: Path) -> int:
             return EXIT_OK
         run_import(rt.store, plan)
         print(f"已导入{detail}：{plan.path.name} → {args.table}，{plan.describe()}")
-        _report_folds(rt.store)
-        return EXIT_OK
+        fold = _fold_due(rt.store, args.table)
     finally:
         rt.close()
+    if fold is not None:
+        _fold_in_child(args, store_path, args.table, fold)
+    return EXIT_OK
 
 
 def cmd_export(args, cfg, store_path: Path) -> int:
@@ -520,16 +533,34 @@ def cmd_report(args, cfg, store_path: Path) -> int:
     return EXIT_OK
 
 
-def _report_folds(store) -> None:
-    """After a big write the store folds the new versions into its base on a thread of its own
-    (store/fold.py); wait for it here, saying so, rather than silently at exit."""
-    if store.folding:
-        print("正在整理数据（把新版本并入基础文件，以保持查询速度）…", file=sys.stderr, flush=True)
-    store.settle()
-    for result in store.folds:
-        print(f"已整理：{result.describe()}", file=sys.stderr)
-    for message in store.fold_errors:
-        print(f"注意：{message}", file=sys.stderr)
+def _fold_due(store, table: str) -> str | None:
+    """Why the table's new versions should be folded now (store/fold.py), or None."""
+    from .store.fold import fold_due
+
+    plan = fold_due(store.spec(table), store.files(table))
+    return None if plan is None else plan.reason
+
+
+def _fold_in_child(args, store_path: Path, table: str, reason: str) -> None:
+    """``fazhi-tui compact --fold TABLE`` in a new process, waited for and reported: what a
+    dashboard does on a thread after a save, but a million imported rows fold in a process whose
+    memory is its own (the import's peak and the fold's are each about half a GiB at 1M rows)."""
+    import subprocess
+
+    argv = [sys.executable, "-m", "fazhi_tui", "compact", "--fold", table, "--store", str(store_path)]
+    if getattr(args, "config", None):
+        argv += ["--config", args.config]
+    for d in getattr(args, "plugins_dir", []) or []:
+        argv += ["--plugins-dir", str(d)]
+    print(f"正在整理数据（{reason}，把新版本并入基础文件以保持查询速度）…", file=sys.stderr, flush=True)
+    done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if done.returncode == 0:
+        for line in done.stdout.splitlines():
+            print(f"已整理：{line}", file=sys.stderr)
+    else:
+        why = (done.stderr.strip().splitlines() or ["未知原因"])[-1]
+        print(f"注意：自动整理未完成（{why}）；数据已导入、不受影响，可稍后运行 fazhi-tui compact --fold {table}",
+              file=sys.stderr)
 
 
 def cmd_dashboard(cfg, store_path: Path) -> int:
