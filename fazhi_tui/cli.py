@@ -564,11 +564,17 @@ def _fold_in_child(args, store_path: Path, table: str, reason: str) -> None:
 
 
 def cmd_dashboard(cfg, store_path: Path) -> int:
+    # The store opens and its start-up queries begin in a thread before Textual is imported, so
+    # the two overlap (see fazhi_tui/ui/startup.py, which imports no Textual).
+    from .ui.startup import start_runtime
+
+    started = start_runtime(cfg, store_path, today())
     try:
         from .ui.app import run_dashboard
     except ImportError:
+        started.close()
         return cmd_summary(cfg, store_path)
-    return run_dashboard(cfg, store_path)
+    return run_dashboard(cfg, store_path, started)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App, ComposeResult
@@ -22,26 +23,31 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from ..config import Config, today
-from ..context import Context, Grid
+from ..context import WHOLE_TOWN, Context, Grid
 from ..contrib import Command
-from ..period import MONTH, QUARTER, YEAR, Period, opening_period
+from ..period import MONTH, QUARTER, YEAR, Period
 from ..plugins import Contribution, PluginHost, describe_exception
 from ..store import Store
-from ..store.views import qident
 from .commands import PaletteEntry, ShellCommands
+from .gates import import_refusal
 from .keys import action_name, binding_rows, describe
 from .panel import Panel
-from .screens.grid_picker import TOWN, GridPicker
-from .screens.help import HelpScreen
-from .screens.import_screen import ImportDone, ImportScreen, import_refusal
-from .screens.plugin_status import PluginStatusScreen
-from .screens.range_dialog import RangeDialog
+from .startup import Startup, StartedRuntime, StartupInfo, query_grids, start_runtime, startup_info
 from .widgets.panel_list import PanelList
 from .widgets.panel_slot import PanelSlot
-from .widgets.path_input import PathInput
 from .widgets.shell_header import HeaderInfo, ShellHeader
 
+if TYPE_CHECKING:
+    from .screens.import_screen import ImportDone
+
+# The modal screens (help, grid picker, import, range, plugin status) are imported when first
+# opened, not here: the first screen shows none of them, and importing them (the import
+# screen brings the file readers and a table widget) would delay the first panel.
+
 MAX_NUMBERED = 10  # keys 1…9 and 0
+# Seconds after the first panel shows before the start-up's garbage is collected (see
+# ``Startup.settle``): by then that frame is on screen and the user is reading it.
+SETTLE_AFTER_S = 1.0
 # Actions some roles lack. ``FazhiApp.refusal`` says why; ``check_action`` hides them.
 GATED_ACTIONS = frozenset({"import_data", "compact_store"})
 
@@ -84,11 +90,15 @@ class FazhiApp(App[int], inherit_bindings=False):
     period: reactive[Period] = reactive(lambda: Period.year(today().year), init=False)
     grid: reactive[Grid | None] = reactive(None, init=False)
 
-    def __init__(self, config: Config, host: PluginHost, store: Store) -> None:
+    def __init__(self, config: Config, host: PluginHost, store: Store, startup: Startup | None = None) -> None:
+        """``startup``: the start-up queries already running (``start_runtime``); without it the
+        app runs them itself once mounted."""
         super().__init__()
         self.config = config
         self.host = host
         self.store = store
+        self._early_startup = startup
+        self._first_screen_up = False
         self.role = store.access.role_label
         self.animation_level = "full" if config.animations else "none"
         self.panels: list[Contribution] = host.panels()
@@ -129,6 +139,13 @@ class FazhiApp(App[int], inherit_bindings=False):
 
     def known_binding_ids(self) -> set[str]:
         """Every binding id the config's [keys] table may name."""
+        from .screens.grid_picker import GridPicker
+        from .screens.help import HelpScreen
+        from .screens.import_screen import ImportScreen
+        from .screens.plugin_status import PluginStatusScreen
+        from .screens.range_dialog import RangeDialog
+        from .widgets.path_input import PathInput
+
         ids = {b.id for b in self._own_bindings() if b.id}
         ids |= {f"panel.{c.value.name}" for c in self.panels if c.value.key}
         classes: list[type] = [HelpScreen, GridPicker, RangeDialog, PluginStatusScreen, ImportScreen, PathInput]
@@ -159,7 +176,8 @@ class FazhiApp(App[int], inherit_bindings=False):
                 self.theme = self.config.theme
             except Exception:
                 self.notify(f"配置中的主题 {self.config.theme} 不存在，使用默认主题", severity="warning")
-        unknown = sorted(set(self.config.keys) - self.known_binding_ids())
+        # Only a config that rebinds keys needs every screen's binding ids (which imports them).
+        unknown = sorted(set(self.config.keys) - self.known_binding_ids()) if self.config.keys else []
         if unknown:
             self.notify(f"配置 [keys] 中这些编号不是已知的按键绑定：{'、'.join(unknown)}（按 ? 查看编号）", severity="warning", timeout=10)
         failed = [i.name for i in self.host.infos.values() if i.status == "failed" or i.errors]
@@ -172,41 +190,30 @@ class FazhiApp(App[int], inherit_bindings=False):
         else:
             self.query_one(ContentSwitcher).current = "no-panels"
             panel_list.display = False
+            self._start_up_done()
         self._update_header()
         self._startup()
 
     @work(thread=True, exclusive=True, group="startup", exit_on_error=False)
-    def _startup(self) -> tuple[Period, list[Grid], dict[str, int]]:
-        """The opening period, the grids and the files the store skipped: off the UI thread."""
-        period = opening_period(self.store, today())
-        return period, self._query_grids(), self._unreadable_files()
-
-    def _query_grids(self) -> list[Grid]:
-        if "grids" not in self.store.specs:
-            return []
-        rows = self.store.query(f"SELECT code, name, village FROM {qident('grids')} ORDER BY code").to_pylist()
-        return [Grid(r["code"], r["name"] or r["code"], r["village"] or "") for r in rows]
-
-    def _unreadable_files(self) -> dict[str, int]:
-        """Table label -> how many of its files the store skips (unreadable, wrong schema)."""
-        bad = {}
-        for name, spec in self.store.specs.items():
-            count = len(self.store.files(name).bad)
-            if count:
-                bad[spec.label] = count
-        return bad
+    def _startup(self) -> StartupInfo:
+        """The opening period, the grids and the files the store skipped: off the UI thread
+        (waiting for the queries ``start_runtime`` began before the app, when it did)."""
+        if self._early_startup is not None:
+            return self._early_startup.result()
+        return startup_info(self.store, today())
 
     @work(thread=True, exclusive=True, group="grids", exit_on_error=False)
     def _reload_grids(self) -> list[Grid]:
-        return self._query_grids()
+        return query_grids(self.store)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         group, state = event.worker.group, event.state
         if group == "startup":
             if state == WorkerState.SUCCESS:
-                period, self.grids, unreadable = event.worker.result
+                info: StartupInfo = event.worker.result
+                self.grids, unreadable = info.grids, info.unreadable
                 if not self._period_chosen:
-                    self.set_reactive(FazhiApp.period, period)
+                    self.set_reactive(FazhiApp.period, info.period)
                 if unreadable:
                     self.notify(
                         f"{sum(unreadable.values())} 个数据文件无法读取，已跳过（{'、'.join(unreadable)}），"
@@ -275,7 +282,7 @@ class FazhiApp(App[int], inherit_bindings=False):
             town=self.config.town,
             panel=panel,
             period=self.period.label,
-            grid=self.grid.name if self.grid is not None else TOWN.name,
+            grid=self.grid.name if self.grid is not None else WHOLE_TOWN,
             user=self.store.user,
             role=self.role,
         )
@@ -358,6 +365,8 @@ class FazhiApp(App[int], inherit_bindings=False):
     def action_import_data(self, table: str | None = None) -> None:
         if self._refuse("import_data"):
             return
+        from .screens.import_screen import ImportScreen
+
         self.push_screen(ImportScreen(self.store, table=table), self._imported)
 
     def _imported(self, done: ImportDone | None) -> None:
@@ -407,9 +416,13 @@ class FazhiApp(App[int], inherit_bindings=False):
         self.period = period
 
     def action_pick_range(self) -> None:
+        from .screens.range_dialog import RangeDialog
+
         self.push_screen(RangeDialog(self.period), lambda p: p is not None and self._set_period(p))
 
     def action_pick_grid(self) -> None:
+        from .screens.grid_picker import TOWN, GridPicker
+
         def chosen(grid: Grid | None) -> None:
             if grid is not None:
                 self.grid = None if grid == TOWN else grid
@@ -417,6 +430,8 @@ class FazhiApp(App[int], inherit_bindings=False):
         self.push_screen(GridPicker(self.grids, self.grid), chosen)
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         # active_bindings leaves out what check_action forbids (False); what it disables for
         # now (None) is listed, marked as unavailable, as the footer dims it.
         active = self.screen.active_bindings
@@ -440,6 +455,8 @@ class FazhiApp(App[int], inherit_bindings=False):
                 self._focus_in(slot)
 
     def action_plugin_status(self) -> None:
+        from .screens.plugin_status import PluginStatusScreen
+
         self.push_screen(PluginStatusScreen(list(self.host.infos.values())))
 
     def action_help_quit(self) -> None:
@@ -473,12 +490,22 @@ class FazhiApp(App[int], inherit_bindings=False):
     def on_panel_failed(self, message: Panel.Failed) -> None:
         self.host.record_error(message.plugin, f"面板「{message.title}」{message.message}")
         self._mark_panel(message.name, failed=True)
+        self._start_up_done()
 
     def on_panel_shown(self, message: Panel.Shown) -> None:
         self._mark_panel(message.name, failed=False)
+        self._start_up_done()
         slot = self._visible_slot()
         if self._focus_wanted is not None and slot is self._focus_wanted and slot.spec.name == message.name:
             self._focus_in(slot)
+
+    def _start_up_done(self) -> None:
+        """The first panel is on screen (or could not be): let the start-up settle, later."""
+        if self._first_screen_up:
+            return
+        self._first_screen_up = True
+        if self._early_startup is not None:
+            self.set_timer(SETTLE_AFTER_S, self._early_startup.settle)
 
     def _mark_panel(self, name: str, failed: bool) -> None:
         for index, contrib in enumerate(self.panels):
@@ -500,7 +527,7 @@ class FazhiApp(App[int], inherit_bindings=False):
             PaletteEntry("期间：按月", lambda: self._set_period(self.period.with_kind(MONTH, day))),
             PaletteEntry("期间：自定义日期范围……", self.action_pick_range),
             PaletteEntry("期间：回到今年", lambda: self._set_period(Period.year(day.year))),
-            PaletteEntry("网格：选择网格……", self.action_pick_grid, f"当前：{self.grid.name if self.grid else TOWN.name}"),
+            PaletteEntry("网格：选择网格……", self.action_pick_grid, f"当前：{self.grid.name if self.grid else WHOLE_TOWN}"),
             PaletteEntry("网格：全镇", partial(setattr, self, "grid", None)),
         ]
         entries += [
@@ -553,14 +580,16 @@ class CommandFailed(Exception):
         self.cause = cause
 
 
-def run_dashboard(cfg: Config, store_path: Path) -> int:
-    """Open the store and run the dashboard until the user quits (``fazhi-tui`` with no subcommand)."""
-    from ..runtime import open_runtime
+def run_dashboard(cfg: Config, store_path: Path, started: StartedRuntime | None = None) -> int:
+    """Open the store and run the dashboard until the user quits (``fazhi-tui`` with no subcommand).
 
-    rt = open_runtime(cfg, store_path)
+    ``started``: the runtime ``start_runtime`` opened (the CLI does so before importing Textual)."""
+    if started is None:
+        started = start_runtime(cfg, store_path, today())
     try:
-        app = FazhiApp(rt.config, rt.plugins, rt.store)
+        rt = started.runtime
+        app = FazhiApp(rt.config, rt.plugins, rt.store, startup=started.startup)
         app.run()
     finally:
-        rt.close()
+        started.close()
     return app.return_code or 0

@@ -1,0 +1,153 @@
+"""The dashboard's start-up: the queries begun before the screen, the period it opens on, and the
+garbage collector held off meanwhile."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+
+import pyarrow as pa
+import pytest
+
+from fazhi_tui.config import Config
+from fazhi_tui.period import Period, opening_period
+from fazhi_tui.store import Column, Store, TableSpec
+from fazhi_tui.ui.startup import GcHold, Startup, opening_year, start_runtime, startup_info
+
+from .shell_fixtures import EXAMPLES, SHIFTS, async_test, open_store, settle, shift
+
+TODAY = dt.date(2026, 11, 26)
+
+EVENTS = TableSpec(
+    name="events",
+    label="事件",
+    key="event_id",
+    period_column="at",
+    columns=(
+        Column("event_id", pa.string(), "编号", required=True),
+        Column("at", pa.timestamp("us", tz="UTC"), "时间"),
+    ),
+)
+DAYS = TableSpec(
+    name="days",
+    label="日",
+    key="day_id",
+    period_column="day",
+    columns=(Column("day_id", pa.string(), "编号", required=True), Column("day", pa.date32(), "日期")),
+)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store.open(tmp_path / "s", [EVENTS, DAYS], create=True)
+    yield store
+    store.close()
+
+
+def local(text: str) -> dt.datetime:
+    """A moment in the local time zone (the zone calendar days are counted in)."""
+    return dt.datetime.fromisoformat(text).astimezone()
+
+
+def test_opening_year_answers_as_opening_period(store):
+    def same() -> Period:
+        found = opening_year(store, TODAY)
+        assert found == opening_period(store, TODAY)
+        return found
+
+    assert same() == Period.year(2026)  # nothing anywhere
+    store.append("events", [{"event_id": "1", "at": local("2024-03-01T12:00")}, {"event_id": "2", "at": local("2027-01-01T00:00")}])
+    assert same() == Period.year(2024)  # the first moment of next year is not this year
+    store.append("days", [{"day_id": "d", "day": dt.date(2025, 12, 31)}])
+    assert same() == Period.year(2025)  # any table counts
+    store.append("events", [{"event_id": "3", "at": local("2026-01-01T00:00")}])
+    assert same() == Period.year(2026)  # this year's first moment is this year
+    version = store.get("events", "3")["_rev"]
+    store.delete("events", "3", expected_rev=version)
+    assert same() == Period.year(2025)  # a deleted record does not keep the year open
+    store.append("days", [{"day_id": "e", "day": dt.date(2026, 12, 31)}])
+    assert same() == Period.year(2026)
+
+
+def test_startup_runs_in_a_thread_and_hands_over_its_answer(tmp_path):
+    host, store = open_store(tmp_path / "store")
+    try:
+        startup = Startup(store, TODAY)
+        info = startup.result()
+        assert info == startup_info(store, TODAY)
+        assert info.period == Period.year(2026)
+        assert [g.name for g in info.grids] == ["赵庄村网格", "大黄村网格", "周营村网格"]
+        assert info.unreadable == {}
+        startup.wait()
+    finally:
+        store.close()
+
+
+def test_startup_failure_reaches_whoever_waits(tmp_path):
+    host, store = open_store(tmp_path / "store")
+    store.close()  # every query now fails
+    startup = Startup(store, TODAY)
+    with pytest.raises(Exception):
+        startup.result()
+    startup.wait()
+
+
+def test_gc_hold_turns_the_collector_back_on_once():
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    hold = GcHold()
+    try:
+        assert not gc.isenabled()
+        hold.release()
+        assert gc.isenabled()
+        gc.disable()  # someone else's choice afterwards is not undone by a second release
+        hold.release(settle=True)
+        assert not gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        gc.enable()
+    hold = GcHold()
+    try:
+        hold.release(settle=True)
+        assert gc.isenabled() and gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_gc_hold_leaves_a_disabled_collector_disabled():
+    gc.disable()
+    try:
+        GcHold().release(settle=True)
+        assert not gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+@async_test
+async def test_dashboard_uses_the_startup_begun_before_it(tmp_path, monkeypatch):
+    from fazhi_tui.ui import app as app_module
+    from fazhi_tui.ui.app import FazhiApp
+
+    monkeypatch.setattr(app_module, "SETTLE_AFTER_S", 0.001)  # not a second after the first panel
+    monkeypatch.setenv("FAZHI_TODAY", TODAY.isoformat())
+    host, store = open_store(tmp_path / "store", shifts=[s for s in SHIFTS if s["day"].year < 2026] + [shift("2027-01-05")])
+    store.close()
+    config = Config(plugins=["fazhi_overview", "duty_roster"], plugins_dirs=[EXAMPLES])
+    started = start_runtime(config, tmp_path / "store", TODAY)
+    try:
+        assert not gc.isenabled()  # held off until the first panel has shown
+        rt = started.runtime
+        app = FazhiApp(rt.config, rt.plugins, rt.store, startup=started.startup)
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            assert app.period == Period.year(2025)  # the startup's answer: 2026 has no shift
+            assert [g.name for g in app.grids] == ["赵庄村网格", "大黄村网格", "周营村网格"]
+            assert app.visible_panel().context.period == Period.year(2025)
+            await pilot.pause(0.2)  # for the timer, which fires after the first panel shows
+            assert gc.isenabled()  # the first panel has shown: start-up has settled
+    finally:
+        started.close()
+        gc.unfreeze()
+        gc.enable()
+    assert gc.isenabled()
