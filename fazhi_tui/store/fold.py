@@ -136,7 +136,9 @@ def fold_table(store, spec: TableSpec):
             # The delta's newest versions, once, into a scratch file (streamed, not held in memory:
             # after a big import the delta can be a million rows).
             scratch = stage / "delta.parquet"
-            repeated = cur.execute(
+            # A log file never holds a record twice (writes refuse repeated keys), so one file
+            # needs no check; several may hold versions of the same record.
+            repeated = len(tf.delta_files) > 1 and cur.execute(
                 f"SELECT count(*) <> count(DISTINCT {qident(ID)}) FROM ({delta_sql})"
             ).fetchone()[0]
             # The window holds every row in memory; a delta of distinct records (an import of
@@ -183,10 +185,11 @@ def fold_table(store, spec: TableSpec):
                     f"UNION ALL SELECT * FROM {d} WHERE {qident(OP)} <> 'put'",
                     stage / "tombstones", "tombstones", pattern,
                 )
-                # History gains the delta's versions, a year at a time (as for the months above).
-                years = {r[0] for r in cur.execute(f"SELECT DISTINCT year({period}) FROM ({delta_sql})").fetchall()}
-                for year in sorted(years, key=lambda y: -1 if y is None else y):
-                    _write_period(cur, spec, delta_sql, None if year is None else f"{year:04d}", stage / "history", new_gen, duck_types)
+                # History gains the delta's versions, a month at a time as above (a year of a
+                # million-row import sorted at once peaked ~150 MB higher), into the year folders
+                # history keeps; compaction merges them later.
+                for month in sorted(own, key=lambda m: m or ""):
+                    _write_period(cur, spec, delta_sql, month, stage / "history", new_gen, duck_types)
             finally:
                 cur.close()
                 scratch.unlink(missing_ok=True)
@@ -232,7 +235,7 @@ def _write_period(cur, spec: TableSpec, sql: str, period_key: str | None, out: P
     period = qident(spec.period_column)
     ptype = duck_types[spec.period_column]
     default = "__HIVE_DEFAULT_PARTITION__"
-    monthly = period_key is None and out.name == "current" or period_key is not None and len(period_key) == 7
+    monthly = out.name == "current"  # history: year folders, a file per month
     if period_key is None:
         cond = f"{period} IS NULL"
         folder = out / f"year={default}" / f"month={default}" if monthly else out / f"year={default}"
@@ -240,13 +243,14 @@ def _write_period(cur, spec: TableSpec, sql: str, period_key: str | None, out: P
         year, mon = int(period_key[:4]), int(period_key[5:7])
         nxt = f"{year + mon // 12:04d}-{mon % 12 + 1:02d}-01"
         cond = f"{period} >= CAST('{year:04d}-{mon:02d}-01' AS {ptype}) AND {period} < CAST('{nxt}' AS {ptype})"
-        folder = out / f"year={year}" / f"month={mon}"
+        folder = out / f"year={year}" / f"month={mon}" if monthly else out / f"year={year}"
     else:
         year = int(period_key)
         cond = f"{period} >= CAST('{year:04d}-01-01' AS {ptype}) AND {period} < CAST('{year + 1:04d}-01-01' AS {ptype})"
         folder = out / f"year={year}"
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"g{gen:08d}_0.parquet"
+    target = folder / (f"g{gen:08d}_0.parquet" if monthly or period_key is None or len(period_key) == 4
+                       else f"g{gen:08d}_{period_key[5:7]}.parquet")
     cur.execute(
         f"COPY (SELECT * FROM ({sql}) WHERE {cond} ORDER BY {', '.join(sort_order(spec))}) "
         f"TO {qstr(str(target))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
