@@ -139,22 +139,7 @@ def compact_table(
             ).fetchone()
             cur.close()
             fold_path.unlink()
-            present = set(os.listdir(layout.log_dir(root, spec.name)))
-            folded = sorted({p.name for p in tf.delta_files} | (set(tf.folded) & present))
-            manifest = {
-                "gen": new_gen,
-                "folded": folded,
-                "versions": counts[0],
-                "records": counts[1],
-                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "by": store.user,
-            }
-            (stage / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
-            _fsync_tree(stage)
-            gdir = layout.gens_dir(root, spec.name)
-            gdir.mkdir(exist_ok=True)
-            os.rename(stage, gdir / layout.gen_name(new_gen))
-            layout.fsync_dir(gdir)
+            publish_generation(store, spec, tf, stage, new_gen, {"versions": counts[0], "records": counts[1]})
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
@@ -164,6 +149,26 @@ def compact_table(
         result.removed_files = _remove_superseded(root, spec.name, new_gen, prev)
     store.refresh([spec.name], force=True)
     return result
+
+
+def publish_generation(store, spec: TableSpec, tf, stage: Path, gen: int, facts: dict) -> None:
+    """Write the manifest (which log files the generation folded, and ``facts``), flush the
+    staged folder and rename it into place: readers see the old generation or the new one."""
+    root: Path = store.root
+    present = set(os.listdir(layout.log_dir(root, spec.name)))
+    manifest = {
+        "gen": gen,
+        "folded": sorted({p.name for p in tf.delta_files} | (set(tf.folded) & present)),
+        **facts,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "by": store.user,
+    }
+    (stage / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+    _fsync_tree(stage)
+    gdir = layout.gens_dir(root, spec.name)
+    gdir.mkdir(exist_ok=True)
+    os.rename(stage, gdir / layout.gen_name(gen))
+    layout.fsync_dir(gdir)
 
 
 def sort_order(spec: TableSpec) -> list[str]:

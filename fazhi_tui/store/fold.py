@@ -23,12 +23,10 @@ renamed into place), under the same lock, so readers and writers carry on meanwh
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -89,8 +87,8 @@ def fold_table(store, spec: TableSpec):
     replaced, get a full compaction instead: there is nothing to spare.
     """
     from .compact import (
-        ROW_GROUP_SIZE, CompactionResult, _compaction_lock, _fsync_tree, _remove_superseded, compact_table,
-        write_partitioned,
+        ROW_GROUP_SIZE, CompactionResult, _compaction_lock, _remove_superseded, compact_table,
+        publish_generation, write_partitioned,
     )
 
     store.access.require_write(spec.name, spec.label)
@@ -196,30 +194,17 @@ def fold_table(store, spec: TableSpec):
             records = sum(
                 f.num_rows for f in map(read_footer, _parquet(stage / "current")) if isinstance(f, Footer)
             )
-            present = set(os.listdir(layout.log_dir(root, spec.name)))
-            folded = sorted({p.name for p in tf.delta_files} | (set(tf.folded) & present))
-            manifest = {
-                "gen": new_gen,
-                "kind": "fold",
-                "folded": folded,
-                "versions": int((prev[2].get("versions") or 0) if prev else 0) + tf.delta_rows,
-                "records": records,
+            versions = int((prev[2].get("versions") or 0) if prev else 0) + tf.delta_rows
+            publish_generation(store, spec, tf, stage, new_gen, {
+                "kind": "fold", "versions": versions, "records": records,
                 "rewritten_months": sorted(m or "" for m in touched_months),
-                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "by": store.user,
-            }
-            (stage / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
-            _fsync_tree(stage)
-            gdir = layout.gens_dir(root, spec.name)
-            gdir.mkdir(exist_ok=True)
-            os.rename(stage, gdir / layout.gen_name(new_gen))
-            layout.fsync_dir(gdir)
+            })
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
         result.gen = new_gen
         result.folded_files = len(tf.delta_files)
-        result.versions, result.records = manifest["versions"], records
+        result.versions, result.records = versions, records
         result.rewritten = len(touched)
         result.linked = len(kept)  # shared by a hard link, or copied where linking is refused
         result.removed_files = _remove_superseded(root, spec.name, new_gen, prev)
