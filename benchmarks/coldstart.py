@@ -118,7 +118,9 @@ def _patch(FazhiApp, fd: int, wanted: str | None) -> None:
         shown(self, message)
         target = state.get("target")
         if not state["done"] and (target is None or message.name == target):
-            self.call_after_refresh(tell, self, {"panel": message.name, "ok": True, "wanted_missing": wanted is not None and target is None})
+            self.call_after_refresh(
+                tell, self, {"panel": message.name, "ok": True, "wanted_missing": wanted is not None and target is None}
+            )
 
     def on_panel_failed(self, message):
         failed(self, message)

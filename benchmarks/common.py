@@ -102,8 +102,10 @@ def dashboard_panels(rt) -> list[tuple[str, str, Callable[[Any], Any]]]:
         try:
             load = spec.factory().load
         except Exception as exc:  # noqa: BLE001
+
             def load(ctx, exc=exc):
                 raise RuntimeError(f"panel {spec.name} cannot be made: {exc}")
+
         out.append((spec.name, contrib.plugin, load))
     if not any(plugin == "fazhi_hotline" for _, plugin, _ in out):
         out.append(("hotline", "fazhi_hotline", hotline_queries))
@@ -116,8 +118,12 @@ def hotline_queries(ctx) -> Any:
     from fazhi_hotline import queries as Q
 
     return (
-        Q.figures(ctx), Q.monthly_trend(ctx), Q.category_breakdown(ctx), Q.grid_breakdown(ctx),
-        Q.quarter_ranks(ctx), Q.open_tickets(ctx),
+        Q.figures(ctx),
+        Q.monthly_trend(ctx),
+        Q.category_breakdown(ctx),
+        Q.grid_breakdown(ctx),
+        Q.quarter_ranks(ctx),
+        Q.open_tickets(ctx),
     )
 
 
@@ -152,7 +158,9 @@ def canonical(name: str, result: Any) -> Any:
         return [{"quarter": r.quarter, "rank": r.rank, "towns": r.towns, "score": _plain(r.score)} for r in result]
     if name.startswith("open_tickets"):
         return {
-            "total": result.total, "overdue": result.overdue, "due_soon": result.due_soon,
+            "total": result.total,
+            "overdue": result.overdue,
+            "due_soon": result.due_soon,
             "first_page": result.rows.column("ticket_no").to_pylist(),
         }
     raise KeyError(name)

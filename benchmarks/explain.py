@@ -30,7 +30,9 @@ def explain(con, sql: str, params) -> str:
     import json
 
     plan = json.loads(con.sql("EXPLAIN (ANALYZE, FORMAT json) " + sql, params=params).fetchall()[0][1])
-    lines = [f"total {plan.get('latency', 0) * 1000:.1f} ms, read {plan.get('io', {}).get('total_bytes_read', 0) / 2**20:.1f} MiB"]
+    lines = [
+        f"total {plan.get('latency', 0) * 1000:.1f} ms, read {plan.get('io', {}).get('total_bytes_read', 0) / 2**20:.1f} MiB"
+    ]
 
     def walk(node, depth):
         name = node.get("name", "?")

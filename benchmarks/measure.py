@@ -169,7 +169,10 @@ def group_dashboard(args) -> dict:
         rows_seen = seen
     per_page.sort()
     out["results"]["scroll"] = {
-        **summary(totals), "rows": rows_seen, "page_rows": page_rows, "pages": len(per_page) // len(totals),
+        **summary(totals),
+        "rows": rows_seen,
+        "page_rows": page_rows,
+        "pages": len(per_page) // len(totals),
         "page_median": statistics.median(per_page) if per_page else None,
         "page_p95": per_page[max(0, -(-95 * len(per_page) // 100) - 1)] if per_page else None,
         "page_max": per_page[-1] if per_page else None,
@@ -193,7 +196,8 @@ def group_dashboard(args) -> dict:
                 return load(b if state["i"] % 2 else a)
 
             out["results"][f"panel_{panel}_{change}"] = {
-                **summary(timed(switch, args.runs)), "plugin": plugin,
+                **summary(timed(switch, args.runs)),
+                "plugin": plugin,
                 "source": "its queries (no panel registered)" if load is common.hotline_queries else "Panel.load",
             }
     out["rss_mb"]["peak"] = peak_rss_mb()
@@ -259,7 +263,9 @@ def group_store(args) -> dict:
     for name, sql in CURRENT_VS_SCAN.items():
         params = {"a": dt.datetime(YEAR, 1, 1), "b": dt.datetime(YEAR + 1, 1, 1)} if "$a" in sql else None
         view_sql, scan_sql = sql.format(t="hotline"), sql.format(t=scan)
-        view, plain = paired(lambda: store.query(view_sql, params), lambda: cur.sql(scan_sql, params=params).to_arrow_table(), args.runs)
+        view, plain = paired(
+            lambda: store.query(view_sql, params), lambda: cur.sql(scan_sql, params=params).to_arrow_table(), args.runs
+        )
         out["results"][name] = {"view": summary(view), "scan": summary(plain)}
     out["rss_mb"] = {"peak": peak_rss_mb()}
     rt.close()
@@ -281,7 +287,10 @@ def group_import(args) -> dict:
     rt.close()
     return {
         "rows": result.rows,
-        "open_s": t1 - t0, "plan_s": t2 - t1, "write_s": t3 - t2, "import_s": t3 - t1,
+        "open_s": t1 - t0,
+        "plan_s": t2 - t1,
+        "write_s": t3 - t2,
+        "import_s": t3 - t1,
         "rss_mb": {"peak": peak_rss_mb()},
     }
 
@@ -291,7 +300,10 @@ def group_pandas(args) -> dict:
     try:
         import pandas  # noqa: F401
     except ImportError:
-        return {"missing": "pandas is not installed (pip install pandas: the bench extra)", "rss_mb": {"peak": peak_rss_mb()}}
+        return {
+            "missing": "pandas is not installed (pip install pandas: the bench extra)",
+            "rss_mb": {"peak": peak_rss_mb()},
+        }
     from . import pandas_figures as P
 
     paired_result = json.loads(Path(args.paired).read_text("utf-8"))
@@ -338,8 +350,13 @@ def group_gridmap(args) -> dict:
     raster = rasterise(shapes, 200, 60)
     times = timed(lambda: rasterise(shapes, 200, 60), max(10, args.runs * 4))
     return {
-        "built": True, "grids": len(shapes), "cells": "200x60", "parse_s": parse_s,
-        "overlaps": getattr(raster, "overlaps", None), "result": summary(times), "rss_mb": {"peak": peak_rss_mb()},
+        "built": True,
+        "grids": len(shapes),
+        "cells": "200x60",
+        "parse_s": parse_s,
+        "overlaps": getattr(raster, "overlaps", None),
+        "result": summary(times),
+        "rss_mb": {"peak": peak_rss_mb()},
     }
 
 

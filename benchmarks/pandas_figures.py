@@ -26,7 +26,14 @@ SATISFIED, BASIC, UNSATISFIED = "满意", "基本满意", "不满意"
 NONE_CLASS, NO_GRID = "未分类", "未指定网格"
 META = ["_id", "_rev", "_op"]
 FIG_COLS = ["source", "received_at", "status", "deadline", "closed_at", "callback", "repeat_call", "town", "grid"]
-WEIGHTS = {"completion": 0.20, "on_time": 0.25, "satisfaction": 0.30, "callback": 0.10, "returned": 0.10, "repeat": 0.05}
+WEIGHTS = {
+    "completion": 0.20,
+    "on_time": 0.25,
+    "satisfaction": 0.30,
+    "callback": 0.10,
+    "returned": 0.10,
+    "repeat": 0.05,
+}
 
 
 @dataclass
@@ -106,20 +113,28 @@ def _year(files: Files, frame: pd.DataFrame | None, columns: list[str]) -> pd.Da
 def monthly_trend(files: Files, frame: pd.DataFrame | None = None) -> list[dict]:
     df = _town(_year(files, frame, ["source", "received_at", "status", "town", "grid"]))
     month = df["received_at"].dt.month
-    g = pd.DataFrame({
-        "month": month,
-        "work_orders": (df["source"] == WORK_ORDER).fillna(False).astype(int),
-        "phone_orders": (df["source"] == PHONE_ORDER).fillna(False).astype(int),
-        "received": 1,
-        "closed": (df["status"] == CLOSED).fillna(False).astype(int),
-    }).groupby("month").sum()
+    g = (
+        pd.DataFrame(
+            {
+                "month": month,
+                "work_orders": (df["source"] == WORK_ORDER).fillna(False).astype(int),
+                "phone_orders": (df["source"] == PHONE_ORDER).fillna(False).astype(int),
+                "received": 1,
+                "closed": (df["status"] == CLOSED).fillna(False).astype(int),
+            }
+        )
+        .groupby("month")
+        .sum()
+    )
     rows = []
     for m in range(1, 13):
         r = g.loc[m] if m in g.index else None
-        rows.append({
-            "month": dt.date(YEAR, m, 1).isoformat(),
-            **{k: int(r[k]) if r is not None else 0 for k in ("work_orders", "phone_orders", "received", "closed")},
-        })
+        rows.append(
+            {
+                "month": dt.date(YEAR, m, 1).isoformat(),
+                **{k: int(r[k]) if r is not None else 0 for k in ("work_orders", "phone_orders", "received", "closed")},
+            }
+        )
     return rows
 
 
@@ -133,10 +148,26 @@ def category_breakdown(files: Files, frame: pd.DataFrame | None = None) -> list[
     level1 = level1.sort_values(["n", "c1"], ascending=[False, True])
     rows = []
     for c1_value, n1 in zip(level1["c1"], level1["n"]):
-        rows.append({"level": 1, "category1": c1_value, "category2": None, "count": int(n1), "share": round(n1 / total if total else 0.0, 6)})
+        rows.append(
+            {
+                "level": 1,
+                "category1": c1_value,
+                "category2": None,
+                "count": int(n1),
+                "share": round(n1 / total if total else 0.0, 6),
+            }
+        )
         sub = counts[counts["c1"] == c1_value].sort_values(["n", "c2"], ascending=[False, True])
         for c2_value, n2 in zip(sub["c2"], sub["n"]):
-            rows.append({"level": 2, "category1": c1_value, "category2": c2_value, "count": int(n2), "share": round(n2 / total if total else 0.0, 6)})
+            rows.append(
+                {
+                    "level": 2,
+                    "category1": c1_value,
+                    "category2": c2_value,
+                    "count": int(n2),
+                    "share": round(n2 / total if total else 0.0, 6),
+                }
+            )
     return rows
 
 
@@ -149,21 +180,38 @@ def _grids(files: Files) -> pd.DataFrame:
 def grid_breakdown(files: Files, frame: pd.DataFrame | None = None) -> list[dict]:
     df = _town(_year(files, frame, FIG_COLS))
     f = _flags(df)
-    t = pd.DataFrame({
-        "grid": df["grid"], "received": 1, "closed": f["closed"].astype(int),
-        "overdue": f["overdue"].astype(int), "unsatisfied": f["unsatisfied"].astype(int),
-    })
+    t = pd.DataFrame(
+        {
+            "grid": df["grid"],
+            "received": 1,
+            "closed": f["closed"].astype(int),
+            "overdue": f["overdue"].astype(int),
+            "unsatisfied": f["unsatisfied"].astype(int),
+        }
+    )
     grids = _grids(files)
     known = t["grid"].isin(grids["code"]).fillna(False).astype(bool)
     per = t[known].groupby("grid")[["received", "closed", "overdue", "unsatisfied"]].sum()
     rows = []
     for code, name in zip(grids["code"], grids["name"]):
         r = per.loc[code] if code in per.index else None
-        rows.append({"grid": code, "grid_name": name, **{k: int(r[k]) if r is not None else 0 for k in ("received", "closed", "overdue", "unsatisfied")}})
+        rows.append(
+            {
+                "grid": code,
+                "grid_name": name,
+                **{k: int(r[k]) if r is not None else 0 for k in ("received", "closed", "overdue", "unsatisfied")},
+            }
+        )
     rows.sort(key=lambda r: (-r["received"], r["grid"]))
     rest = t[~known]
     if len(rest):
-        rows.append({"grid": None, "grid_name": NO_GRID, **{k: int(rest[k].sum()) for k in ("received", "closed", "overdue", "unsatisfied")}})
+        rows.append(
+            {
+                "grid": None,
+                "grid_name": NO_GRID,
+                **{k: int(rest[k].sum()) for k in ("received", "closed", "overdue", "unsatisfied")},
+            }
+        )
     return rows
 
 
@@ -204,10 +252,14 @@ def quarter_ranks(files: Files, frame: pd.DataFrame | None = None) -> list[dict]
             ranks[name] = (rank, score)
             prev = (score, rank)
         mine = ranks.get(TOWN) if len(scored) >= 2 else None
-        out.append({
-            "quarter": f"{YEAR}Q{q}", "rank": mine[0] if mine else None,
-            "towns": len(scored) if mine else None, "score": mine[1] if mine else None,
-        })
+        out.append(
+            {
+                "quarter": f"{YEAR}Q{q}",
+                "rank": mine[0] if mine else None,
+                "towns": len(scored) if mine else None,
+                "score": mine[1] if mine else None,
+            }
+        )
     return out
 
 
@@ -243,8 +295,10 @@ def overview(files: Files, frame: pd.DataFrame | None = None) -> dict:
     if frame is None:
         frame = read(files, FIG_COLS + ["category1", "category2"], dt.date(YEAR - 1, 1, 1), dt.date(YEAR + 1, 1, 1))
     return {
-        "figures": figures(files, frame), "monthly_trend": monthly_trend(files, frame),
-        "category_breakdown": category_breakdown(files, frame), "grid_breakdown": grid_breakdown(files, frame),
+        "figures": figures(files, frame),
+        "monthly_trend": monthly_trend(files, frame),
+        "category_breakdown": category_breakdown(files, frame),
+        "grid_breakdown": grid_breakdown(files, frame),
     }
 
 
@@ -298,6 +352,10 @@ def compare(got, want, path: str = "") -> tuple[bool, str]:
             if not ok:
                 return ok, diff
         return True, ""
-    if isinstance(want, (int, float)) and isinstance(got, (int, float, np.integer, np.floating)) and not isinstance(want, bool):
+    if (
+        isinstance(want, (int, float))
+        and isinstance(got, (int, float, np.integer, np.floating))
+        and not isinstance(want, bool)
+    ):
         return (abs(float(got) - float(want)) <= 1e-6, f"{path}: pandas {got}, fazhi-tui {want}")
     return (got == want, f"{path}: pandas {got!r}, fazhi-tui {want!r}")

@@ -97,7 +97,9 @@ def run_process(argv: list[str], *, timeout: float = 1800, env: dict | None = No
     ``common.peak_rss_mb``), stdout, stderr). Raises on failure."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(argv, cwd=REPO, env=env or child_env(), stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            argv, cwd=REPO, env=env or child_env(), stdout=out, stderr=err, stdin=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -165,7 +167,9 @@ class Env:
 
 
 def section(variant: str) -> str:
-    return {"recent": "recent edits", "uniform": "uniform edits", UNFOLDED: "uniform edits, before the fold"}.get(variant, variant)
+    return {"recent": "recent edits", "uniform": "uniform edits", UNFOLDED: "uniform edits, before the fold"}.get(
+        variant, variant
+    )
 
 
 def error_row(sec: str, name: str, exc: Exception) -> Row:
@@ -205,15 +209,28 @@ def bench_panel_queries(env: Env) -> list[Row]:
     return rows
 
 
-def _compared(sec: str, label: str, q: str, pair: dict, pandas: dict, *, figure: bool, limit: float | None = None) -> Row:
+def _compared(
+    sec: str, label: str, q: str, pair: dict, pandas: dict, *, figure: bool, limit: float | None = None
+) -> Row:
     t = pair["results"][q]["fazhi"]["median"]
     f = pair["results"][q]["floor"]["median"]
     p = pandas.get("results", {}).get(q, {}).get("median")
-    row = Row(sec, label, t, floor=f, pandas=p, data={
-        "fazhi": pair["results"][q]["fazhi"], "floor": pair["results"][q]["floor"], "floor_sql": pair.get("sql", {}).get(q),
-        "pandas": pandas.get("results", {}).get(q), "pandas_compute_only": pandas.get("compute_only", {}).get(q),
-        "pandas_agrees": pandas.get("agrees", {}).get(q), "pandas_difference": pandas.get("differences", {}).get(q),
-    })
+    row = Row(
+        sec,
+        label,
+        t,
+        floor=f,
+        pandas=p,
+        data={
+            "fazhi": pair["results"][q]["fazhi"],
+            "floor": pair["results"][q]["floor"],
+            "floor_sql": pair.get("sql", {}).get(q),
+            "pandas": pandas.get("results", {}).get(q),
+            "pandas_compute_only": pandas.get("compute_only", {}).get(q),
+            "pandas_agrees": pandas.get("agrees", {}).get(q),
+            "pandas_difference": pandas.get("differences", {}).get(q),
+        },
+    )
     if limit is not None:
         row.checks.append(Check(f"≤ {limit * 1000:.0f} ms", t <= limit))
     row.checks.append(Check(f"≤ {FLOOR_RATIO}x floor", ratio(t, f) <= FLOOR_RATIO))
@@ -251,17 +268,39 @@ def bench_open_list(env: Env) -> list[Row]:
             pandas = {"error": str(exc)}
         town_total = dash.get("list_total_town")
         county_total = dash["results"]["scroll"].get("list_total")
-        rows.append(_compared(sec, f"open list opens: town ({town_total} open)", "open_tickets_town", pair, pandas,
-                              figure=False, limit=LIST_OPEN_S))
-        rows.append(_compared(sec, f"open list opens: county ({county_total} open)", "open_tickets_county", pair,
-                              pandas, figure=False, limit=LIST_OPEN_S))
+        rows.append(
+            _compared(
+                sec,
+                f"open list opens: town ({town_total} open)",
+                "open_tickets_town",
+                pair,
+                pandas,
+                figure=False,
+                limit=LIST_OPEN_S,
+            )
+        )
+        rows.append(
+            _compared(
+                sec,
+                f"open list opens: county ({county_total} open)",
+                "open_tickets_county",
+                pair,
+                pandas,
+                figure=False,
+                limit=LIST_OPEN_S,
+            )
+        )
         s = dash["results"]["scroll"]
-        rows.append(Row(
-            sec, f"scroll {s['rows']} rows ({s['pages']} keyset pages of {s['page_rows']})", s["median"],
-            note=f"per page: median {_fmt(s['page_median'])}, p95 {_fmt(s['page_p95'])}, max {_fmt(s['page_max'])}; "
-                 "no target in issue 7",
-            data=s,
-        ).finish())
+        rows.append(
+            Row(
+                sec,
+                f"scroll {s['rows']} rows ({s['pages']} keyset pages of {s['page_rows']})",
+                s["median"],
+                note=f"per page: median {_fmt(s['page_median'])}, p95 {_fmt(s['page_p95'])}, max {_fmt(s['page_max'])}; "
+                "no target in issue 7",
+                data=s,
+            ).finish()
+        )
     return rows
 
 
@@ -279,9 +318,16 @@ def bench_context_changes(env: Env) -> list[Row]:
         for panel in dash["panels"]:
             for change in ("period", "grid"):
                 r = dash["results"][f"panel_{panel}_{change}"]
-                rows.append(Row(sec, f"{panel} panel: {change} change", r["median"],
-                                checks=[Check(f"≤ {CONTEXT_CHANGE_S * 1000:.0f} ms", r["median"] <= CONTEXT_CHANGE_S)],
-                                note="" if r.get("source") == "Panel.load" else f"through {r.get('source')}", data=r).finish())
+                rows.append(
+                    Row(
+                        sec,
+                        f"{panel} panel: {change} change",
+                        r["median"],
+                        checks=[Check(f"≤ {CONTEXT_CHANGE_S * 1000:.0f} ms", r["median"] <= CONTEXT_CHANGE_S)],
+                        note="" if r.get("source") == "Panel.load" else f"through {r.get('source')}",
+                        data=r,
+                    ).finish()
+                )
     return rows
 
 
@@ -302,12 +348,30 @@ def bench_current_state(env: Env) -> list[Row]:
             view, scan = r["view"]["median"], r["scan"]["median"]
             if v == UNFOLDED:
                 # Not a state the store stays in: it folds such a delta as soon as it is written.
-                rows.append(Row(sec, label, view, floor=scan, status="INFO",
-                                note=f"{ratio(view, scan):.2f}x: the uniform edits before the store folds them "
-                                     f"(written with auto_fold=False); floor column = the plain scan", data=r).finish())
+                rows.append(
+                    Row(
+                        sec,
+                        label,
+                        view,
+                        floor=scan,
+                        status="INFO",
+                        note=f"{ratio(view, scan):.2f}x: the uniform edits before the store folds them "
+                        f"(written with auto_fold=False); floor column = the plain scan",
+                        data=r,
+                    ).finish()
+                )
                 continue
-            rows.append(Row(sec, label, view, floor=scan, checks=[Check(f"≤ {CURRENT_STATE_RATIO}x plain scan", ratio(view, scan) <= CURRENT_STATE_RATIO)],
-                            note="floor column = the plain scan", data=r).finish())
+            rows.append(
+                Row(
+                    sec,
+                    label,
+                    view,
+                    floor=scan,
+                    checks=[Check(f"≤ {CURRENT_STATE_RATIO}x plain scan", ratio(view, scan) <= CURRENT_STATE_RATIO)],
+                    note="floor column = the plain scan",
+                    data=r,
+                ).finish()
+            )
     return rows
 
 
@@ -358,16 +422,28 @@ def bench_cold_start(env: Env) -> list[Row]:
             med = statistics.median(r["wall_s"] for r in results)
             bad = [r for r in results if not r.get("ok")]
             mb = max(r["rss_mb"] for r in results)
-            row = Row(sec, label, med, checks=[Check(f"≤ {FIRST_DATA_S:.1f} s", med <= FIRST_DATA_S)],
-                      note=f"process's own clock {_fmt(statistics.median(r['since_start_s'] for r in results))}; "
-                           f"peak memory {mb:.0f} MB",
-                      data={"runs": results})
+            row = Row(
+                sec,
+                label,
+                med,
+                checks=[Check(f"≤ {FIRST_DATA_S:.1f} s", med <= FIRST_DATA_S)],
+                note=f"process's own clock {_fmt(statistics.median(r['since_start_s'] for r in results))}; "
+                f"peak memory {mb:.0f} MB",
+                data={"runs": results},
+            )
             if bad:
                 row.status, row.note = "ERROR", f"panel failed: {bad[0].get('error')}"
             rows.append(row.finish())
             if panel == "hotline":
-                rows.append(Row(sec, "peak memory: cold start process (hotline)", mb, unit="MB",
-                                checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)]).finish())
+                rows.append(
+                    Row(
+                        sec,
+                        "peak memory: cold start process (hotline)",
+                        mb,
+                        unit="MB",
+                        checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)],
+                    ).finish()
+                )
     return rows
 
 
@@ -380,7 +456,12 @@ def cold_start(env: Env, store: Path, panel: str) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.coldstart", str(w), panel, "--store", str(store)],
-        cwd=REPO, env=e, pass_fds=(w,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=e,
+        pass_fds=(w,),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     os.close(w)
     with os.fdopen(r, "rb") as fh:
@@ -419,8 +500,20 @@ def bench_import(env: Env) -> list[Row]:
                 else:
                     subprocess.run(["cp", "-al", str(source), str(scratch)], check=True)
                 out = env.work / "import.json"
-                wall, rss, _, _ = run_process([sys.executable, "-m", "benchmarks.measure", "import", "--store", str(scratch),
-                                               "--csv", str(env.csv), "--out", str(out)])
+                wall, rss, _, _ = run_process(
+                    [
+                        sys.executable,
+                        "-m",
+                        "benchmarks.measure",
+                        "import",
+                        "--store",
+                        str(scratch),
+                        "--csv",
+                        str(env.csv),
+                        "--out",
+                        str(out),
+                    ]
+                )
                 r = json.loads(out.read_text("utf-8"))
                 r.update(wall_s=wall, process_rss_mb=rss)
                 # What `fazhi-tui import` then runs when the new rows make a fold due.
@@ -432,21 +525,48 @@ def bench_import(env: Env) -> list[Row]:
             rows += [error_row("import", name, exc), error_row("import", f"peak memory: import into the {label}", exc)]
             continue
         med = statistics.median(r["import_s"] for r in runs)
-        rows.append(Row("import", name, med, checks=[Check(f"≤ {IMPORT_S:.0f} s", med <= IMPORT_S)],
-                        note=f"read+check {_fmt(statistics.median(r['plan_s'] for r in runs))}, "
-                             f"write {_fmt(statistics.median(r['write_s'] for r in runs))}; whole process "
-                             f"{_fmt(statistics.median(r['wall_s'] for r in runs))}",
-                        data={"runs": runs}).finish())
+        rows.append(
+            Row(
+                "import",
+                name,
+                med,
+                checks=[Check(f"≤ {IMPORT_S:.0f} s", med <= IMPORT_S)],
+                note=f"read+check {_fmt(statistics.median(r['plan_s'] for r in runs))}, "
+                f"write {_fmt(statistics.median(r['write_s'] for r in runs))}; whole process "
+                f"{_fmt(statistics.median(r['wall_s'] for r in runs))}",
+                data={"runs": runs},
+            ).finish()
+        )
         mb = max(r["rss_mb"]["peak"] for r in runs)
-        rows.append(Row("import", f"peak memory: import into the {label}", mb, unit="MB",
-                        checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)]).finish())
+        rows.append(
+            Row(
+                "import",
+                f"peak memory: import into the {label}",
+                mb,
+                unit="MB",
+                checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)],
+            ).finish()
+        )
         fold_med = statistics.median(r["fold_s"] for r in runs)
-        rows.append(Row("import", f"then the fold of those rows (its own process), {label}", fold_med,
-                        note="`fazhi-tui compact --fold hotline`, as `fazhi-tui import` runs it after a big import; "
-                             "whole process").finish())
+        rows.append(
+            Row(
+                "import",
+                f"then the fold of those rows (its own process), {label}",
+                fold_med,
+                note="`fazhi-tui compact --fold hotline`, as `fazhi-tui import` runs it after a big import; "
+                "whole process",
+            ).finish()
+        )
         fold_mb = max(r["fold_rss_mb"] for r in runs)
-        rows.append(Row("import", f"peak memory: the fold process, {label}", fold_mb, unit="MB",
-                        checks=[Check(f"≤ {PEAK_MB} MB", fold_mb <= PEAK_MB)]).finish())
+        rows.append(
+            Row(
+                "import",
+                f"peak memory: the fold process, {label}",
+                fold_mb,
+                unit="MB",
+                checks=[Check(f"≤ {PEAK_MB} MB", fold_mb <= PEAK_MB)],
+            ).finish()
+        )
     return rows
 
 
@@ -467,8 +587,15 @@ def bench_report(env: Env) -> list[Row]:
     parser = build_parser()
     subs = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
     if subs is None or "report" not in subs.choices:
-        return [Row("report", name, status="NOT BUILT", note="not built yet: no `fazhi-tui report` subcommand",
-                    checks=[Check(f"≤ {REPORT_S:.0f} s", False)]).finish()]
+        return [
+            Row(
+                "report",
+                name,
+                status="NOT BUILT",
+                note="not built yet: no `fazhi-tui report` subcommand",
+                checks=[Check(f"≤ {REPORT_S:.0f} s", False)],
+            ).finish()
+        ]
     opts = {s for a in subs.choices["report"]._actions for s in a.option_strings}
     out = env.work / f"report-{YEAR}.md"
     store = env.stores.get("recent") or next(iter(env.stores.values()))
@@ -486,10 +613,17 @@ def bench_report(env: Env) -> list[Row]:
     med = statistics.median(r[0] for r in runs)
     mb = max(r[1] for r in runs)
     return [
-        Row("report", name, med, checks=[Check(f"≤ {REPORT_S:.0f} s", med <= REPORT_S)],
+        Row(
+            "report",
+            name,
+            med,
+            checks=[Check(f"≤ {REPORT_S:.0f} s", med <= REPORT_S)],
             note=f"whole process (fazhi-tui {' '.join(cli_args[:1] + cli_args[3:])}), recent-edits store",
-            data={"argv": cli_args, "runs": [r[0] for r in runs]}).finish(),
-        Row("report", "peak memory: report process", mb, unit="MB", checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)]).finish(),
+            data={"argv": cli_args, "runs": [r[0] for r in runs]},
+        ).finish(),
+        Row(
+            "report", "peak memory: report process", mb, unit="MB", checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)]
+        ).finish(),
     ]
 
 
@@ -497,8 +631,15 @@ def cli_process(cli_args: list[str], timeout: float = 600) -> tuple[float, float
     """``fazhi-tui CLI_ARGS`` in a new process: (wall seconds, its peak RSS in MB)."""
     r, w = os.pipe()
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.cli_peak", str(w), *cli_args], cwd=REPO, env=child_env(),
-                            pass_fds=(w,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.cli_peak", str(w), *cli_args],
+        cwd=REPO,
+        env=child_env(),
+        pass_fds=(w,),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     os.close(w)
     try:
         _, stderr = proc.communicate(timeout=timeout)
@@ -509,7 +650,9 @@ def cli_process(cli_args: list[str], timeout: float = 600) -> tuple[float, float
     with os.fdopen(r, "rb") as fh:
         line = fh.readline()
     if proc.returncode != 0:
-        raise WorkerError(f"fazhi-tui {' '.join(cli_args)}: exit {proc.returncode}\n" + stderr.decode("utf-8", "replace")[-1500:])
+        raise WorkerError(
+            f"fazhi-tui {' '.join(cli_args)}: exit {proc.returncode}\n" + stderr.decode("utf-8", "replace")[-1500:]
+        )
     return wall, json.loads(line)["rss_mb"] if line else float("nan")
 
 
@@ -522,11 +665,26 @@ def bench_grid_map(env: Env) -> list[Row]:
     except Exception as exc:  # noqa: BLE001
         return [error_row("grid map", name, exc)]
     if not r.get("built"):
-        return [Row("grid map", name, status="NOT BUILT", note=f"not built yet ({r.get('why')})",
-                    checks=[Check(f"≤ {GRID_MAP_S * 1000:.0f} ms", False)]).finish()]
+        return [
+            Row(
+                "grid map",
+                name,
+                status="NOT BUILT",
+                note=f"not built yet ({r.get('why')})",
+                checks=[Check(f"≤ {GRID_MAP_S * 1000:.0f} ms", False)],
+            ).finish()
+        ]
     med = r["result"]["median"]
-    return [Row("grid map", name.replace("23", str(r["grids"])), med, checks=[Check(f"≤ {GRID_MAP_S * 1000:.0f} ms", med <= GRID_MAP_S)],
-                note=f"parsing the boundaries once: {_fmt(r['parse_s'])}", data=r).finish()]
+    return [
+        Row(
+            "grid map",
+            name.replace("23", str(r["grids"])),
+            med,
+            checks=[Check(f"≤ {GRID_MAP_S * 1000:.0f} ms", med <= GRID_MAP_S)],
+            note=f"parsing the boundaries once: {_fmt(r['parse_s'])}",
+            data=r,
+        ).finish()
+    ]
 
 
 # The suite, in order. A new measurement is a function here (Env -> rows).
@@ -572,10 +730,18 @@ HEAD = ("measurement", "fazhi-tui", "floor", "×floor", "pandas", "pandas÷", "t
 def table_rows(rows: list[Row]) -> list[tuple[str, ...]]:
     out = []
     for r in rows:
-        out.append((
-            r.name, _fmt_ms(r.value, r.unit), _fmt_ms(r.floor), _x(ratio(r.value, r.floor)), _fmt_ms(r.pandas),
-            _x(ratio(r.pandas, r.value)), ", ".join(c.target for c in r.checks), r.status,
-        ))
+        out.append(
+            (
+                r.name,
+                _fmt_ms(r.value, r.unit),
+                _fmt_ms(r.floor),
+                _x(ratio(r.value, r.floor)),
+                _fmt_ms(r.pandas),
+                _x(ratio(r.pandas, r.value)),
+                ", ".join(c.target for c in r.checks),
+                r.status,
+            )
+        )
     return out
 
 
@@ -639,12 +805,20 @@ class LoadMonitor:
 
     def describe(self) -> dict:
         s = sorted(self.samples) or [os.getloadavg()[0]]
-        return {"median": statistics.median(s), "max": s[-1], "samples": len(s),
-                "text": f"median {statistics.median(s):.1f}, max {s[-1]:.1f}"}
+        return {
+            "median": statistics.median(s),
+            "max": s[-1],
+            "samples": len(s),
+            "text": f"median {statistics.median(s):.1f}, max {s[-1]:.1f}",
+        }
 
 
 def machine() -> dict:
-    info: dict[str, Any] = {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    info: dict[str, Any] = {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
     try:
         info["nproc"] = int(subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip())
     except (OSError, ValueError):
@@ -692,7 +866,11 @@ def main(argv: list[str] | None = None) -> int:
     build = subprocess.run(
         [sys.executable, "-m", "benchmarks.scale_store", "--size", args.size, "--stores", str(scale_store.STORES)]
         + (["--quiet"] if args.quiet else []),
-        cwd=REPO, env=child_env(), stdout=subprocess.PIPE, text=True, check=True,
+        cwd=REPO,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
     )
     built = json.loads(build.stdout.strip().splitlines()[-1])
     if not args.quiet:
@@ -730,14 +908,23 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(render_text(rows, header))
     missed = [r for r in rows if r.status in ("MISS", "ERROR", "MISMATCH")]
-    print(f"\n{sum(r.status == 'PASS' for r in rows)} PASS, {sum(r.status == 'MISS' for r in rows)} MISS, "
-          f"{sum(r.status == 'NOT BUILT' for r in rows)} NOT BUILT, {sum(r.status in ('ERROR', 'MISMATCH') for r in rows)} ERROR")
+    print(
+        f"\n{sum(r.status == 'PASS' for r in rows)} PASS, {sum(r.status == 'MISS' for r in rows)} MISS, "
+        f"{sum(r.status == 'NOT BUILT' for r in rows)} NOT BUILT, {sum(r.status in ('ERROR', 'MISMATCH') for r in rows)} ERROR"
+    )
     out = Path(args.out) if args.out else OUT / f"{started:%Y-%m-%d}-{args.size}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
-        "size": args.size, "rows_in_store": size.rows, "started": started.isoformat(timespec="seconds"),
-        "today": TODAY.isoformat(), "town": TOWN, "year": YEAR, "machine": info, "stores": info_stores,
-        "elapsed_s": time.perf_counter() - t0, "results": [asdict(r) for r in rows],
+        "size": args.size,
+        "rows_in_store": size.rows,
+        "started": started.isoformat(timespec="seconds"),
+        "today": TODAY.isoformat(),
+        "town": TOWN,
+        "year": YEAR,
+        "machine": info,
+        "stores": info_stores,
+        "elapsed_s": time.perf_counter() - t0,
+        "results": [asdict(r) for r in rows],
     }
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), "utf-8")
     out.with_suffix(".md").write_text(render_markdown(rows, header.replace("\n", "  \n")) + "\n", "utf-8")

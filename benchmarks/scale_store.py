@@ -40,11 +40,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 import fazhi_tui.store  # noqa: F401  (before fazhi_tui.api: that import order avoids a cycle)
+from fazhi_hotline.deadlines import add_working_days, rules_from_settings
+from fazhi_hotline.tables import CATEGORIES, HOTLINE, HOTLINE_SPEC, RANKS_SPEC
 from fazhi_tui.host_tables import HOST_TABLES
 from fazhi_tui.store import Store
 from fazhi_tui.store.compact import compact
-from fazhi_hotline.deadlines import add_working_days, rules_from_settings
-from fazhi_hotline.tables import CATEGORIES, HOTLINE, HOTLINE_SPEC, RANKS_SPEC
 
 # Bump when the generated data changes, so cached stores are rebuilt.
 GENERATOR_VERSION = 5  # 4: edits written with the store's folding; 5: hotline sorted by town, grid
@@ -54,7 +54,20 @@ STORES = Path(__file__).resolve().parent / ".stores"
 GRIDS_GEOJSON = REPO / "data" / "grids.geojson"
 
 TOWN = "赵庄镇"  # the office's own town: its grids are in ``grids``; the panels look at it
-OTHER_TOWNS = ("城关镇", "李庄镇", "王岗镇", "柳营乡", "高桥镇", "马村乡", "石桥镇", "杨集镇", "龙泉乡", "黄坡镇", "新安镇", "河口乡")
+OTHER_TOWNS = (
+    "城关镇",
+    "李庄镇",
+    "王岗镇",
+    "柳营乡",
+    "高桥镇",
+    "马村乡",
+    "石桥镇",
+    "杨集镇",
+    "龙泉乡",
+    "黄坡镇",
+    "新安镇",
+    "河口乡",
+)
 TOWNS = (TOWN,) + OTHER_TOWNS  # 13 townships (the others are illustrative names)
 FIRST_DAY = dt.date(2021, 1, 1)
 TODAY = dt.date(2025, 12, 20)  # FAZHI_TODAY of every measurement: the data runs up to it
@@ -71,7 +84,28 @@ APPEAL_P = (0.30, 0.20, 0.35, 0.05, 0.10)
 URGENCIES = ("一般", "紧急", "特急")
 URGENCY_P = (0.90, 0.08, 0.02)
 SURNAMES = tuple("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗")
-GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞")
+GIVEN = (
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+)
 PHRASES = (
     "反映问题较长时间未解决，希望尽快处理",
     "多次反映无果，要求相关部门到现场核实",
@@ -125,7 +159,9 @@ def _deadline_table(first: dt.date, days: int) -> dict[int, np.ndarray]:
         counts = sorted({rules_from_settings(None).days_for(a, u) for a in APPEALS for u in URGENCIES})
         epoch = dt.date(1970, 1, 1)
         _DEADLINE_DAYS_CACHE[key] = {
-            n: np.array([(add_working_days(first + dt.timedelta(days=i), n).day - epoch).days for i in range(days)], np.int64)
+            n: np.array(
+                [(add_working_days(first + dt.timedelta(days=i), n).day - epoch).days for i in range(days)], np.int64
+            )
             for n in counts
         }
     return _DEADLINE_DAYS_CACHE[key]
@@ -249,7 +285,9 @@ def generate(start_index: int, n: int, first: dt.date, last: dt.date, seed: int,
         "deadline": pa.array(deadline.astype("datetime64[D]"), pa.date32()),
         "closed_at": pc.if_else(pa.array(is_closed), to_ts(closed_at), pa.scalar(None, ts)),
         "status": _take(("待签收", "办理中", "已办结", "退单", "延期"), status),
-        "callback": pc.if_else(pa.array(is_called), _take(("满意", "基本满意", "不满意"), cb), pa.scalar(None, pa.string())),
+        "callback": pc.if_else(
+            pa.array(is_called), _take(("满意", "基本满意", "不满意"), cb), pa.scalar(None, pa.string())
+        ),
         "unsatisfied_reason": pc.if_else(
             pa.array(is_called & (cb == 2)), _pick(rng, UNSATISFIED_REASONS, n), pa.scalar(None, pa.string())
         ),
@@ -283,7 +321,13 @@ def _earlier_step(t: pa.Table) -> pa.Table:
     null_s = pa.scalar(None, pa.string())
     null_ts = pa.scalar(None, pa.timestamp("us"))
     # with a callback -> no callback yet; closed -> 办理中; 退单/延期 -> 办理中; 办理中 -> 待签收
-    new_status = pc.if_else(has_cb, status, pc.if_else(pc.or_(closed, in_progress), pa.scalar("办理中"), pc.if_else(signed_only, pa.scalar("待签收"), status)))
+    new_status = pc.if_else(
+        has_cb,
+        status,
+        pc.if_else(
+            pc.or_(closed, in_progress), pa.scalar("办理中"), pc.if_else(signed_only, pa.scalar("待签收"), status)
+        ),
+    )
     cols = {name: t.column(name) for name in t.column_names}
     cols["callback"] = pc.if_else(has_cb, null_s, t.column("callback"))
     cols["unsatisfied_reason"] = pc.if_else(has_cb, null_s, t.column("unsatisfied_reason"))
@@ -361,8 +405,8 @@ def ensure_stores(size: str, quiet: bool = False) -> dict[str, Path]:
     generated: list[Tickets] = []
     for b, (r0, n, d0, d1) in enumerate(batches):
         tk = generate(r0, n, d0, d1, seed=1000 + b)
-        ages[r0:r0 + n] = tk.age_days
-        pending[r0:r0 + n] = pc.equal(tk.table.column("status"), "待签收").to_numpy(zero_copy_only=False)
+        ages[r0 : r0 + n] = tk.age_days
+        pending[r0 : r0 + n] = pc.equal(tk.table.column("status"), "待签收").to_numpy(zero_copy_only=False)
         generated.append(tk)
     recent, uniform = _edit_choice(rows, ages, pending, seed=7)
     t0 = time.perf_counter()
@@ -392,15 +436,18 @@ def ensure_stores(size: str, quiet: bool = False) -> dict[str, Path]:
                 uniform_rows.append(final.take(pa.array(upos)))
             merged = pa.concat_tables(parts)
             base_t = merged.take(pc.sort_indices(merged.column("__pos"))).drop_columns(["__pos"])
-        at = dt.datetime.combine(d1, dt.time(23, 0), tzinfo=dt.timezone.utc)
+        at = dt.datetime.combine(d1, dt.time(23, 0), tzinfo=dt.UTC)
         store.append(HOTLINE, base_t, at=at, by=USER)
         _log(f"appended batch {b + 1}/{len(batches)}: {n} tickets {d0}..{d1} ({time.perf_counter() - t0:.1f} s)", quiet)
     t1 = time.perf_counter()
     compact(store)
     _log(f"compacted {rows} tickets ({time.perf_counter() - t1:.1f} s)", quiet)
     store.close()
-    for variant, edits, auto_fold in (("recent", recent_rows, True), ("uniform", uniform_rows, True),
-                                      (UNFOLDED, uniform_rows, False)):
+    for variant, edits, auto_fold in (
+        ("recent", recent_rows, True),
+        ("uniform", uniform_rows, True),
+        (UNFOLDED, uniform_rows, False),
+    ):
         dest = paths[variant]
         # Hard links: the compacted files are immutable, so the variants share them.
         subprocess.run(["cp", "-al", str(base), str(dest)], check=True)
@@ -411,27 +458,43 @@ def ensure_stores(size: str, quiet: bool = False) -> dict[str, Path]:
             # In the order they happened (by 受理时间 for want of better), in a few batches.
             edited = edited.take(pc.sort_indices(edited.column("received_at")))
             for k in range(EDIT_BATCHES):
-                part = edited.slice(edited.num_rows * k // EDIT_BATCHES, edited.num_rows * (k + 1) // EDIT_BATCHES - edited.num_rows * k // EDIT_BATCHES)
+                part = edited.slice(
+                    edited.num_rows * k // EDIT_BATCHES,
+                    edited.num_rows * (k + 1) // EDIT_BATCHES - edited.num_rows * k // EDIT_BATCHES,
+                )
                 if part.num_rows == 0:
                     continue
                 expected = {k_: 1 for k_ in part.column("ticket_no").to_pylist()}
-                when = dt.datetime.combine(TODAY - dt.timedelta(days=EDIT_BATCHES - 1 - k), dt.time(12, 0), tzinfo=dt.timezone.utc)
+                when = dt.datetime.combine(
+                    TODAY - dt.timedelta(days=EDIT_BATCHES - 1 - k), dt.time(12, 0), tzinfo=dt.UTC
+                )
                 st.save(HOTLINE, part, expected, at=when, by=USER)
                 # The store folds on a thread of its own when a write makes it due; waiting for
                 # it here keeps the build deterministic (the dashboard does not wait).
                 st.settle()
         tf = st.files(HOTLINE)
         info = {
-            "size": size, "variant": variant, "rows": rows, "edits": 0 if edited is None else edited.num_rows,
-            "delta_files": len(tf.delta_files), "delta_rows": tf.delta_rows, "gen": tf.gen,
+            "size": size,
+            "variant": variant,
+            "rows": rows,
+            "edits": 0 if edited is None else edited.num_rows,
+            "delta_files": len(tf.delta_files),
+            "delta_rows": tf.delta_rows,
+            "gen": tf.gen,
             "superseded_months": sorted(m or "" for m in (tf.superseded_months() or [])),
-            "folds": [r.describe() for r in st.folds], "edits_s": round(time.perf_counter() - t_edit, 1),
-            "today": TODAY, "generator": GENERATOR_VERSION, "built_s": round(time.perf_counter() - t_all, 1),
+            "folds": [r.describe() for r in st.folds],
+            "edits_s": round(time.perf_counter() - t_edit, 1),
+            "today": TODAY,
+            "generator": GENERATOR_VERSION,
+            "built_s": round(time.perf_counter() - t_all, 1),
         }
         st.close()
         _mark_done(dest, info)
-        _log(f"{variant}: {info['edits']} edits in {info['edits_s']} s, {len(st.folds)} folds; delta now "
-             f"{info['delta_rows']} versions in {info['delta_files']} files, months {info['superseded_months'][:3]}…", quiet)
+        _log(
+            f"{variant}: {info['edits']} edits in {info['edits_s']} s, {len(st.folds)} folds; delta now "
+            f"{info['delta_rows']} versions in {info['delta_files']} files, months {info['superseded_months'][:3]}…",
+            quiet,
+        )
     return paths
 
 
@@ -455,7 +518,9 @@ def ensure_import_csv(size: str, quiet: bool = False) -> Path:
     tk = generate(10**8, n, dt.date(2016, 1, 1), dt.date(2020, 12, 31), seed=4242)
     t = tk.table
     own = pc.equal(t.column("town"), TOWN)
-    t = t.set_column(t.schema.get_field_index("grid"), "grid", pc.if_else(own, t.column("grid"), pa.scalar(None, pa.string())))
+    t = t.set_column(
+        t.schema.get_field_index("grid"), "grid", pc.if_else(own, t.column("grid"), pa.scalar(None, pa.string()))
+    )
     out = {}
     for col in HOTLINE_SPEC.columns:
         arr = t.column(col.name)

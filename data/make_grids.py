@@ -295,8 +295,11 @@ def main() -> None:
     # One feature per line: readable diffs, still valid JSON.
     lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in collection["features"]]
     text = (
-        '{"type":"FeatureCollection","name":' + json.dumps(collection["name"], ensure_ascii=False)
-        + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
+        '{"type":"FeatureCollection","name":'
+        + json.dumps(collection["name"], ensure_ascii=False)
+        + ',"features":[\n'
+        + ",\n".join(lines)
+        + "\n]}\n"
     )
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out} ({len(lines)} grids, attempt {attempt})")

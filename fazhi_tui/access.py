@@ -80,7 +80,9 @@ class Access:
         if not self.may_write(table):
             name = label or table
             if self.role == CLERK:
-                raise AccessError(f"{self.user}（办事员）不能修改“{name}”：此表不在办事员可编辑的范围内，需要管理员角色或在 access.toml 的 clerk_tables 中加入 {table}")
+                raise AccessError(
+                    f"{self.user}（办事员）不能修改“{name}”：此表不在办事员可编辑的范围内，需要管理员角色或在 access.toml 的 clerk_tables 中加入 {table}"
+                )
             raise AccessError(f"{self.user}（{self.role_label}）不能修改“{name}”：需要办事员或管理员角色")
 
     def require_admin(self, action: str) -> None:
@@ -115,7 +117,9 @@ def load_policy(store_root: Path) -> Policy:
     pii = frozenset(data.get("pii", [ADMIN, CLERK]))
     unknown_roles = pii - {VIEWER, CLERK, ADMIN}
     if unknown_roles:
-        raise AccessConfigError(f"{path}：pii 中的角色 {'、'.join(sorted(unknown_roles))} 未知（可选：admin、clerk、viewer）")
+        raise AccessConfigError(
+            f"{path}：pii 中的角色 {'、'.join(sorted(unknown_roles))} 未知（可选：admin、clerk、viewer）"
+        )
     return Policy(
         admins=frozenset(data.get("admin", [])),
         clerks=frozenset(data.get("clerk", [])),

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-# The store before ``access``: ``access`` imports the store's errors, whose package imports
-# ``access`` back; starting from the store resolves that cycle when this module is imported first.
-from .store import Store as _Store  # noqa: F401,I001
 from .access import Access, AccessError
 from .context import ROLE_ADMIN, ROLE_CLERK, ROLE_VIEWER, WHOLE_TOWN, Context, Grid
 from .contrib import (
     REPORT_PARTS,
     Command,
+    Figure,
     GridFigure,
     PanelSpec,
     ReportSection,
@@ -38,12 +36,17 @@ from .store import (
     REV,
     Column,
     RecordNotFoundError,
+    RowRule,
     StaleRevisionError,
     Store,
     StoreError,
     TableSpec,
     ValidationError,
 )
+
+# The store before ``access``: ``access`` imports the store's errors, whose package imports
+# ``access`` back; starting from the store resolves that cycle when this module is imported first.
+from .store import Store as _Store  # noqa: F401,I001
 from .store.views import qident
 
 if TYPE_CHECKING:
@@ -54,15 +57,64 @@ if TYPE_CHECKING:
     from .ui.widgets.record_table import RecordTable
 
 __all__ = [
-    "AT", "BY", "ID", "OP", "REV", "REPORT_PARTS", "ROLE_ADMIN", "ROLE_CLERK", "ROLE_VIEWER", "WHOLE_TOWN",
-    "Access", "AccessError", "approx", "exact", "mask_name", "mask_phone", "mask_table", "mask_value",
-    "period_condition", "phrase",
-    "Column", "Command", "Context", "Grid", "GridFigure", "Panel", "PanelSpec", "Period",
-    "RecordNotFoundError", "RecordTable", "ReportSection", "ReviewCheck", "ReviewItem",
-    "BarChart", "CHECK", "CHOICE", "TEXT", "FormDone", "FormError", "FormFailed", "FormField", "PagedTable",
-    "PanelAction", "PanelExport", "RecordForm", "TablePage", "requires_write",
-    "StaleRevisionError", "Store", "StoreError", "TableSpec", "ValidationError",
-    "day_expr", "hookimpl", "parse_date", "qident",
+    "AT",
+    "BY",
+    "ID",
+    "OP",
+    "REV",
+    "REPORT_PARTS",
+    "ROLE_ADMIN",
+    "ROLE_CLERK",
+    "ROLE_VIEWER",
+    "WHOLE_TOWN",
+    "Access",
+    "AccessError",
+    "approx",
+    "exact",
+    "mask_name",
+    "mask_phone",
+    "mask_table",
+    "mask_value",
+    "period_condition",
+    "phrase",
+    "Column",
+    "Command",
+    "Context",
+    "Grid",
+    "Figure",
+    "GridFigure",
+    "Panel",
+    "PanelSpec",
+    "Period",
+    "RecordNotFoundError",
+    "RowRule",
+    "RecordTable",
+    "ReportSection",
+    "ReviewCheck",
+    "ReviewItem",
+    "BarChart",
+    "CHECK",
+    "CHOICE",
+    "TEXT",
+    "FormDone",
+    "FormError",
+    "FormFailed",
+    "FormField",
+    "PagedTable",
+    "PanelAction",
+    "PanelExport",
+    "RecordForm",
+    "TablePage",
+    "requires_write",
+    "StaleRevisionError",
+    "Store",
+    "StoreError",
+    "TableSpec",
+    "ValidationError",
+    "day_expr",
+    "hookimpl",
+    "parse_date",
+    "qident",
 ]
 
 _LAZY = {

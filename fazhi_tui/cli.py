@@ -28,10 +28,15 @@ class CliError(Exception):
 
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--store", metavar="目录", default=default, help="数据目录（默认：FAZHI_STORE、配置文件，或用户数据目录）")
+    parser.add_argument(
+        "--store", metavar="目录", default=default, help="数据目录（默认：FAZHI_STORE、配置文件，或用户数据目录）"
+    )
     parser.add_argument("--config", metavar="文件", default=default, help="配置文件（TOML）")
     parser.add_argument(
-        "--plugins-dir", metavar="目录", action="append", default=argparse.SUPPRESS if suppress else [],
+        "--plugins-dir",
+        metavar="目录",
+        action="append",
+        default=argparse.SUPPRESS if suppress else [],
         help="额外的插件目录（可多次给出）",
     )
 
@@ -40,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fazhi-tui",
         description="乡镇法治政府建设工作台。不带子命令时打开仪表盘。",
-        epilog="示例：fazhi-tui demo && fazhi-tui；fazhi-tui sql \"SELECT count(*) FROM grids\"",
+        epilog='示例：fazhi-tui demo && fazhi-tui；fazhi-tui sql "SELECT count(*) FROM grids"',
     )
     parser.add_argument("--version", action="version", version=f"fazhi-tui {__version__}")
     _common(parser, suppress=False)
@@ -77,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("compact", "整理：把版本文件合并为新一代基础文件（可与他人读写同时进行）")
     p.add_argument("tables", nargs="*", metavar="表", help="只整理这些表（默认全部）")
     p.add_argument(
-        "--fold", action="store_true",
+        "--fold",
+        action="store_true",
         help="只把新版本并入基础文件，只重写涉及的月份（有写权限即可；写入较多后程序会自动进行）",
     )
 
@@ -95,10 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("table", metavar="表")
     p.add_argument("-o", "--output", required=True, metavar="文件", help="输出文件（.csv / .xlsx / .parquet）")
     p.add_argument("--year", type=int, metavar="年份", help="只导出该年度（按表的日期列）")
-    p.add_argument("--where", action="append", default=[], metavar="列=值", help="筛选条件（列名或中文列名），可多次给出")
+    p.add_argument(
+        "--where", action="append", default=[], metavar="列=值", help="筛选条件（列名或中文列名），可多次给出"
+    )
     p.add_argument("--format", choices=("csv", "xlsx", "parquet"), help="格式（默认按扩展名）")
 
-    p = add("report", "起草年度法治政府建设情况报告（Markdown）：各插件提供的章节按报告的各部分（一至四，需要时加五）排列")
+    p = add(
+        "report", "起草年度法治政府建设情况报告（Markdown）：各插件提供的章节按报告的各部分（一至四，需要时加五）排列"
+    )
     p.add_argument("--year", metavar="YYYY", help="报告年度（默认：上一年度；“今年”取 FAZHI_TODAY 或系统日期）")
     p.add_argument("-o", "--output", metavar="文件", help="写入该文件（如 report.md；默认打印到标准输出）")
     p.epilog = "某个章节生成失败时，报告照常写出，该处标为【缺】并注明插件与错误，退出码为 1。"
@@ -287,7 +297,15 @@ def cmd_tables(args, cfg) -> int:
         for head in ("列", "中文名", "类型", "必填", "个人信息", "代码表", "引用"):
             t.add_column(head)
         for c in d["columns"]:
-            t.add_row(c["name"], c["label"], c["type"], "是" if c["required"] else "", c["pii"] or "", c["codes"] or "", c["ref"] or "")
+            t.add_row(
+                c["name"],
+                c["label"],
+                c["type"],
+                "是" if c["required"] else "",
+                c["pii"] or "",
+                c["codes"] or "",
+                c["ref"] or "",
+            )
         console.print(t)
         for name, values in spec.code_tables.items():
             console.print(f"  代码表 {name}：{'、'.join(values)}")
@@ -393,7 +411,9 @@ def cmd_plugins(args, cfg) -> int:
         return EXIT_OK
     sources = {"host": "宿主", "built-in": "内置", "entry point": "入口点", "folder": "插件目录", "unknown": "未知"}
     for i in infos:
-        status = "正常" if i["status"] == "loaded" and not i["errors"] else ("失败" if i["status"] == "failed" else "有错误")
+        status = (
+            "正常" if i["status"] == "loaded" and not i["errors"] else ("失败" if i["status"] == "failed" else "有错误")
+        )
         print(f"{i['name']}  {i['version']}  [{sources.get(i['source'], i['source'])}]  {status}")
         if i["hooks"]:
             print(f"    钩子：{', '.join(i['hooks'])}")
@@ -559,8 +579,10 @@ def _fold_in_child(args, store_path: Path, table: str, reason: str) -> None:
             print(f"已整理：{line}", file=sys.stderr)
     else:
         why = (done.stderr.strip().splitlines() or ["未知原因"])[-1]
-        print(f"注意：自动整理未完成（{why}）；数据已导入、不受影响，可稍后运行 fazhi-tui compact --fold {table}",
-              file=sys.stderr)
+        print(
+            f"注意：自动整理未完成（{why}）；数据已导入、不受影响，可稍后运行 fazhi-tui compact --fold {table}",
+            file=sys.stderr,
+        )
 
 
 def cmd_dashboard(cfg, store_path: Path) -> int:

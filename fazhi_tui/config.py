@@ -108,7 +108,9 @@ def parse_config(path: Path) -> Config:
     if "town" in data:
         cfg.town = data["town"]
     if "plugins_dirs" in data:
-        cfg.plugins_dirs = [(base / Path(_expect(path, "plugins_dirs", p, str)).expanduser()) for p in data["plugins_dirs"]]
+        cfg.plugins_dirs = [
+            (base / Path(_expect(path, "plugins_dirs", p, str)).expanduser()) for p in data["plugins_dirs"]
+        ]
     if "plugins" in data:
         cfg.plugins = [_expect(path, "plugins", p, str) for p in data["plugins"]]
     for k, v in data.get("keys", {}).items():

@@ -14,8 +14,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from .period import Period, period_condition
 from .access import ADMIN, CLERK, ROLE_LABELS, VIEWER, Access
+from .period import Period, period_condition
 from .store import Store
 from .store.views import qident
 

@@ -101,6 +101,28 @@ class GridFigure:
     unit: str = ""
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A number the report (and anyone else) can quote, traceable to the records that make it.
+
+    ``compute(ctx)`` returns the value for ``ctx.period`` and ``ctx.grid`` (the whole town when
+    None): an ``int`` or ``float``, or ``None`` when there is no data to say anything (the report
+    then shows a gap rather than a 0). ``records(ctx)`` returns the rows behind that value as a
+    pyarrow Table, with the same filter, so a reader can check every number. ``table`` names the
+    store table those rows come from (a panel that owns it can open a record). ``approx`` is the
+    phrasing the report uses by default: exact, or two significant digits floored plus 余
+    (DOMAIN.md §1); a report template may ask for either."""
+
+    name: str
+    label: str  # Chinese, as a picker lists it: "整治乱摆乱卖次数"
+    unit: str  # 次, 件, 名, 个 …
+    compute: Callable[[Context], float | int | None]
+    records: Callable[[Context], Any] | None = None  # -> pyarrow.Table
+    table: str | None = None
+    approx: bool = False
+    description: str = ""
+
+
 def check_record(record: Any) -> str | None:
     """What is wrong with a contributed record, in Chinese, or None."""
     if not NAME_RE.match(getattr(record, "name", "") or ""):
@@ -112,6 +134,11 @@ def check_record(record: Any) -> str | None:
             return f"面板 {record.name} 的按键 {record.key!r} 须为一个英文字母"
         if not callable(record.factory):
             return f"面板 {record.name} 的 factory 不可调用"
+    if isinstance(record, Figure):
+        if not record.label or not isinstance(record.unit, str):
+            return f"指标 {record.name} 须有中文名称（label）与单位（unit）"
+        if record.records is not None and not callable(record.records):
+            return f"{record.name} 的 records 不可调用"
     for attr in ("build", "find", "run", "compute"):
         if hasattr(record, attr) and not callable(getattr(record, attr)):
             return f"{record.name} 的 {attr} 不可调用"

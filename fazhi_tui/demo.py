@@ -11,7 +11,7 @@ import datetime as dt
 import shutil
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from .plugins import PluginHost
@@ -59,7 +59,7 @@ def build_demo(
         write_marker(stage, demo=True, today=today.isoformat(), seed=seed)
         with Store.open(stage, specs, user=DEMO_USER) as store:
             # Versions are stamped with the demo's today, so a rebuild for the same day is the same data.
-            stamp = datetime.combine(today, dt.time(8, 0), tzinfo=timezone.utc)
+            stamp = datetime.combine(today, dt.time(8, 0), tzinfo=dt.UTC)
             for contrib in host.iter_collect("fazhi_demo_rows", store=store, today=today, seed=seed):
                 for table, rows in contrib.value.items():
                     if table not in store.specs:

@@ -49,9 +49,39 @@ GIVEN_CHARS = (
     "新利学德振永长松宏晓艳婷雪洁帅浩宇俊阳金银福庆发彦卫晨会琳鑫凯佳慧冬梦瑞广书"
 )
 PHONE_PREFIXES = (
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153",
-    "155", "156", "157", "158", "159", "166", "173", "176", "177", "180", "181", "182", "183",
-    "185", "186", "187", "188", "189", "191", "199",
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "173",
+    "176",
+    "177",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "199",
 )
 
 
@@ -126,9 +156,7 @@ def host_demo_rows(today: date, seed: int) -> dict[str, list[dict]]:
     rng = random.Random(seed)
     features = sorted(_grid_features(), key=lambda f: f["properties"]["code"])
     # Grids were set up in spring 2019; every grid-bound post opens after that.
-    established = {
-        f["properties"]["code"]: _random_date(rng, date(2019, 3, 1), date(2019, 6, 30)) for f in features
-    }
+    established = {f["properties"]["code"]: _random_date(rng, date(2019, 3, 1), date(2019, 6, 30)) for f in features}
     registry = People()
     posts = _build_posts(rng, features, established)
     for post in posts:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .contrib import Command, GridFigure, PanelSpec, ReportSection, ReviewCheck
+    from .contrib import Command, Figure, GridFigure, PanelSpec, ReportSection, ReviewCheck
     from .store import Store, TableSpec
 
 hookspec = pluggy.HookspecMarker("fazhi_tui")
@@ -52,6 +52,11 @@ def fazhi_commands() -> list[Command]:
 @hookspec
 def fazhi_grid_figures() -> list[GridFigure]:
     """Figures per grid for the map: a list of ``GridFigure``."""
+
+
+@hookspec
+def fazhi_figures() -> list[Figure]:
+    """Named figures for the report, each traceable to its records: a list of ``Figure``."""
 
 
 @hookspec

@@ -7,9 +7,9 @@ both ends bound as parameters and no "last day of the month" arithmetic.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 

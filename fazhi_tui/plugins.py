@@ -20,7 +20,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
-from .contrib import Command, GridFigure, PanelSpec, ReportSection, ReviewCheck, check_record
+from .contrib import Command, Figure, GridFigure, PanelSpec, ReportSection, ReviewCheck, check_record
 from .store.spec import TableSpec
 
 ENTRY_POINT_GROUP = "fazhi_tui"
@@ -35,6 +35,7 @@ RECORD_TYPES: dict[str, tuple[type, str]] = {
     "fazhi_review_checks": (ReviewCheck, "检查项"),
     "fazhi_commands": (Command, "命令"),
     "fazhi_grid_figures": (GridFigure, "网格指标"),
+    "fazhi_figures": (Figure, "报告指标"),
 }
 
 
@@ -161,7 +162,9 @@ class PluginHost:
 
     def _register(self, name: str, module: object, info: PluginInfo) -> None:
         if name in self.infos and self.infos[name].status == "loaded":
-            self._fail(PluginInfo(name, info.source, info.version, info.location), f"与已加载的插件 {name} 重名，未加载")
+            self._fail(
+                PluginInfo(name, info.source, info.version, info.location), f"与已加载的插件 {name} 重名，未加载"
+            )
             return
         try:
             self.pm.register(module, name=name)

@@ -1,9 +1,9 @@
 """A separate process that uses a store, for the concurrency tests.
 
-    python store_worker.py STORE append WORKER BATCHES ROWS
-    python store_worker.py STORE bump RECORD TIMES        (read-modify-write with retry on stale)
-    python store_worker.py STORE read OUTFILE SECONDS     (repeat an aggregate, one answer per line)
-    python store_worker.py STORE churn ROWS               (write big batches until killed)
+python store_worker.py STORE append WORKER BATCHES ROWS
+python store_worker.py STORE bump RECORD TIMES        (read-modify-write with retry on stale)
+python store_worker.py STORE read OUTFILE SECONDS     (repeat an aggregate, one answer per line)
+python store_worker.py STORE churn ROWS               (write big batches until killed)
 """
 
 from __future__ import annotations
@@ -27,8 +27,13 @@ AGGREGATE = (
 
 def rows(prefix: str, n: int) -> list[dict]:
     return [
-        {"case_no": f"{prefix}-{i:06d}", "found_on": dt.date(2023, 1 + i % 12, 1 + i % 28), "grid": f"G{i % 23:02d}",
-         "action": "劝阻", "amount": i}
+        {
+            "case_no": f"{prefix}-{i:06d}",
+            "found_on": dt.date(2023, 1 + i % 12, 1 + i % 28),
+            "grid": f"G{i % 23:02d}",
+            "action": "劝阻",
+            "amount": i,
+        }
         for i in range(n)
     ]
 

@@ -18,8 +18,8 @@ from fazhi_tui.store import Column, Store, TableSpec
 from fazhi_tui.store.audit import history_diff
 from fazhi_tui.store.check import check_store, quarantine
 from fazhi_tui.store.compact import compact
-from fazhi_tui.store.sql import run_readonly
 from fazhi_tui.store.errors import ReadOnlySQLError
+from fazhi_tui.store.sql import run_readonly
 
 CALLS = TableSpec(
     name="calls",
@@ -36,8 +36,15 @@ CALLS = TableSpec(
         Column("staff", pa.string(), "承办人"),
     ),
 )
-ROW = {"call_no": "C1", "day": dt.date(2023, 5, 6), "caller": "欧阳娜娜", "phone": "13812345678",
-       "id_no": "41042119800101123X", "address": "大黄村三组18号", "staff": "王建国"}
+ROW = {
+    "call_no": "C1",
+    "day": dt.date(2023, 5, 6),
+    "caller": "欧阳娜娜",
+    "phone": "13812345678",
+    "id_no": "41042119800101123X",
+    "address": "大黄村三组18号",
+    "staff": "王建国",
+}
 
 
 @pytest.fixture
@@ -54,7 +61,9 @@ def open_as(root, role, **policy):
 
 # -- roles ---------------------------------------------------------------------------------------
 def test_role_resolution_from_the_store_access_file(tmp_path):
-    (tmp_path / "access.toml").write_text('admin = ["wang", "@leaders"]\nclerk = ["li", "@staff"]\nclerk_tables = ["calls"]\n', "utf-8")
+    (tmp_path / "access.toml").write_text(
+        'admin = ["wang", "@leaders"]\nclerk = ["li", "@staff"]\nclerk_tables = ["calls"]\n', "utf-8"
+    )
     p = load_policy(tmp_path)
     assert role_for(p, "wang", set(), 1000) == ADMIN
     assert role_for(p, "zhao", {"leaders"}, 1001) == ADMIN
@@ -103,12 +112,21 @@ def test_a_clerk_edits_only_the_tables_named(root):
 
 
 # -- masks ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("kind, value, masked", [
-    ("name", "欧阳娜娜", "欧**"), ("name", "张三", "张*"), ("name", "李", "李*"),
-    ("phone", "13812345678", "138****5678"), ("phone", "12345", "*2345"), ("phone", "6123456", "***3456"), ("phone", "0375-6123456", "037*****3456"), ("phone", "1234", "****"),
-    ("id_number", "41042119800101123X", "410421********123X"),
-    ("address", "大黄村三组18号", "大黄村三****"),
-])
+@pytest.mark.parametrize(
+    "kind, value, masked",
+    [
+        ("name", "欧阳娜娜", "欧**"),
+        ("name", "张三", "张*"),
+        ("name", "李", "李*"),
+        ("phone", "13812345678", "138****5678"),
+        ("phone", "12345", "*2345"),
+        ("phone", "6123456", "***3456"),
+        ("phone", "0375-6123456", "037*****3456"),
+        ("phone", "1234", "****"),
+        ("id_number", "41042119800101123X", "410421********123X"),
+        ("address", "大黄村三组18号", "大黄村三****"),
+    ],
+)
 def test_masks_match_domain_rules_in_python_and_in_sql(kind, value, masked):
     import duckdb
 
@@ -120,7 +138,13 @@ def test_masks_match_domain_rules_in_python_and_in_sql(kind, value, masked):
 def test_a_viewer_sees_only_masked_pii_in_every_view_and_in_sql(root):
     s = open_as(root, VIEWER)
     row = s.query("SELECT caller, phone, id_no, address, staff FROM calls").to_pylist()[0]
-    assert row == {"caller": "欧**", "phone": "138****5678", "id_no": "410421********123X", "address": "大黄村三****", "staff": "王建国"}
+    assert row == {
+        "caller": "欧**",
+        "phone": "138****5678",
+        "id_no": "410421********123X",
+        "address": "大黄村三****",
+        "staff": "王建国",
+    }
     assert s.query("SELECT phone FROM calls_history").column(0).to_pylist() == ["138****5678"]
     # No expression over the views can get the original back.
     assert run_readonly(s, "SELECT upper(phone) || caller AS x FROM calls").column(0).to_pylist() == ["138****5678欧**"]
@@ -192,8 +216,15 @@ def test_history_shows_who_changed_which_fields_from_what_to_what(root, capsys):
     s.update("calls", "C1", {"staff": "赵六", "address": "大黄村四组"}, expected_rev=1)
     s.delete("calls", "C1", expected_rev=2)
     versions = history_diff(s, "calls", "C1")
-    assert [(v.rev, v.action, v.by) for v in versions] == [(1, "新建", versions[0].by), (2, "修改", "李四"), (3, "删除", "李四")]
-    assert [(c.label, c.before, c.after) for c in versions[1].changes] == [("住址", "大黄村三组18号", "大黄村四组"), ("承办人", "王建国", "赵六")]
+    assert [(v.rev, v.action, v.by) for v in versions] == [
+        (1, "新建", versions[0].by),
+        (2, "修改", "李四"),
+        (3, "删除", "李四"),
+    ]
+    assert [(c.label, c.before, c.after) for c in versions[1].changes] == [
+        ("住址", "大黄村三组18号", "大黄村四组"),
+        ("承办人", "王建国", "赵六"),
+    ]
     s.close()
 
 

@@ -55,9 +55,25 @@ def smoke(tmp_path_factory) -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--size", "smoke", "--runs", "1", "--quiet",
-         "--stores", str(tmp / "stores"), "--out", str(out)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--size",
+            "smoke",
+            "--runs",
+            "1",
+            "--quiet",
+            "--stores",
+            str(tmp / "stores"),
+            "--out",
+            str(out),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert out.is_file(), f"no JSON written\nstdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
     data = json.loads(out.read_text("utf-8"))
@@ -79,7 +95,9 @@ def test_every_row_is_produced(smoke):
         for prefix in PER_VARIANT:
             assert any(n.startswith(prefix) for n in names), f"[{section}] no row “{prefix}…”; rows: {names}"
     for section, prefix in PROCESS:
-        assert any(r["section"] == section and r["name"].startswith(prefix) for r in rows), f"no row [{section}] “{prefix}…”"
+        assert any(r["section"] == section and r["name"].startswith(prefix) for r in rows), (
+            f"no row [{section}] “{prefix}…”"
+        )
 
 
 def test_no_row_failed(smoke):

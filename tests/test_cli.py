@@ -50,7 +50,9 @@ def test_tables_json_lists_columns_labels_key_pii_and_codes(capsys):
     people = tables["people"]
     assert people["key"] == "person_id"
     assert people["pii_columns"] == ["phone"]
-    assert {"name": "badge_no", "label": "执法证号"}.items() <= next(c for c in people["columns"] if c["name"] == "badge_no").items()
+    assert {"name": "badge_no", "label": "执法证号"}.items() <= next(
+        c for c in people["columns"] if c["name"] == "badge_no"
+    ).items()
     assert "网格长" in people["code_tables"]["person_role"]
     assert tables["grids"]["code_tables"]["grid_kind"] == ["综合", "专属"]
 
@@ -63,9 +65,13 @@ def test_sql_reads_current_and_history_views(empty_store, capsys):
     rt.store.append("grids", [{"code": "G1", "name": "一网格", "kind": "综合", "village": "甲庄村"}])
     rt.store.update("grids", "G1", {"households": 300}, expected_rev=1)
     rt.close()
-    code, out, _ = run(capsys, "sql", "SELECT code, households FROM grids", "--format", "json", "--store", str(empty_store))
+    code, out, _ = run(
+        capsys, "sql", "SELECT code, households FROM grids", "--format", "json", "--store", str(empty_store)
+    )
     assert code == 0 and json.loads(out) == [{"code": "G1", "households": 300}]
-    code, out, _ = run(capsys, "sql", "SELECT _rev FROM grids_history ORDER BY 1", "--format", "csv", "--store", str(empty_store))
+    code, out, _ = run(
+        capsys, "sql", "SELECT _rev FROM grids_history ORDER BY 1", "--format", "csv", "--store", str(empty_store)
+    )
     assert code == 0 and out.splitlines() == ["_rev", "1", "2"]
 
 
@@ -99,7 +105,15 @@ def test_sql_may_read_the_stores_own_files(empty_store, capsys):
     rt.store.append("grids", [{"code": "G1", "name": "一网格", "kind": "综合", "village": "甲庄村"}])
     rt.close()
     glob = str(empty_store / "*" / "log" / "*.parquet")
-    code, out, err = run(capsys, "sql", f"SELECT count(*) AS n FROM read_parquet('{glob}')", "--format", "json", "--store", str(empty_store))
+    code, out, err = run(
+        capsys,
+        "sql",
+        f"SELECT count(*) AS n FROM read_parquet('{glob}')",
+        "--format",
+        "json",
+        "--store",
+        str(empty_store),
+    )
     assert (code, json.loads(out)) == (0, [{"n": 1}]), err
 
 

@@ -10,9 +10,7 @@ from fazhi_tui.runtime import open_runtime
 from fazhi_tui.store.check import check_store
 
 # As of 31 December of the year (DOMAIN.md §1; 一(一) and 二(三) of the seed report).
-IN_ROLE = (
-    "start_date <= make_date(?, 12, 31) AND (end_date IS NULL OR end_date > make_date(?, 12, 31))"
-)
+IN_ROLE = "start_date <= make_date(?, 12, 31) AND (end_date IS NULL OR end_date > make_date(?, 12, 31))"
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +23,11 @@ def demo_store(tmp_path_factory):
 
 
 def role_count(store, role: str, year: int = 2023) -> int:
-    return store.query(
-        f"SELECT count(*) FROM people WHERE list_contains(roles, ?) AND {IN_ROLE}", [role, year, year]
-    ).column(0)[0].as_py()
+    return (
+        store.query(f"SELECT count(*) FROM people WHERE list_contains(roles, ?) AND {IN_ROLE}", [role, year, year])
+        .column(0)[0]
+        .as_py()
+    )
 
 
 def test_2023_figures_of_the_seed_report(demo_store):
@@ -36,18 +36,26 @@ def test_2023_figures_of_the_seed_report(demo_store):
     assert role_count(s, "网格长") == 23  # 设网格长23个
     assert role_count(s, "网格员") == 69  # 网格员69名
     assert role_count(s, "班子成员") == 15  # 明确15名班子成员一对一专项指导
-    legal = s.query(
-        f"SELECT count(*) FROM people WHERE len(list_intersect(roles, ['法律联络员', '法律明白人', '人民调解员'])) > 0 AND {IN_ROLE}",
-        [2023, 2023],
-    ).column(0)[0].as_py()
+    legal = (
+        s.query(
+            f"SELECT count(*) FROM people WHERE len(list_intersect(roles, ['法律联络员', '法律明白人', '人民调解员'])) > 0 AND {IN_ROLE}",
+            [2023, 2023],
+        )
+        .column(0)[0]
+        .as_py()
+    )
     assert legal == 46  # 法律联络员、法律明白人、人民调解员46名
     assert role_count(s, "社会综合治理网格员") == 21
     assert role_count(s, "执法队员") == 16  # 镇行政综合执法大队队员16名
-    villages_with_counsel = s.query(
-        f"SELECT count(DISTINCT g.village) FROM people p JOIN grids g ON p.grid = g.code "
-        f"WHERE list_contains(p.roles, '法律顾问') AND g.village <> '镇区' AND {IN_ROLE.replace('start_date', 'p.start_date').replace('end_date', 'p.end_date')}",
-        [2023, 2023],
-    ).column(0)[0].as_py()
+    villages_with_counsel = (
+        s.query(
+            f"SELECT count(DISTINCT g.village) FROM people p JOIN grids g ON p.grid = g.code "
+            f"WHERE list_contains(p.roles, '法律顾问') AND g.village <> '镇区' AND {IN_ROLE.replace('start_date', 'p.start_date').replace('end_date', 'p.end_date')}",
+            [2023, 2023],
+        )
+        .column(0)[0]
+        .as_py()
+    )
     assert villages_with_counsel == 22  # 完善22个村法律顾问
 
 

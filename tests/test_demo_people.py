@@ -99,7 +99,13 @@ def test_2023_exact_for_other_seeds_and_days(today, seed):
     def count(role):
         return sum(role in p["roles"] for p in serving)
 
-    assert [count(r) for r in ("网格长", "网格员", "班子成员", "社会综合治理网格员", "执法队员")] == [23, 69, 15, 21, 16]
+    assert [count(r) for r in ("网格长", "网格员", "班子成员", "社会综合治理网格员", "执法队员")] == [
+        23,
+        69,
+        15,
+        21,
+        16,
+    ]
     assert sum(bool({"法律明白人", "人民调解员", "法律联络员"} & set(p["roles"])) for p in serving) == 46
 
 

@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from fazhi_grid import geometry, queries
+from fazhi_grid.geometry import EMPTY
 from fazhi_tui.access import VIEWER, Access
 from fazhi_tui.api import Context, GridFigure, Period
 from fazhi_tui.cli import main
@@ -18,9 +20,6 @@ from fazhi_tui.plugins import PluginHost
 from fazhi_tui.resources import data_path
 from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store
-
-from fazhi_grid import geometry, queries
-from fazhi_grid.geometry import EMPTY
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -194,18 +193,70 @@ def labels(bins):
 
 
 def test_legend_bins():
-    households = [349, 354, 371, 385, 393, 396, 400, 403, 415, 421, 423, 428, 433, 435, 443, 454, 455,
-                  462, 463, 465, 478, 490, 1864]
+    households = [
+        349,
+        354,
+        371,
+        385,
+        393,
+        396,
+        400,
+        403,
+        415,
+        421,
+        423,
+        428,
+        433,
+        435,
+        443,
+        454,
+        455,
+        462,
+        463,
+        465,
+        478,
+        490,
+        1864,
+    ]
     bins = queries.legend_bins(households)
     assert labels(bins) == ["349–399", "400–419", "420–439", "440–459", "460–1864"]
     assert [queries.bin_index(bins, v) for v in (349, 399, 400, 459, 460, 1864)] == [0, 0, 1, 3, 4, 4]
     # Counts with zeros: 0 has its own bin.
-    assert labels(queries.legend_bins([0, 0, 0, 5, 9, 12, 40, 41, 80, 100, 250])) == ["0", "5–19", "20–39", "40–99", "100–250"]
+    assert labels(queries.legend_bins([0, 0, 0, 5, 9, 12, 40, 41, 80, 100, 250])) == [
+        "0",
+        "5–19",
+        "20–39",
+        "40–99",
+        "100–250",
+    ]
     # Few distinct values: one bin each.
     assert labels(queries.legend_bins([0] * 12 + [1] * 7 + [2] * 3 + [3])) == ["0", "1", "2", "3"]
     # Rates: rounded ends.
-    rates = [1.11, 1.9, 2.05, 2.65, 2.67, 2.78, 2.87, 3.39, 3.5, 3.59, 4.19, 4.55, 5.05, 5.09, 5.3, 5.42,
-             5.47, 5.53, 6.27, 6.41, 7.1, 7.98, 9.35]
+    rates = [
+        1.11,
+        1.9,
+        2.05,
+        2.65,
+        2.67,
+        2.78,
+        2.87,
+        3.39,
+        3.5,
+        3.59,
+        4.19,
+        4.55,
+        5.05,
+        5.09,
+        5.3,
+        5.42,
+        5.47,
+        5.53,
+        6.27,
+        6.41,
+        7.1,
+        7.98,
+        9.35,
+    ]
     bins = queries.legend_bins(rates)
     assert labels(bins) == ["1–3", "3–4", "4–5.5", "5.5–6.5", "6.5–9.5"]
     assert all(queries.bin_index(bins, v) is not None for v in rates)
@@ -236,12 +287,20 @@ def ctx_of(store, period=Period.year(2023), **kw):
 def test_the_report_sentences_for_2023_are_the_seeds(demo):
     store, _ = demo
     ctx = ctx_of(store)
-    assert queries.grid_sentence(ctx) == "设置镇村两级网格23个，设网格长23个，网格员69名，构建了“一核多元、一网统管”的网格化治理格局"
-    assert queries.people_sentence(ctx) == "培养法律联络员、法律明白人、人民调解员46名、社会综合治理网格员21名，镇行政综合执法大队队员16名"
+    assert (
+        queries.grid_sentence(ctx)
+        == "设置镇村两级网格23个，设网格长23个，网格员69名，构建了“一核多元、一网统管”的网格化治理格局"
+    )
+    assert (
+        queries.people_sentence(ctx)
+        == "培养法律联络员、法律明白人、人民调解员46名、社会综合治理网格员21名，镇行政综合执法大队队员16名"
+    )
     assert queries.grid_paragraphs(ctx) == [queries.grid_sentence(ctx) + "。"]
     assert queries.people_paragraphs(ctx) == [queries.people_sentence(ctx) + "。"]
     # The words after the figures are the office's: [plugin.fazhi_grid] motto.
-    assert queries.grid_sentence(ctx_of(store, settings={"motto": "一网统管"})).endswith("构建了“一网统管”的网格化治理格局")
+    assert queries.grid_sentence(ctx_of(store, settings={"motto": "一网统管"})).endswith(
+        "构建了“一网统管”的网格化治理格局"
+    )
     # Another year counts as of its own 31 December (a 2024 post dropped, 法律明白人 added).
     c2024 = queries.role_counts(ctx_of(store, Period.year(2024)))
     assert c2024["社会综合治理网格员"] == 20 and c2024["执法队员"] == 17
@@ -263,7 +322,13 @@ def test_grid_list_details_and_masked_phones(demo):
     assert all(g.shape is not None for g in grids)
     assert sum(len(g.head) for g in grids) == 23 and sum(len(g.workers) for g in grids) == 69
     town = grids[0]
-    assert (town.code, town.name, town.short_name, town.kind, town.village) == ("41042110800101", "镇区网格", "镇区", "综合", "镇区")
+    assert (town.code, town.name, town.short_name, town.kind, town.village) == (
+        "41042110800101",
+        "镇区网格",
+        "镇区",
+        "综合",
+        "镇区",
+    )
     assert town.households == 1864 and town.population == 5965
     # Staff names are public; a viewer sees phones masked, the owner (admin) unmasked.
     seen = queries.grid_list(ctx_of(viewer, Period.year(2023)))
@@ -298,11 +363,16 @@ def test_a_grid_without_a_boundary_is_listed_not_drawn(tmp_path):
     store = Store.open(tmp_path / "s", table_specs(host, Config()), create=True, user="测试员")
     doc = json.loads(data_path("grids.geojson").read_text("utf-8"))
     f = doc["features"][1]["properties"]
-    store.append("grids", [
-        {**{k: f[k] for k in ("code", "name", "kind", "village", "households", "population")},
-         "boundary": json.dumps(doc["features"][1]["geometry"])},
-        {"code": "41042110829901", "name": "新设网格", "kind": "综合", "village": "赵庄村"},
-    ])
+    store.append(
+        "grids",
+        [
+            {
+                **{k: f[k] for k in ("code", "name", "kind", "village", "households", "population")},
+                "boundary": json.dumps(doc["features"][1]["geometry"]),
+            },
+            {"code": "41042110829901", "name": "新设网格", "kind": "综合", "village": "赵庄村"},
+        ],
+    )
     data = queries.map_data(ctx_of(store, Period.year(2026)))
     assert [g.name for g in data.drawn] == ["赵庄村网格"]
     assert [g.name for g in data.not_drawn] == ["新设网格"]
@@ -317,11 +387,31 @@ def test_import_refuses_invalid_geometry_naming_the_feature_and_reason(tmp_path,
     doc = json.loads(data_path("grids.geojson").read_text("utf-8"))
     cases = {
         0: ({"type": "Point", "coordinates": [113.0, 33.9]}, "几何类型为 Point，应为 Polygon 或 MultiPolygon"),
-        2: ({"type": "Polygon", "coordinates": [[[113.0, 33.9], [113.1, 33.9], [113.0, 33.9]]]}, "第 1 个多边形的外环少于 4 个点"),
-        3: ({"type": "Polygon", "coordinates": [[[33.9, 113.0], [33.9, 113.1], [34.0, 113.1], [33.9, 113.0]]]}, "超出经纬度范围"),
-        5: ({"type": "MultiPolygon", "coordinates": [[[[113.0, 33.9], [113.1, 33.9], [113.1, 34.0], [113.0, 33.9]]], []]}, "第 2 个多边形没有环"),
-        8: ({"type": "Polygon", "coordinates": [[[113.0, 33.9], [113.1, 33.9], [113.1, 34.0], [113.0, 33.9]],
-                                                [[113.05, 33.95], [113.06, 33.95], [113.05, 33.95], [113.05, 33.95]]]}, "第 1 个内环面积为零"),
+        2: (
+            {"type": "Polygon", "coordinates": [[[113.0, 33.9], [113.1, 33.9], [113.0, 33.9]]]},
+            "第 1 个多边形的外环少于 4 个点",
+        ),
+        3: (
+            {"type": "Polygon", "coordinates": [[[33.9, 113.0], [33.9, 113.1], [34.0, 113.1], [33.9, 113.0]]]},
+            "超出经纬度范围",
+        ),
+        5: (
+            {
+                "type": "MultiPolygon",
+                "coordinates": [[[[113.0, 33.9], [113.1, 33.9], [113.1, 34.0], [113.0, 33.9]]], []],
+            },
+            "第 2 个多边形没有环",
+        ),
+        8: (
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[113.0, 33.9], [113.1, 33.9], [113.1, 34.0], [113.0, 33.9]],
+                    [[113.05, 33.95], [113.06, 33.95], [113.05, 33.95], [113.05, 33.95]],
+                ],
+            },
+            "第 1 个内环面积为零",
+        ),
     }
     for i, (geom, _) in cases.items():
         doc["features"][i]["geometry"] = geom

@@ -10,7 +10,10 @@ import datetime as dt
 import textwrap
 
 import pytest
+from textual.widgets import ContentSwitcher, Static
 
+from fazhi_grid import geometry
+from fazhi_grid.panel import GridMap, GridMapPanel, Legend
 from fazhi_tui.access import VIEWER, Access
 from fazhi_tui.config import Config
 from fazhi_tui.context import Grid
@@ -19,10 +22,6 @@ from fazhi_tui.plugins import PluginHost
 from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store
 from fazhi_tui.ui.app import FazhiApp
-from textual.widgets import ContentSwitcher, Static
-
-from fazhi_grid import geometry
-from fazhi_grid.panel import GridMap, GridMapPanel, Legend
 
 from .shell_fixtures import async_test, settle, text_of
 
@@ -134,8 +133,9 @@ async def test_the_metric_key_cycles_figures_per_thousand_and_households(demo_pa
     # the context, the panel takes them as an argument).
     folder = tmp_path / "plugins"
     folder.mkdir()
-    (folder / "visits_map.py").write_text(textwrap.dedent(
-        """
+    (folder / "visits_map.py").write_text(
+        textwrap.dedent(
+            """
         from fazhi_tui.api import GridFigure, PanelSpec, hookimpl
 
         def visits(ctx):
@@ -148,7 +148,9 @@ async def test_the_metric_key_cycles_figures_per_thousand_and_households(demo_pa
             figure = GridFigure("visits", "走访", visits, unit="次")
             return [PanelSpec("visits_map", "走访地图", lambda: GridMapPanel(figures=[figure]), order=1)]
         """
-    ), "utf-8")
+        ),
+        "utf-8",
+    )
     app = make_app(demo_path, only=("visits_map",), plugin_dirs=[folder])
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -206,7 +208,11 @@ async def test_every_cell_of_the_map_is_drawn_with_half_blocks_labels_and_patter
         panel = the_map(app)
         text = text_of(panel.query_one(GridMap))
         assert "▀" in text or "▄" in text
-        labels = [lb.text for row in panel.query_one(GridMap).layout_for(*panel.query_one(GridMap).size).labels.values() for lb in row.values()]
+        labels = [
+            lb.text
+            for row in panel.query_one(GridMap).layout_for(*panel.query_one(GridMap).size).labels.values()
+            for lb in row.values()
+        ]
         assert "镇区" in labels and "周营村" in text
         # Every bin's pattern shows on the map, so 16 colours (or none) still tell bins apart.
         legend = text_of(panel.query_one(Legend))

@@ -48,7 +48,9 @@ def test_hook_is_documented_with_its_signature(hook):
 
 @pytest.mark.parametrize("hook", HOOKS)
 def test_hook_has_a_test(hook):
-    assert re.search(rf"^def test_{hook}\(", HOOK_TESTS.read_text("utf-8"), re.M), f"no test_{hook} in {HOOK_TESTS.name}"
+    assert re.search(rf"^def test_{hook}\(", HOOK_TESTS.read_text("utf-8"), re.M), (
+        f"no test_{hook} in {HOOK_TESTS.name}"
+    )
 
 
 def test_guide_documents_no_hook_that_does_not_exist():

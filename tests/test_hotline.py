@@ -8,13 +8,13 @@ import datetime as dt
 import weakref
 
 import pytest
+
 from fazhi_hotline import masking, queries, report, review, tables, tickets
 from fazhi_tui.access import VIEWER, Access
 from fazhi_tui.api import ROLE_ADMIN, ROLE_VIEWER, Context, Grid, Period
 from fazhi_tui.host_tables import GRIDS, PEOPLE
 from fazhi_tui.report.phrasing import approx as host_approx
 from fazhi_tui.store import Store
-
 
 T = dt.datetime
 D = dt.date
@@ -24,49 +24,148 @@ G1 = Grid("G1", "甲网格", "甲庄村")
 G2 = Grid("G2", "乙网格", "乙庄村")
 
 
-def ticket(no, source, received, deadline, status, grid=None, *, closed=None, callback=None, reason=None,
-           c1=None, c2=None, repeat=False, town="赵庄镇", appeal="投诉举报", caller="张三", phone="13812345678"):
+def ticket(
+    no,
+    source,
+    received,
+    deadline,
+    status,
+    grid=None,
+    *,
+    closed=None,
+    callback=None,
+    reason=None,
+    c1=None,
+    c2=None,
+    repeat=False,
+    town="赵庄镇",
+    appeal="投诉举报",
+    caller="张三",
+    phone="13812345678",
+):
     return {
-        "ticket_no": no, "source": source, "received_at": received, "appeal_type": appeal, "category1": c1,
-        "category2": c2, "content": f"{no} 的诉求", "caller": caller, "phone": phone, "grid": grid,
-        "urgency": "一般", "signed_at": received + dt.timedelta(hours=1) if status != "待签收" else None,
-        "deadline": deadline, "closed_at": closed, "status": status, "callback": callback,
-        "unsatisfied_reason": reason, "repeat_call": repeat, "town": town,
+        "ticket_no": no,
+        "source": source,
+        "received_at": received,
+        "appeal_type": appeal,
+        "category1": c1,
+        "category2": c2,
+        "content": f"{no} 的诉求",
+        "caller": caller,
+        "phone": phone,
+        "grid": grid,
+        "urgency": "一般",
+        "signed_at": received + dt.timedelta(hours=1) if status != "待签收" else None,
+        "deadline": deadline,
+        "closed_at": closed,
+        "status": status,
+        "callback": callback,
+        "unsatisfied_reason": reason,
+        "repeat_call": repeat,
+        "town": town,
     }
 
 
 # 2023Q4 (the period under test) and 2023Q3 (the previous period), 赵庄镇 unless said otherwise.
 ROWS = [
     # T1 on time (closed 10-12 ≤ 10-16), 满意
-    ticket("T1", "工单", T(2023, 10, 9, 9), D(2023, 10, 16), "已办结", "G1", closed=T(2023, 10, 12, 15),
-           callback="满意", c1="城市管理", c2="市容市政"),
+    ticket(
+        "T1",
+        "工单",
+        T(2023, 10, 9, 9),
+        D(2023, 10, 16),
+        "已办结",
+        "G1",
+        closed=T(2023, 10, 12, 15),
+        callback="满意",
+        c1="城市管理",
+        c2="市容市政",
+    ),
     # T2 late (closed 10-30 > 10-27), 不满意
-    ticket("T2", "工单", T(2023, 10, 20, 9), D(2023, 10, 27), "已办结", "G1", closed=T(2023, 10, 30, 10),
-           callback="不满意", reason="问题未解决", c1="城市管理", c2="环境卫生"),
+    ticket(
+        "T2",
+        "工单",
+        T(2023, 10, 20, 9),
+        D(2023, 10, 27),
+        "已办结",
+        "G1",
+        closed=T(2023, 10, 30, 10),
+        callback="不满意",
+        reason="问题未解决",
+        c1="城市管理",
+        c2="环境卫生",
+    ),
     # T3 closed at 18:00 on its last day: on time; 基本满意
-    ticket("T3", "电话单", T(2023, 11, 1, 9), D(2023, 11, 8), "已办结", "G2", closed=T(2023, 11, 8, 18),
-           callback="基本满意", c1="城市管理", c2="市容市政"),
+    ticket(
+        "T3",
+        "电话单",
+        T(2023, 11, 1, 9),
+        D(2023, 11, 8),
+        "已办结",
+        "G2",
+        closed=T(2023, 11, 8, 18),
+        callback="基本满意",
+        c1="城市管理",
+        c2="市容市政",
+    ),
     # T4 退单
     ticket("T4", "电话单", T(2023, 11, 15, 9), D(2023, 11, 22), "退单", "G2", c1="农业农村", c2="惠农补贴"),
     # T5 on time, never called back, repeat call, no town recorded (counts as the town's), no class
-    ticket("T5", "工单", T(2023, 12, 1, 9), D(2023, 12, 8), "已办结", "G1", closed=T(2023, 12, 5, 9),
-           repeat=True, town=None),
+    ticket(
+        "T5",
+        "工单",
+        T(2023, 12, 1, 9),
+        D(2023, 12, 8),
+        "已办结",
+        "G1",
+        closed=T(2023, 12, 5, 9),
+        repeat=True,
+        town=None,
+    ),
     # T6 still open, deadline 12-27 before today: overdue
     ticket("T6", "工单", T(2023, 12, 20, 9), D(2023, 12, 27), "办理中", "G2", c1="农业农村", c2="土地流转"),
     # T7 extended to 1-12: open, neither overdue nor due within one working day
-    ticket("T7", "电话单", T(2023, 12, 28, 9), D(2024, 1, 12), "延期", "G1", c1="生态环境", c2="秸秆焚烧",
-           caller="欧阳娜娜", phone="0375-6123456"),
+    ticket(
+        "T7",
+        "电话单",
+        T(2023, 12, 28, 9),
+        D(2024, 1, 12),
+        "延期",
+        "G1",
+        c1="生态环境",
+        c2="秸秆焚烧",
+        caller="欧阳娜娜",
+        phone="0375-6123456",
+    ),
     # T8 received in the quarter's last minutes, no grid, due today: due within one working day
     ticket("T8", "工单", T(2023, 12, 31, 23, 30), D(2024, 1, 10), "待签收", None, c1="城市管理", c2="路灯照明"),
     # T9 the first minute of 2024: next period; due 1-11, the next working day
     ticket("T9", "工单", T(2024, 1, 1, 0, 0), D(2024, 1, 11), "办理中", "G1"),
     # Previous quarter: P1, and P2 in the quarter's last minute (closed 10-10 ≤ 10-13), repeat call
     ticket("P1", "工单", T(2023, 7, 3, 9), D(2023, 7, 10), "已办结", "G1", closed=T(2023, 7, 5, 9), callback="满意"),
-    ticket("P2", "电话单", T(2023, 9, 30, 23, 59), D(2023, 10, 13), "已办结", "G2", closed=T(2023, 10, 10, 9),
-           callback="满意", repeat=True),
+    ticket(
+        "P2",
+        "电话单",
+        T(2023, 9, 30, 23, 59),
+        D(2023, 10, 13),
+        "已办结",
+        "G2",
+        closed=T(2023, 10, 10, 9),
+        callback="满意",
+        repeat=True,
+    ),
     # Another township's tickets (a county store): not 赵庄镇's, but ranked against it
-    ticket("O1", "工单", T(2023, 11, 11, 9), D(2023, 11, 17), "已办结", None, closed=T(2023, 11, 13, 9),
-           callback="满意", town="甲镇"),
+    ticket(
+        "O1",
+        "工单",
+        T(2023, 11, 11, 9),
+        D(2023, 11, 17),
+        "已办结",
+        None,
+        closed=T(2023, 11, 13, 9),
+        callback="满意",
+        town="甲镇",
+    ),
     ticket("O2", "工单", T(2023, 12, 29, 9), D(2024, 1, 5), "办理中", None, town="甲镇"),
 ]
 
@@ -74,10 +173,13 @@ ROWS = [
 @pytest.fixture
 def store(tmp_path):
     s = Store.open(tmp_path / "s", [GRIDS, PEOPLE, tables.HOTLINE_SPEC, tables.RANKS_SPEC], create=True, user="测试员")
-    s.append("grids", [
-        {"code": "G1", "name": "甲网格", "kind": "综合", "village": "甲庄村"},
-        {"code": "G2", "name": "乙网格", "kind": "综合", "village": "乙庄村"},
-    ])
+    s.append(
+        "grids",
+        [
+            {"code": "G1", "name": "甲网格", "kind": "综合", "village": "甲庄村"},
+            {"code": "G2", "name": "乙网格", "kind": "综合", "village": "乙庄村"},
+        ],
+    )
     s.append("hotline", ROWS)
     yield s
     s.close()
@@ -93,7 +195,9 @@ def ctx_of(store, period=Q4, grid=None, role=ROLE_VIEWER, settings=None, today=T
         if store not in _as_viewer:
             _as_viewer[store] = Store.open(store.root, list(store.specs.values()), access=Access("查看员", VIEWER))
         store = _as_viewer[store]
-    return Context(store=store, period=period, today=today, grid=grid, role=role, town="赵庄镇", settings=settings or {})
+    return Context(
+        store=store, period=period, today=today, grid=grid, role=role, town="赵庄镇", settings=settings or {}
+    )
 
 
 def test_figures_for_the_period_and_the_previous_one(store):
@@ -118,7 +222,16 @@ def test_figures_for_the_period_and_the_previous_one(store):
     assert (p.completion.text, p.satisfaction.text, p.repeat_calls) == ("100.0%", "100.0%", 1)
     rows = {r.key: r for r in cmp.rows()}
     assert [r.label.strip("\u3000") for r in cmp.rows()] == [
-        "受理量", "工单", "电话单", "办结率", "按期办结率", "超期件数", "满意率", "回访率", "退单率", "重复来电",
+        "受理量",
+        "工单",
+        "电话单",
+        "办结率",
+        "按期办结率",
+        "超期件数",
+        "满意率",
+        "回访率",
+        "退单率",
+        "重复来电",
     ]
     assert (rows["received"].current, rows["received"].previous, rows["received"].change) == ("8件", "2件", "+6")
     # 57.1% against 100.0%: down 42.9 points.
@@ -144,27 +257,40 @@ def test_monthly_trend_and_breakdowns(store):
     trend = queries.monthly_trend(ctx).to_pylist()
     # Oct: T1 T2 (工单); Nov: T3 T4 (电话单); Dec: T5 T6 T8 (工单) and T7 (电话单).
     assert [(r["month"], r["work_orders"], r["phone_orders"], r["received"]) for r in trend] == [
-        (D(2023, 10, 1), 2, 0, 2), (D(2023, 11, 1), 0, 2, 2), (D(2023, 12, 1), 3, 1, 4),
+        (D(2023, 10, 1), 2, 0, 2),
+        (D(2023, 11, 1), 0, 2, 2),
+        (D(2023, 12, 1), 3, 1, 4),
     ]
     # A month's trend shows the twelve months up to it, empty months included.
     month = queries.monthly_trend(ctx_of(store, period=Period.month(2023, 12))).to_pylist()
     assert len(month) == 12 and month[0]["month"] == D(2023, 1, 1) and month[-1]["received"] == 4
     assert month[6]["received"] == 1  # July: P1 (P2 is 9-30, in September)
 
-    cats = [(r["level"], r["category1"], r["category2"], r["count"]) for r in queries.category_breakdown(ctx).to_pylist()]
+    cats = [
+        (r["level"], r["category1"], r["category2"], r["count"]) for r in queries.category_breakdown(ctx).to_pylist()
+    ]
     # 城市管理 4 (市容市政 T1 T3; 环境卫生 T2; 路灯照明 T8), 农业农村 2 (土地流转 T6, 惠农补贴 T4),
     # then the ones at 1: 未分类 (T5), 生态环境 (T7). Equal counts go by name in code-point order
     # (环 U+73AF < 路 U+8DEF, 土 U+571F < 惠 U+60E0, 未 U+672A < 生 U+751F).
     assert cats == [
-        (1, "城市管理", None, 4), (2, "城市管理", "市容市政", 2), (2, "城市管理", "环境卫生", 1), (2, "城市管理", "路灯照明", 1),
-        (1, "农业农村", None, 2), (2, "农业农村", "土地流转", 1), (2, "农业农村", "惠农补贴", 1),
-        (1, "未分类", None, 1), (2, "未分类", "未分类", 1),
-        (1, "生态环境", None, 1), (2, "生态环境", "秸秆焚烧", 1),
+        (1, "城市管理", None, 4),
+        (2, "城市管理", "市容市政", 2),
+        (2, "城市管理", "环境卫生", 1),
+        (2, "城市管理", "路灯照明", 1),
+        (1, "农业农村", None, 2),
+        (2, "农业农村", "土地流转", 1),
+        (2, "农业农村", "惠农补贴", 1),
+        (1, "未分类", None, 1),
+        (2, "未分类", "未分类", 1),
+        (1, "生态环境", None, 1),
+        (2, "生态环境", "秸秆焚烧", 1),
     ]
     assert queries.category_breakdown(ctx).column("share")[0].as_py() == 0.5  # 4 of 8
 
-    grids = [(r["grid"], r["grid_name"], r["received"], r["closed"], r["overdue"], r["unsatisfied"])
-             for r in queries.grid_breakdown(ctx).to_pylist()]
+    grids = [
+        (r["grid"], r["grid_name"], r["received"], r["closed"], r["overdue"], r["unsatisfied"])
+        for r in queries.grid_breakdown(ctx).to_pylist()
+    ]
     # G1: T1 T2 T5 T7 (closed T1 T2 T5; overdue T2; 不满意 T2); G2: T3 T4 T6 (closed T3; overdue T6);
     # no grid: T8.
     assert grids == [("G1", "甲网格", 4, 3, 1, 1), ("G2", "乙网格", 3, 1, 1, 0), (None, "未指定网格", 1, 0, 0, 0)]
@@ -192,22 +318,42 @@ def test_computed_ranking_across_townships(store):
     assert queries.computed_ranking(ctx_of(store, period=Period.quarter(2023, 3))) == []
     # Rankings are kept between calls, but any write to the tickets is seen at once: a 乙镇
     # ticket in Q3 makes two townships there.
-    store.append("hotline", [ticket("Y1", "工单", T(2023, 8, 1, 9), D(2023, 8, 8), "已办结", None,
-                                    closed=T(2023, 8, 2, 9), callback="满意", town="乙镇")])
+    store.append(
+        "hotline",
+        [
+            ticket(
+                "Y1",
+                "工单",
+                T(2023, 8, 1, 9),
+                D(2023, 8, 8),
+                "已办结",
+                None,
+                closed=T(2023, 8, 2, 9),
+                callback="满意",
+                town="乙镇",
+            )
+        ],
+    )
     q3 = queries.computed_ranking(ctx_of(store, period=Period.quarter(2023, 3)))
     assert [t.town for t in q3] == ["乙镇", "赵庄镇"]
     store.delete("hotline", "Y1", expected_rev=1)
     # Without a published rank the quarter shows the computed one; a published rank wins.
     [q4] = queries.quarter_ranks(ctx)
     assert (q4.quarter, q4.rank, q4.towns, q4.source, q4.text) == ("2023Q4", 2, 2, queries.COMPUTED, "第2名/2")
-    store.append("hotline_ranks", [tables.rank_row("2023Q4", "赵庄镇", 1, 98.5), tables.rank_row("2023Q4", "甲镇", 2, 97.0)])
+    store.append(
+        "hotline_ranks", [tables.rank_row("2023Q4", "赵庄镇", 1, 98.5), tables.rank_row("2023Q4", "甲镇", 2, 97.0)]
+    )
     [q4] = queries.quarter_ranks(ctx)
     assert (q4.rank, q4.towns, q4.score, q4.source, q4.complete) == (1, 2, 98.5, queries.PUBLISHED, True)
 
 
 def test_rank_rows_and_quarters():
     assert tables.rank_row("2023-q1", "赵庄镇", 2, 97.5) == {
-        "rank_id": "2023Q1/赵庄镇", "quarter": "2023Q1", "town": "赵庄镇", "score": 97.5, "rank": 2,
+        "rank_id": "2023Q1/赵庄镇",
+        "quarter": "2023Q1",
+        "town": "赵庄镇",
+        "score": 97.5,
+        "rank": 2,
     }
     assert tables.parse_quarter("2023年第四季度") == (2023, 4)
     with pytest.raises(ValueError):
@@ -217,8 +363,11 @@ def test_rank_rows_and_quarters():
 
 
 def _ranks(store, ranks: dict[str, int]) -> None:
-    store.append("hotline_ranks", [tables.rank_row(q, "赵庄镇", r) for q, r in ranks.items()]
-                 + [tables.rank_row(q, "甲镇", 3 if r != 3 else 1) for q, r in ranks.items()])
+    store.append(
+        "hotline_ranks",
+        [tables.rank_row(q, "赵庄镇", r) for q, r in ranks.items()]
+        + [tables.rank_row(q, "甲镇", 3 if r != 3 else 1) for q, r in ranks.items()],
+    )
 
 
 def test_report_sentence_with_every_quarter_in_the_top_two(store):
@@ -269,7 +418,9 @@ def test_open_tickets_paging_flags_and_masking(store):
     assert (first.total, first.overdue, first.due_soon, first.due_soon_until) == (4, 1, 2, D(2024, 1, 11))
     rows = first.rows.to_pylist()
     assert [(r["ticket_no"], r["flag"]) for r in rows] == [
-        ("T6", queries.OVERDUE_FLAG), ("T8", queries.DUE_SOON_FLAG), ("T9", queries.DUE_SOON_FLAG),
+        ("T6", queries.OVERDUE_FLAG),
+        ("T8", queries.DUE_SOON_FLAG),
+        ("T9", queries.DUE_SOON_FLAG),
     ]
     assert first.has_more and list(first.rows.column_names) == list(queries.OPEN_COLUMNS)
     assert (rows[0]["caller"], rows[0]["phone"], rows[0]["grid_name"]) == ("张*", "138****5678", "乙网格")
@@ -315,8 +466,16 @@ def test_review_checks(store):
 
 def test_new_ticket_and_its_history_after_sign_close_and_callback(store):
     ctx = ctx_of(store, role=ROLE_ADMIN)  # the clerk at intake
-    form = {"source": "电话单", "received_at": "2023-09-28 10:30", "appeal_type": "投诉举报",
-            "category2": "噪声扰民", "content": "夜间施工噪声扰民", "caller": "李四", "phone": "13912345678", "grid": "G2"}
+    form = {
+        "source": "电话单",
+        "received_at": "2023-09-28 10:30",
+        "appeal_type": "投诉举报",
+        "category2": "噪声扰民",
+        "content": "夜间施工噪声扰民",
+        "caller": "李四",
+        "phone": "13912345678",
+        "grid": "G2",
+    }
     saved = tickets.add_ticket(ctx, form)
     no = saved.row["ticket_no"]
     # Numbered for its day; 5 working days across 国庆 2023 (see test_hotline_deadlines) → 10-11;
@@ -338,7 +497,10 @@ def test_new_ticket_and_its_history_after_sign_close_and_callback(store):
     detail = queries.ticket_detail(ctx_of(store, role=ROLE_VIEWER), no)
     assert [v.rev for v in detail.versions] == [1, 2, 3, 4]
     assert [v.summary for v in detail.versions] == [
-        "登记", "修改 签收时间、状态", "修改 办结时间、状态", "修改 回访结果、不满意原因",
+        "登记",
+        "修改 签收时间、状态",
+        "修改 办结时间、状态",
+        "修改 回访结果、不满意原因",
     ]
     assert detail.history.num_rows == 4 and set(detail.history.column("_by").to_pylist()) == {"测试员"}
     assert detail.history.column("status").to_pylist() == ["待签收", "办理中", "已办结", "已办结"]
@@ -356,18 +518,31 @@ def test_new_ticket_and_its_history_after_sign_close_and_callback(store):
 
 def test_the_form_validates(store):
     ctx = ctx_of(store)
-    _row, problems = tickets.validate_ticket(ctx, {
-        "source": "传真", "received_at": "2023-13-01", "category1": "教育", "category2": "噪声扰民",
-        "phone": "12345", "callback": "不满意",
-    })
+    _row, problems = tickets.validate_ticket(
+        ctx,
+        {
+            "source": "传真",
+            "received_at": "2023-13-01",
+            "category1": "教育",
+            "category2": "噪声扰民",
+            "phone": "12345",
+            "callback": "不满意",
+        },
+    )
     labels = {label for label, _ in problems}
     assert {"来源", "受理时间", "诉求类型", "二级分类", "联系电话", "回访结果", "不满意原因"} <= labels
     with pytest.raises(tickets.TicketError):
         tickets.intake(ctx, {"source": "工单"})
-    _row, problems = tickets.validate_ticket(ctx, {
-        "source": "工单", "received_at": T(2023, 10, 9, 9), "appeal_type": "咨询", "grid": "G9",
-        "status": "已办结",
-    })
+    _row, problems = tickets.validate_ticket(
+        ctx,
+        {
+            "source": "工单",
+            "received_at": T(2023, 10, 9, 9),
+            "appeal_type": "咨询",
+            "grid": "G9",
+            "status": "已办结",
+        },
+    )
     assert {label for label, _ in problems} == {"网格", "办结时间"}
 
 

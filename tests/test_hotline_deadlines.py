@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from fazhi_hotline import deadlines
 
 D = dt.date
@@ -21,10 +22,21 @@ D = dt.date
 @pytest.mark.parametrize(
     "day, working",
     [
-        (D(2023, 1, 27), False), (D(2023, 1, 28), True), (D(2023, 1, 29), True),  # 春节 2023
-        (D(2023, 9, 29), False), (D(2023, 10, 6), False), (D(2023, 10, 7), True), (D(2023, 10, 8), True),
-        (D(2024, 2, 4), True), (D(2024, 2, 9), True), (D(2024, 2, 12), False), (D(2024, 2, 18), True),
-        (D(2024, 9, 29), True), (D(2024, 10, 7), False), (D(2024, 10, 12), True), (D(2024, 10, 13), False),
+        (D(2023, 1, 27), False),
+        (D(2023, 1, 28), True),
+        (D(2023, 1, 29), True),  # 春节 2023
+        (D(2023, 9, 29), False),
+        (D(2023, 10, 6), False),
+        (D(2023, 10, 7), True),
+        (D(2023, 10, 8), True),
+        (D(2024, 2, 4), True),
+        (D(2024, 2, 9), True),
+        (D(2024, 2, 12), False),
+        (D(2024, 2, 18), True),
+        (D(2024, 9, 29), True),
+        (D(2024, 10, 7), False),
+        (D(2024, 10, 12), True),
+        (D(2024, 10, 13), False),
     ],
 )
 def test_official_calendar_days(day, working):

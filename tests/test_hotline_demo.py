@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import fazhi_hotline as plugin
 import pytest
+
+import fazhi_hotline as plugin
 from fazhi_hotline import demo, queries, report, review
 from fazhi_tui.api import Context, Grid, Period
 from fazhi_tui.config import Config
@@ -16,7 +17,6 @@ from fazhi_tui.plugins import PluginHost
 from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store
 from fazhi_tui.store.check import check_store
-
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -46,7 +46,9 @@ def test_2023_is_the_seed_reports(demo_store):
         (f"2023Q{q}", queries.PUBLISHED, 13) for q in (1, 2, 3, 4)
     ]
     assert {r.rank for r in ranks} <= {1, 2}
-    assert report.report_paragraphs(ctx) == ["积极回应12345民呼必应，处理工单100余件、电话单90余件，每季度保持乡镇前两名。"]
+    assert report.report_paragraphs(ctx) == [
+        "积极回应12345民呼必应，处理工单100余件、电话单90余件，每季度保持乡镇前两名。"
+    ]
 
 
 def test_other_years_are_plausible_and_not_all_top_two(demo_store):
@@ -58,7 +60,9 @@ def test_other_years_are_plausible_and_not_all_top_two(demo_store):
         assert 60 <= f.work_orders <= 160 and 60 <= f.phone_orders <= 160
         assert "每季度保持" not in report.report_paragraphs(ctx)[0]
     # Ranks up to the last quarter that ended by today (2026Q3), thirteen townships each.
-    quarters = demo_store.query("SELECT quarter, count(*) AS n FROM hotline_ranks GROUP BY ALL ORDER BY quarter").to_pylist()
+    quarters = demo_store.query(
+        "SELECT quarter, count(*) AS n FROM hotline_ranks GROUP BY ALL ORDER BY quarter"
+    ).to_pylist()
     assert quarters[0]["quarter"] == "2022Q1" and quarters[-1]["quarter"] == "2026Q3" and len(quarters) == 19
     assert {q["n"] for q in quarters} == {13}
     towns = demo_store.query("SELECT DISTINCT town FROM hotline_ranks").column(0).to_pylist()
@@ -97,10 +101,17 @@ def test_demo_is_deterministic_and_2023_holds_for_any_later_today():
         assert len({r["ticket_no"] for r in rows}) == len(rows)
 
 
-@pytest.mark.parametrize("period", [
-    Period.year(2023), Period.quarter(2024, 1), Period.month(2023, 10), Period.month(2024, 1),
-    Period("range", dt.date(2023, 3, 5), dt.date(2023, 9, 17)),
-], ids=lambda p: p.label)
+@pytest.mark.parametrize(
+    "period",
+    [
+        Period.year(2023),
+        Period.quarter(2024, 1),
+        Period.month(2023, 10),
+        Period.month(2024, 1),
+        Period("range", dt.date(2023, 3, 5), dt.date(2023, 9, 17)),
+    ],
+    ids=lambda p: p.label,
+)
 @pytest.mark.parametrize("grid_code", [None, "first"])
 def test_the_overview_query_agrees_with_the_four_queries(demo_store, period, grid_code):
     """The panel's one query (``overview``) gives what the separate queries give."""
@@ -113,7 +124,10 @@ def test_the_overview_query_agrees_with_the_four_queries(demo_store, period, gri
     assert ov.figures.current.received > 0 or grid_code  # one grid in one month may have none
     assert ov.trend.equals(queries.monthly_trend(ctx))
     assert ov.categories.equals(queries.category_breakdown(ctx))
-    assert ov.grids.equals(queries.grid_breakdown(ctx)), (ov.grids.to_pylist()[:3], queries.grid_breakdown(ctx).to_pylist()[:3])
+    assert ov.grids.equals(queries.grid_breakdown(ctx)), (
+        ov.grids.to_pylist()[:3],
+        queries.grid_breakdown(ctx).to_pylist()[:3],
+    )
 
 
 @pytest.mark.parametrize("scope", ["town", "all"])
@@ -125,18 +139,26 @@ def test_the_open_list_from_memory_is_the_list_from_the_files(demo_store, scope,
 
     ctx = ctx_of(demo_store).replace(settings={"scope": scope})
     if grid_code:
-        row = demo_store.query("SELECT grid FROM hotline WHERE status = '办理中' GROUP BY grid ORDER BY count(*) DESC LIMIT 1").to_pylist()[0]
+        row = demo_store.query(
+            "SELECT grid FROM hotline WHERE status = '办理中' GROUP BY grid ORDER BY count(*) DESC LIMIT 1"
+        ).to_pylist()[0]
         code = row["grid"]
         ctx = ctx.replace(grid=Grid(code, code))
     soon = due_soon_until(ctx.today)
     cols = list(queries.OPEN_COLUMNS)
     size = 1 if grid_code else 7  # a grid has a couple of open tickets: pages of one
     first = queries.open_tickets(ctx, limit=size)
-    assert first.total == demo_store.query(
-        "SELECT count(*) FROM hotline WHERE status IN ('待签收', '办理中', '延期')"
-        + (" AND (town = '赵庄镇' OR town IS NULL)" if scope == "town" else "")
-        + (f" AND grid = '{ctx.grid.code}'" if ctx.grid else "")
-    ).column(0)[0].as_py() > size
+    assert (
+        first.total
+        == demo_store.query(
+            "SELECT count(*) FROM hotline WHERE status IN ('待签收', '办理中', '延期')"
+            + (" AND (town = '赵庄镇' OR town IS NULL)" if scope == "town" else "")
+            + (f" AND grid = '{ctx.grid.code}'" if ctx.grid else "")
+        )
+        .column(0)[0]
+        .as_py()
+        > size
+    )
     assert (first.total, first.overdue, first.due_soon) == queries.open_counts(ctx)
     page, seen = first, 0
     while True:
@@ -157,8 +179,15 @@ def test_the_open_list_follows_a_write_at_once(tmp_path):
     specs = table_specs(host, Config())
     store = Store.open(tmp_path / "s", specs, create=True)
     ctx = Context(store=store, period=Period.year(2025), today=dt.date(2025, 6, 2), town="赵庄镇")
-    row = {"ticket_no": "GD1", "source": "工单", "received_at": dt.datetime(2025, 6, 1, 9), "appeal_type": "咨询",
-           "status": "待签收", "town": "赵庄镇", "deadline": dt.date(2025, 6, 5)}
+    row = {
+        "ticket_no": "GD1",
+        "source": "工单",
+        "received_at": dt.datetime(2025, 6, 1, 9),
+        "appeal_type": "咨询",
+        "status": "待签收",
+        "town": "赵庄镇",
+        "deadline": dt.date(2025, 6, 5),
+    }
     store.append("hotline", [row])
     assert queries.open_tickets(ctx).total == 1
     store.update("hotline", "GD1", {"status": "已办结", "closed_at": dt.datetime(2025, 6, 2, 10)}, expected_rev=1)

@@ -41,8 +41,9 @@ def demo_store(tmp_path_factory) -> Path:
     return root
 
 
-def make_app(demo_store: Path, tmp_path: Path, *, access: Access | None = None, config: Config | None = None,
-             user: str = USER) -> FazhiApp:
+def make_app(
+    demo_store: Path, tmp_path: Path, *, access: Access | None = None, config: Config | None = None, user: str = USER
+) -> FazhiApp:
     root = tmp_path / "store"
     shutil.copytree(demo_store, root)
     config = config or Config()

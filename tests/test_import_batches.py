@@ -42,10 +42,13 @@ BATCH = 3  # rows per batch in these tests
 @pytest.fixture
 def store(tmp_path):
     s = Store.open(tmp_path / "store", [*HOST_TABLES, VISITS], create=True, user="测试员")
-    s.append("grids", [
-        {"code": "G01", "name": "赵庄村网格", "kind": "综合", "village": "赵庄村"},
-        {"code": "G02", "name": "大黄村网格", "kind": "综合", "village": "大黄村"},
-    ])
+    s.append(
+        "grids",
+        [
+            {"code": "G01", "name": "赵庄村网格", "kind": "综合", "village": "赵庄村"},
+            {"code": "G02", "name": "大黄村网格", "kind": "综合", "village": "大黄村"},
+        ],
+    )
     yield s
     s.close()
 
@@ -74,8 +77,16 @@ def log_files(store) -> list:
 
 
 def test_a_file_of_many_batches_imports_exactly(store, tmp_path):
-    rows = [row(f"V{i:02d}", when=f"2023-05-{i + 1:02d} 08:30", grid=["G01", "大黄村网格", ""][i % 3],
-                households=str(i), note=f"第{i}条，含\"引号\"与逗号,") for i in range(11)]
+    rows = [
+        row(
+            f"V{i:02d}",
+            when=f"2023-05-{i + 1:02d} 08:30",
+            grid=["G01", "大黄村网格", ""][i % 3],
+            households=str(i),
+            note=f'第{i}条，含"引号"与逗号,',
+        )
+        for i in range(11)
+    ]
     path = write_csv(tmp_path / "v.csv", rows)
     plan = plan_import(store, "visits", path, batch_rows=BATCH)
     assert plan.rows == 11 and plan.new == 11
@@ -88,7 +99,7 @@ def test_a_file_of_many_batches_imports_exactly(store, tmp_path):
     assert [r["grid"] for r in got] == [["G01", "G02", None][i % 3] for i in range(11)]
     assert [r["households"] for r in got] == list(range(11))
     assert [r["visited_at"].day for r in got] == list(range(1, 12))
-    assert got[7]["note"] == "第7条，含\"引号\"与逗号,"
+    assert got[7]["note"] == '第7条，含"引号"与逗号,'
     assert len(log_files(store)) == 1  # one batch written, whatever the batches read
 
 
@@ -103,13 +114,23 @@ def test_the_same_file_in_one_batch_or_many_gives_the_same_plan(store, tmp_path)
 
 
 def test_problems_in_later_batches_name_the_file_rows_and_nothing_is_written(store, tmp_path):
-    path = write_csv(tmp_path / "bad.csv", [
-        row("V1"), row("V2"), row("V3", grid="无此网格"),        # rows 2-4: batch 1
-        row("V4"), row("V5"), row("V6"),                         # rows 5-7: batch 2
-        row("V7", when="2023-02-30"), row("V8", kind="闲聊"),    # rows 8-9
-        row("V9", grid="无此网格"),                               # row 10: same unknown name
-        row("V10", households="三户"), row("V2"), row("", when=""),  # rows 11-13
-    ])
+    path = write_csv(
+        tmp_path / "bad.csv",
+        [
+            row("V1"),
+            row("V2"),
+            row("V3", grid="无此网格"),  # rows 2-4: batch 1
+            row("V4"),
+            row("V5"),
+            row("V6"),  # rows 5-7: batch 2
+            row("V7", when="2023-02-30"),
+            row("V8", kind="闲聊"),  # rows 8-9
+            row("V9", grid="无此网格"),  # row 10: same unknown name
+            row("V10", households="三户"),
+            row("V2"),
+            row("", when=""),  # rows 11-13
+        ],
+    )
     with pytest.raises(ValidationError) as exc:
         plan_import(store, "visits", path, batch_rows=BATCH)
     text = str(exc.value)
@@ -130,7 +151,9 @@ def test_a_bad_row_in_the_last_batch_writes_nothing(store, tmp_path):
     rows = [row(f"V{i:02d}") for i in range(20)] + [row("LAST", when="昨天")]
     with pytest.raises(ValidationError) as exc:
         plan_import(store, "visits", write_csv(tmp_path / "big.csv", rows), batch_rows=BATCH)
-    assert [str(p) for p in exc.value.problems] == ["big.csv，第 22 行，“走访时间”列：“昨天”不是日期时间（如 2023-05-06 08:30）"]
+    assert [str(p) for p in exc.value.problems] == [
+        "big.csv，第 22 行，“走访时间”列：“昨天”不是日期时间（如 2023-05-06 08:30）"
+    ]
     assert store.count("visits") == 0 and not log_files(store)
 
 
@@ -153,7 +176,8 @@ def test_a_malformed_row_in_a_later_batch_is_named(store, tmp_path):
     with pytest.raises(ValidationError) as exc:
         plan_import(store, "visits", path, batch_rows=BATCH)
     assert [str(p) for p in exc.value.problems] == [
-        "m.csv，第 9 行：应有 6 列，实有 7 列（常见原因：引号不匹配、分隔符不一致或多余的逗号）"]
+        "m.csv，第 9 行：应有 6 列，实有 7 列（常见原因：引号不匹配、分隔符不一致或多余的逗号）"
+    ]
     assert store.count("visits") == 0
 
 
@@ -178,7 +202,8 @@ def test_a_record_longer_than_a_block_is_read_again_with_large_blocks(store, tmp
     with pytest.raises(ValidationError) as exc:
         plan_import(store, "visits", write_csv(tmp_path / "long2.csv", rows), batch_rows=BATCH, update=True)
     assert [str(p) for p in exc.value.problems] == [
-        "long2.csv，第 12 行，“走访时间”列：“2023-13-01”不是日期时间（如 2023-05-06 08:30）"]
+        "long2.csv，第 12 行，“走访时间”列：“2023-13-01”不是日期时间（如 2023-05-06 08:30）"
+    ]
 
 
 def test_a_field_beyond_the_limit_is_still_refused(store, tmp_path, monkeypatch):
@@ -202,8 +227,17 @@ def test_keys_already_stored_are_named_in_later_batches(store, tmp_path):
 
 def test_update_across_batches_merges_keeps_order_and_skips_unchanged_rows(store, tmp_path):
     run_import(store, plan_import(store, "visits", write_csv(tmp_path / "a.csv", [row(f"V{i}") for i in range(6)])))
-    rows = [row("V0", note="已回访"), row("N1"), row("V1"), row("N2"), row("V2", households="9"),
-            row("V3"), row("N3"), row("V4"), row("V5", note="再次回访")]
+    rows = [
+        row("V0", note="已回访"),
+        row("N1"),
+        row("V1"),
+        row("N2"),
+        row("V2", households="9"),
+        row("V3"),
+        row("N3"),
+        row("V4"),
+        row("V5", note="再次回访"),
+    ]
     plan = plan_import(store, "visits", write_csv(tmp_path / "u.csv", rows), batch_rows=BATCH, update=True)
     assert (plan.new, plan.updates, plan.unchanged) == (3, 3, 3)
     assert plan.data.column("visit_no").to_pylist() == ["V0", "N1", "N2", "V2", "N3", "V5"]
@@ -225,14 +259,20 @@ def test_a_key_added_by_someone_else_before_the_write_names_the_file_row(store, 
     with pytest.raises(ValidationError) as exc:
         run_import(store, plan)
     assert [str(p) for p in exc.value.problems] == [
-        "v.csv，第 8 行，“走访编号”列：“V6”已由 其他人 新增（第 1 版），请重新核对后再导入"]
+        "v.csv，第 8 行，“走访编号”列：“V6”已由 其他人 新增（第 1 版），请重新核对后再导入"
+    ]
     assert store.count("visits") == 1  # only the other writer's record
 
 
 def test_an_empty_header_over_data_in_a_later_batch_is_refused(store, tmp_path):
     header = ["走访编号", "走访时间", ""]
-    rows = [["V1", "2023-01-01", ""], ["V2", "2023-01-01", ""], ["V3", "2023-01-01", ""],
-            ["V4", "2023-01-01", ""], ["V5", "2023-01-01", "有数据"]]
+    rows = [
+        ["V1", "2023-01-01", ""],
+        ["V2", "2023-01-01", ""],
+        ["V3", "2023-01-01", ""],
+        ["V4", "2023-01-01", ""],
+        ["V5", "2023-01-01", "有数据"],
+    ]
     with pytest.raises(ValidationError) as exc:
         plan_import(store, "visits", write_csv(tmp_path / "h.csv", rows, header=header), batch_rows=BATCH)
     assert [str(p) for p in exc.value.problems] == ["h.csv，第 1 行，“第 3 列”列：表头为空，但该列有数据"]
@@ -247,17 +287,20 @@ def test_conversion_problems_are_capped_per_column_across_batches(store, tmp_pat
 
 
 def test_a_parquet_file_in_batches_names_its_rows(store, tmp_path):
-    table = pa.table({
-        "走访编号": [f"P{i}" for i in range(7)],
-        "走访时间": ["2023-05-06"] * 6 + ["不是日期"],
-        "户数": pa.array(range(7), pa.int64()),
-    })
+    table = pa.table(
+        {
+            "走访编号": [f"P{i}" for i in range(7)],
+            "走访时间": ["2023-05-06"] * 6 + ["不是日期"],
+            "户数": pa.array(range(7), pa.int64()),
+        }
+    )
     path = tmp_path / "p.parquet"
     pq.write_table(table, path)
     with pytest.raises(ValidationError) as exc:
         plan_import(store, "visits", path, batch_rows=BATCH)
-    assert [str(p) for p in exc.value.problems] == ["p.parquet，第 8 行，“走访时间”列：“不是日期”不是日期"
-                                                   "时间（如 2023-05-06 08:30）"]
+    assert [str(p) for p in exc.value.problems] == [
+        "p.parquet，第 8 行，“走访时间”列：“不是日期”不是日期时间（如 2023-05-06 08:30）"
+    ]
     table = table.set_column(1, "走访时间", pa.array(["2023-05-06"] * 7))
     pq.write_table(table, path)
     run_import(store, plan_import(store, "visits", path, batch_rows=BATCH))
@@ -282,14 +325,16 @@ def test_update_with_some_columns_across_batches_keeps_the_others(store, tmp_pat
     run_import(store, plan_import(store, "visits", write_csv(tmp_path / "a.csv", rows)))
     header = ["走访编号", "走访时间", "情况"]
     partial = [
-        ["V0", "2023-05-06 08:30", "好"],        # as stored: unchanged
-        ["V1", "2023-05-06 08:30", ""],          # empty as stored (no note): unchanged
-        ["V2", "2023-05-06 08:30", ""],          # empties a note: an update
-        ["N1", "2023-05-07", "新"],              # new
-        ["V3", "2023-05-06 08:30", "改"],        # an update
-        ["V5", "2023-05-06 09:00", ""],          # another time: an update
+        ["V0", "2023-05-06 08:30", "好"],  # as stored: unchanged
+        ["V1", "2023-05-06 08:30", ""],  # empty as stored (no note): unchanged
+        ["V2", "2023-05-06 08:30", ""],  # empties a note: an update
+        ["N1", "2023-05-07", "新"],  # new
+        ["V3", "2023-05-06 08:30", "改"],  # an update
+        ["V5", "2023-05-06 09:00", ""],  # another time: an update
     ]
-    plan = plan_import(store, "visits", write_csv(tmp_path / "p.csv", partial, header=header), batch_rows=2, update=True)
+    plan = plan_import(
+        store, "visits", write_csv(tmp_path / "p.csv", partial, header=header), batch_rows=2, update=True
+    )
     assert (plan.new, plan.updates, plan.unchanged) == (1, 3, 2)
     assert plan.file_rows.to_pylist() == [4, 5, 6, 7]
     run_import(store, plan)

@@ -16,8 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def installed(tmp_path_factory):
     work = tmp_path_factory.mktemp("wheel")
     dist = work / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
-                   check=True, capture_output=True, cwd=work)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+        cwd=work,
+    )
     wheels = list(dist.glob("fazhi_tui-*.whl"))
     assert len(wheels) == 1
     venv = work / "venv"

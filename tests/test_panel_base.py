@@ -80,8 +80,9 @@ def fazhi_panels():
 def shifts_app(tmp_path: Path, *, access: Access | None = None, config: Config | None = None) -> FazhiApp:
     folder = write_plugin(tmp_path / "plugins", "shifts_panel", SHIFTS_PANEL)
     config = config or Config()
-    host, store = open_store(tmp_path / "store", plugin_dirs=[EXAMPLES, folder], only=["duty_roster", "shifts_panel"],
-                             config=config)
+    host, store = open_store(
+        tmp_path / "store", plugin_dirs=[EXAMPLES, folder], only=["duty_roster", "shifts_panel"], config=config
+    )
     if access is not None:  # the same store, opened again in another role
         root = store.root
         store.close()
@@ -97,8 +98,12 @@ def test_export_targets_are_checked():
     here = Path.cwd()
     assert check_target("a.xlsx", here) == (here / "a.xlsx", "xlsx")
     assert check_target(" b.CSV ", here) == (here / "b.CSV", "csv")
-    for text, message in [("", "请填写"), ("a.txt", ".xlsx、.csv 或 .parquet"), ("/没有的目录/a.csv", "不存在"),
-                          (str(here), "文件夹")]:
+    for text, message in [
+        ("", "请填写"),
+        ("a.txt", ".xlsx、.csv 或 .parquet"),
+        ("/没有的目录/a.csv", "不存在"),
+        (str(here), "文件夹"),
+    ]:
         try:
             check_target(text, here)
         except ValueError as exc:

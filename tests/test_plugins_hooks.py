@@ -58,7 +58,9 @@ def test_fazhi_report_sections(roster):
     host, store = roster
     section = only(host, "fazhi_report_sections")
     assert section.part == "二"
-    assert section.build(context(store, Period.year(2025))) == ["坚持全天候值班值守，全年安排值班2班次，其中周末值班1班次，1名干部参与轮值。"]
+    assert section.build(context(store, Period.year(2025))) == [
+        "坚持全天候值班值守，全年安排值班2班次，其中周末值班1班次，1名干部参与轮值。"
+    ]
     assert section.build(context(store, Period.year(2023))) == []
 
 
@@ -83,6 +85,16 @@ def test_fazhi_grid_figures(roster):
     # Every grid, whatever grid is selected.
     assert figure.compute(context(store, grid=ZHOUYING)) == {"41042110820301": 2}
     assert figure.compute(context(store, Period.quarter(2026, 1))) == {"41042110820301": 1}
+
+
+def test_fazhi_figures(roster):
+    host, store = roster
+    figure = only(host, "fazhi_figures")
+    assert (figure.label, figure.unit, figure.table) == ("值班班次", "班次", "duty_shifts")
+    ctx = context(store, Period.quarter(2026, 1))
+    value = figure.compute(ctx)
+    assert value == figure.records(ctx).num_rows == 1
+    assert figure.compute(context(store, Period.year(2020))) is None
 
 
 def test_fazhi_demo_rows(tmp_path):

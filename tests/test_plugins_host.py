@@ -90,7 +90,13 @@ def test_contributions_are_called_in_load_order_and_the_first_name_wins(tmp_path
     ],
 )
 def test_malformed_records_are_refused_with_a_message(tmp_path, record, message):
-    hook = "fazhi_report_sections" if "ReportSection" in record else "fazhi_commands" if "Command" in record else "fazhi_panels"
+    hook = (
+        "fazhi_report_sections"
+        if "ReportSection" in record
+        else "fazhi_commands"
+        if "Command" in record
+        else "fazhi_panels"
+    )
     write_plugin(
         tmp_path,
         "malformed",

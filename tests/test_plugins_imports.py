@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PLUGIN_DIRS = [p for base in (ROOT / "plugins", ROOT / "examples") for p in sorted(base.iterdir()) if p.is_dir() and (p / "__init__.py").is_file()]
+PLUGIN_DIRS = [
+    p
+    for base in (ROOT / "plugins", ROOT / "examples")
+    for p in sorted(base.iterdir())
+    if p.is_dir() and (p / "__init__.py").is_file()
+]
 SOURCES = [f for d in PLUGIN_DIRS for f in sorted(d.rglob("*.py"))]
 
 

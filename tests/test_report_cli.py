@@ -126,7 +126,9 @@ def test_a_year_without_data_and_the_current_year(demo_store, capsys):
 def test_a_failing_section_is_a_marked_gap_and_the_rest_is_written(demo_store, tmp_path, capsys):
     plugins = plugin_dir(tmp_path, "broken_report", BROKEN)
     target = tmp_path / "report.md"
-    code, out, err = run(capsys, "report", "--store", demo_store, "--plugins-dir", plugins, "--year", "2023", "-o", target)
+    code, out, err = run(
+        capsys, "report", "--store", demo_store, "--plugins-dir", plugins, "--year", "2023", "-o", target
+    )
     assert code == 1
     text = target.read_text("utf-8")
     for sentence in (GRID_2023, HOTLINE_2023, PEOPLE_2023):

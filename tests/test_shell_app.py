@@ -38,7 +38,13 @@ async def test_opens_on_current_year_with_first_panel(tmp_path):
         assert app.period == Period.year(2026)
         assert visible_slot(app).spec.name == "duty_roster"  # order 500 before the overview's 900
         info = app.query_one(ShellHeader).info
-        assert (info.town, info.period, info.grid, info.user, info.role) == ("赵庄镇", "2026年", "全镇", "测试员", "管理员")
+        assert (info.town, info.period, info.grid, info.user, info.role) == (
+            "赵庄镇",
+            "2026年",
+            "全镇",
+            "测试员",
+            "管理员",
+        )
         panel = visible_slot(app).panel
         assert panel.context.period == Period.year(2026)
         assert not panel.query_one(PanelBody).loading

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow.compute as pc
-
 from textual.widgets import Checkbox, Select
 
 from fazhi_tui.ui.screens.import_screen import ImportScreen
@@ -143,8 +142,11 @@ async def test_gb18030_file_as_excel_writes_it(tmp_path):
 @async_test
 async def test_reimport_is_refused_unless_update_is_ticked(tmp_path):
     app = make_app(tmp_path)
-    path = write(tmp_path / "值班.csv", "班次编号,值班日期,类型,值班人员\n2026-11-26-1,2026-11-26,工作日值班,钱七\n"
-                 "2026-11-28-1,2026-11-28,周末值班,张三\n")
+    path = write(
+        tmp_path / "值班.csv",
+        "班次编号,值班日期,类型,值班人员\n2026-11-26-1,2026-11-26,工作日值班,钱七\n"
+        "2026-11-28-1,2026-11-28,周末值班,张三\n",
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = await check_file(pilot, path)

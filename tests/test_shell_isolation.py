@@ -16,7 +16,7 @@ from fazhi_tui.ui.widgets.panel_slot import PanelSlot
 from .shell_fixtures import EXAMPLES, async_test, make_app, settle, text_of, write_plugin
 
 # A panel whose behaviour each test picks by the name it registers under.
-PANEL_PLUGIN = '''
+PANEL_PLUGIN = """
     import threading
     from textual.widgets import Static
     from fazhi_tui.api import Panel, PanelSpec, hookimpl
@@ -50,7 +50,7 @@ PANEL_PLUGIN = '''
     @hookimpl
     def fazhi_panels():
         return [PanelSpec("{name}", "测试面板", make, order=1)]
-'''
+"""
 
 
 def panel_plugin(folder, name: str, mode: str):
@@ -202,7 +202,11 @@ async def test_duplicate_names_are_refused_and_the_app_runs(tmp_path):
     async with app.run_test() as pilot:
         await settle(pilot)
         panels = [(c.plugin, c.value.name, c.value.title) for c in app.panels]
-        assert panels == [("twin_a", "twin", "甲"), ("duty_roster", "duty_roster", "值班安排"), ("fazhi_overview", "overview", "数据概览")]
+        assert panels == [
+            ("twin_a", "twin", "甲"),
+            ("duty_roster", "duty_roster", "值班安排"),
+            ("fazhi_overview", "overview", "数据概览"),
+        ]
         errors_a, errors_b = app.host.infos["twin_a"].errors, app.host.infos["twin_b"].errors
         assert "面板名 overview 已由 fazhi_overview 使用，本插件的同名面板未加载" in errors_a
         assert "表名 duty_shifts 已由 duty_roster 使用，本插件的同名表未加载" in errors_a
@@ -248,6 +252,8 @@ async def test_a_plugin_command_that_raises_is_shown_and_recorded(tmp_path):
         entry = next(e for e in app.palette_entries() if e.title == "坏命令")
         entry.run()
         await settle(pilot)
-        assert any("插件 bad_command 的命令「坏命令」出错：LookupError: 没有这个网格" in n.message for n in app._notifications)
+        assert any(
+            "插件 bad_command 的命令「坏命令」出错：LookupError: 没有这个网格" in n.message for n in app._notifications
+        )
         assert any("LookupError" in e for e in app.host.infos["bad_command"].errors)
         assert app.is_running

@@ -23,7 +23,12 @@ def test_kinds_and_labels():
     assert Period.month(2024, 2).last == D(2024, 2, 29)
     assert Period.month(2026, 11).label == "2026年11月"
     r = Period.between(D(2026, 3, 1), D(2026, 5, 31))
-    assert (r.label, r.days, r.contains(D(2026, 5, 31)), r.contains(D(2026, 6, 1))) == ("2026-03-01至2026-05-31", 92, True, False)
+    assert (r.label, r.days, r.contains(D(2026, 5, 31)), r.contains(D(2026, 6, 1))) == (
+        "2026-03-01至2026-05-31",
+        92,
+        True,
+        False,
+    )
     with pytest.raises(ValueError, match="早于"):
         Period.between(D(2026, 3, 2), D(2026, 3, 1))
     with pytest.raises(ValueError, match="季度"):
@@ -86,9 +91,14 @@ def at(day: str) -> dt.datetime:
 
 
 def test_where_filters_timestamps_by_day_and_grid_with_bound_parameters(events):
-    events.append("events", [{"event_id": "1", "at": at("2026-11-30"), "grid": "g1"},
-                             {"event_id": "2", "at": at("2026-12-01"), "grid": "g2"},
-                             {"event_id": "3", "at": at("2026-10-15"), "grid": "g1"}])
+    events.append(
+        "events",
+        [
+            {"event_id": "1", "at": at("2026-11-30"), "grid": "g1"},
+            {"event_id": "2", "at": at("2026-12-01"), "grid": "g2"},
+            {"event_id": "3", "at": at("2026-10-15"), "grid": "g1"},
+        ],
+    )
     ctx = Context(events, Period.month(2026, 11), TODAY)
     cond, params = ctx.where("events")
     # Bounds in the column's own type (local midnight for a timestamp), so the raw column is
@@ -96,7 +106,9 @@ def test_where_filters_timestamps_by_day_and_grid_with_bound_parameters(events):
     local = dt.datetime.now().astimezone().tzinfo
     assert "?" in cond and "2026" not in cond and "CAST" not in cond
     assert params == [dt.datetime(2026, 11, 1, tzinfo=local), dt.datetime(2026, 12, 1, tzinfo=local)]
-    count = lambda c: c.query(f"SELECT count(*) FROM events WHERE {c.where('events')[0]}", c.where("events")[1]).column(0)[0].as_py()
+    count = lambda c: (
+        c.query(f"SELECT count(*) FROM events WHERE {c.where('events')[0]}", c.where("events")[1]).column(0)[0].as_py()
+    )
     assert count(ctx) == 1
     assert count(ctx.replace(period=Period.quarter(2026, 4))) == 3
     assert count(ctx.replace(period=Period.quarter(2026, 4), grid=Grid("g1", "一"))) == 2

@@ -11,8 +11,7 @@ from textual.widgets._footer import FooterKey
 from fazhi_tui.access import CLERK, VIEWER, Access, Policy
 from fazhi_tui.config import Config
 from fazhi_tui.runtime import table_specs
-from fazhi_tui.store import Store
-from fazhi_tui.store import layout
+from fazhi_tui.store import Store, layout
 from fazhi_tui.ui.app import FazhiApp
 from fazhi_tui.ui.commands import available_entries
 from fazhi_tui.ui.screens.help import HelpScreen

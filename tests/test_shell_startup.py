@@ -56,7 +56,10 @@ def test_opening_year_answers_as_opening_period(store):
         return found
 
     assert same() == Period.year(2026)  # nothing anywhere
-    store.append("events", [{"event_id": "1", "at": local("2024-03-01T12:00")}, {"event_id": "2", "at": local("2027-01-01T00:00")}])
+    store.append(
+        "events",
+        [{"event_id": "1", "at": local("2024-03-01T12:00")}, {"event_id": "2", "at": local("2027-01-01T00:00")}],
+    )
     assert same() == Period.year(2024)  # the first moment of next year is not this year
     store.append("days", [{"day_id": "d", "day": dt.date(2025, 12, 31)}])
     assert same() == Period.year(2025)  # any table counts
@@ -131,7 +134,9 @@ async def test_dashboard_uses_the_startup_begun_before_it(tmp_path, monkeypatch)
 
     monkeypatch.setattr(app_module, "SETTLE_AFTER_S", 0.001)  # not a second after the first panel
     monkeypatch.setenv("FAZHI_TODAY", TODAY.isoformat())
-    host, store = open_store(tmp_path / "store", shifts=[s for s in SHIFTS if s["day"].year < 2026] + [shift("2027-01-05")])
+    host, store = open_store(
+        tmp_path / "store", shifts=[s for s in SHIFTS if s["day"].year < 2026] + [shift("2027-01-05")]
+    )
     store.close()
     config = Config(plugins=["fazhi_overview", "duty_roster"], plugins_dirs=[EXAMPLES])
     started = start_runtime(config, tmp_path / "store", TODAY)

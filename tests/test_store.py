@@ -15,8 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from fazhi_tui.store import NotAStoreError, StaleRevisionError, Store, ValidationError
-from fazhi_tui.store import layout
+from fazhi_tui.store import NotAStoreError, StaleRevisionError, Store, ValidationError, layout
 from fazhi_tui.store.check import check_store, quarantine
 from fazhi_tui.store.compact import compact
 
@@ -50,7 +49,9 @@ def test_edit_and_delete_append_versions_and_history_keeps_them(store):
     store.append("cases", [case("A1"), case("A2")])
     assert store.update("cases", "A1", {"amount": 7}, expected_rev=1) == 2
     store.delete("cases", "A2", expected_rev=1)
-    assert store.query("SELECT case_no, amount, _rev FROM cases").to_pylist() == [{"case_no": "A1", "amount": 7, "_rev": 2}]
+    assert store.query("SELECT case_no, amount, _rev FROM cases").to_pylist() == [
+        {"case_no": "A1", "amount": 7, "_rev": 2}
+    ]
     h1 = store.history("cases", "A1").to_pylist()
     assert [(v["_rev"], v["_op"], v["amount"]) for v in h1] == [(1, "put", 1), (2, "put", 7)]
     h2 = store.history("cases", "A2").to_pylist()
@@ -75,7 +76,9 @@ def test_stale_save_is_refused_naming_who_and_when(store):
 def test_validation_names_row_column_and_reason_and_writes_nothing(store):
     store.append("cases", [case("A1")])
     with pytest.raises(ValidationError) as err:
-        store.append("cases", [case("B1"), case("B2", action="罚款"), case("B3", found_on=None), case("B1"), case("A1")])
+        store.append(
+            "cases", [case("B1"), case("B2", action="罚款"), case("B3", found_on=None), case("B1"), case("A1")]
+        )
     msg = str(err.value)
     assert "第 2 行，“处理方式”列：“罚款”不在代码表" in msg
     assert "第 3 行，“发现日期”列：必填" in msg
@@ -125,11 +128,17 @@ def test_corrupt_file_in_one_table_breaks_no_other_and_check_names_it(store):
 def test_foreign_files_and_schema_drift_are_reported(store):
     store.append("cases", [case("A1")])
     (layout.log_dir(store.root, "cases") / "readme.txt").write_text("hi")
-    drift = pa.table({
-        "_id": ["X"], "_rev": pa.array([1], pa.int32()), "_op": ["put"],
-        "_at": pa.array([dt.datetime(2023, 1, 1, tzinfo=dt.timezone.utc)], pa.timestamp("us", tz="UTC")),
-        "_by": ["x"], "case_no": ["X"], "found_on": ["not a date"],
-    })
+    drift = pa.table(
+        {
+            "_id": ["X"],
+            "_rev": pa.array([1], pa.int32()),
+            "_op": ["put"],
+            "_at": pa.array([dt.datetime(2023, 1, 1, tzinfo=dt.UTC)], pa.timestamp("us", tz="UTC")),
+            "_by": ["x"],
+            "case_no": ["X"],
+            "found_on": ["not a date"],
+        }
+    )
     drift_path = layout.log_dir(store.root, "cases") / layout.new_log_name()
     pq.write_table(drift, drift_path)
     no_meta = layout.log_dir(store.root, "cases") / layout.new_log_name()
@@ -202,7 +211,9 @@ def test_compaction_while_another_process_reads_gives_identical_answers(store, t
         # New versions that change no value: the current state stays the same while each
         # compaction publishes a generation and removes files an earlier one superseded.
         same = store.query("SELECT * EXCLUDE (_id, _rev, _op, _at, _by) FROM cases WHERE amount < 20").to_pylist()
-        expected_revs = {r["_id"]: r["_rev"] for r in store.query("SELECT _id, _rev FROM cases WHERE amount < 20").to_pylist()}
+        expected_revs = {
+            r["_id"]: r["_rev"] for r in store.query("SELECT _id, _rev FROM cases WHERE amount < 20").to_pylist()
+        }
         store.save("cases", same, expected_revs)
         compact(store, ["cases"])
     assert reader.poll() is None, "the reader should still be reading while compaction ran"

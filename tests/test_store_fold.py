@@ -207,7 +207,10 @@ def test_the_first_fold_of_a_table_makes_its_first_generation_month_by_month(tmp
     months = sorted(str(p.relative_to(tf.gen_path / "current").parent) for p in tf.current_files)
     assert months[0] == "year=2023/month=1" and "year=2024/month=2" in months and len(months) == 13
     # History keeps year folders, a file per month of versions.
-    assert sorted({str(p.relative_to(tf.gen_path / "history").parent) for p in tf.history_files}) == ["year=2023", "year=2024"]
+    assert sorted({str(p.relative_to(tf.gen_path / "history").parent) for p in tf.history_files}) == [
+        "year=2023",
+        "year=2024",
+    ]
     assert len(tf.history_files) == 13
     assert check_store(s).ok
     s.close()

@@ -34,8 +34,13 @@ def test_random_operations_match_a_model(store):
             for _ in range(rng.randint(1, 8)):
                 no = f"C{next_no:05d}"
                 next_no += 1
-                row = {"case_no": no, "found_on": some_date() or dt.date(2023, 1, 1), "grid": f"G{rng.randrange(5)}",
-                       "action": "劝阻", "amount": rng.randrange(100)}
+                row = {
+                    "case_no": no,
+                    "found_on": some_date() or dt.date(2023, 1, 1),
+                    "grid": f"G{rng.randrange(5)}",
+                    "action": "劝阻",
+                    "amount": rng.randrange(100),
+                }
                 batch.append(row)
             store.append("cases", batch)
             for row in batch:
@@ -57,12 +62,15 @@ def test_random_operations_match_a_model(store):
         else:
             compact(store, ["cases"])
         if step % 25 == 0 or step == 249:
-            got = {r["case_no"]: r for r in store.query(
-                "SELECT case_no, found_on, grid, action, amount FROM cases").to_pylist()}
+            got = {
+                r["case_no"]: r
+                for r in store.query("SELECT case_no, found_on, grid, action, amount FROM cases").to_pylist()
+            }
             want = {k: {c: v[c] for c in ("case_no", "found_on", "grid", "action", "amount")} for k, v in model.items()}
             assert got == want, f"step {step}"
-            assert store.query("SELECT count(*) FROM cases WHERE found_on >= DATE '2023-01-01' AND found_on < DATE '2024-01-01'").column(0)[0].as_py() == sum(
-                1 for v in model.values() if v["found_on"] and v["found_on"].year == 2023)
+            assert store.query(
+                "SELECT count(*) FROM cases WHERE found_on >= DATE '2023-01-01' AND found_on < DATE '2024-01-01'"
+            ).column(0)[0].as_py() == sum(1 for v in model.values() if v["found_on"] and v["found_on"].year == 2023)
 
 
 def test_new_records_after_compaction_need_no_join(store):

@@ -43,12 +43,15 @@ HEADER = ["走访编号", "走访时间", "网格", "类型", "户数", "已化�
 @pytest.fixture
 def store(tmp_path):
     s = Store.open(tmp_path / "store", [*HOST_TABLES, VISITS], create=True, user="测试员")
-    s.append("grids", [
-        {"code": "G01", "name": "赵庄村网格", "kind": "综合", "village": "赵庄村"},
-        {"code": "G02", "name": "大黄村网格", "kind": "综合", "village": "大黄村"},
-        {"code": "G03", "name": "重名网格", "kind": "综合", "village": "甲庄村"},
-        {"code": "G04", "name": "重名网格", "kind": "综合", "village": "乙庄村"},
-    ])
+    s.append(
+        "grids",
+        [
+            {"code": "G01", "name": "赵庄村网格", "kind": "综合", "village": "赵庄村"},
+            {"code": "G02", "name": "大黄村网格", "kind": "综合", "village": "大黄村"},
+            {"code": "G03", "name": "重名网格", "kind": "综合", "village": "甲庄村"},
+            {"code": "G04", "name": "重名网格", "kind": "综合", "village": "乙庄村"},
+        ],
+    )
     yield s
     s.close()
 
@@ -61,7 +64,17 @@ def write_csv(path, rows, header=HEADER, encoding="utf-8"):
     return path
 
 
-def row(no="V1", when="2023-05-06 08:30", grid="G01", kind="法律咨询", households="3", resolved="是", note="好", caller="张三", phone="13812345678"):
+def row(
+    no="V1",
+    when="2023-05-06 08:30",
+    grid="G01",
+    kind="法律咨询",
+    households="3",
+    resolved="是",
+    note="好",
+    caller="张三",
+    phone="13812345678",
+):
     return [no, when, grid, kind, households, resolved, note, caller, phone]
 
 
@@ -75,17 +88,38 @@ def test_csv_in_every_encoding_excel_writes(store, tmp_path, encoding):
     path = write_csv(tmp_path / "v.csv", [row(note="邻里纠纷已调解"), row("V2", note="咨询宅基地")], encoding=encoding)
     plan = plan_import(store, "visits", path)
     run_import(store, plan)
-    assert store.query("SELECT note FROM visits ORDER BY visit_no").column(0).to_pylist() == ["邻里纠纷已调解", "咨询宅基地"]
+    assert store.query("SELECT note FROM visits ORDER BY visit_no").column(0).to_pylist() == [
+        "邻里纠纷已调解",
+        "咨询宅基地",
+    ]
     assert plan.encoding in ({"gbk": "gb18030"}.get(encoding, encoding),)
 
 
 def test_dates_in_the_forms_offices_write_and_excel_serials(store, tmp_path):
-    forms = ["2023-05-06", "2023/5/6", "2023年5月6日", "2023.5.6", "2023-05-06 08:30", "2023/5/6 8:30:15", "45052", "45052.5"]
+    forms = [
+        "2023-05-06",
+        "2023/5/6",
+        "2023年5月6日",
+        "2023.5.6",
+        "2023-05-06 08:30",
+        "2023/5/6 8:30:15",
+        "45052",
+        "45052.5",
+    ]
     path = write_csv(tmp_path / "v.csv", [row(f"V{i}", when=w) for i, w in enumerate(forms)])
     run_import(store, plan_import(store, "visits", path))
     got = store.query("SELECT visited_at FROM visits ORDER BY visit_no").column(0).to_pylist()
     d = dt.datetime(2023, 5, 6)
-    assert got == [d, d, d, d, d.replace(hour=8, minute=30), d.replace(hour=8, minute=30, second=15), d, d.replace(hour=12)]
+    assert got == [
+        d,
+        d,
+        d,
+        d,
+        d.replace(hour=8, minute=30),
+        d.replace(hour=8, minute=30, second=15),
+        d,
+        d.replace(hour=12),
+    ]
 
 
 def test_headers_by_label_or_name_in_any_order_and_unknown_ones_reported(store, tmp_path):
@@ -99,17 +133,20 @@ def test_headers_by_label_or_name_in_any_order_and_unknown_ones_reported(store, 
 
 # -- errors name file, row, column and reason ---------------------------------------------------
 def test_row_level_errors_are_all_listed_and_nothing_is_written(store, tmp_path):
-    path = write_csv(tmp_path / "bad.csv", [
-        row("V1"),
-        row("V2", when="2023-02-30"),
-        row("V3", grid="无此网格"),
-        row("V4", grid="重名网格"),
-        row("V5", kind="闲聊"),
-        row("V6", households="三户"),
-        row("V7", resolved="也许"),
-        row("V1"),
-        row("", when=""),
-    ])
+    path = write_csv(
+        tmp_path / "bad.csv",
+        [
+            row("V1"),
+            row("V2", when="2023-02-30"),
+            row("V3", grid="无此网格"),
+            row("V4", grid="重名网格"),
+            row("V5", kind="闲聊"),
+            row("V6", households="三户"),
+            row("V7", resolved="也许"),
+            row("V1"),
+            row("", when=""),
+        ],
+    )
     with pytest.raises(ValidationError) as exc:
         plan_import(store, "visits", path)
     text = problems(exc)
@@ -130,7 +167,13 @@ def test_missing_required_columns_and_masked_columns_are_refused(store, tmp_path
     with pytest.raises(ValidationError, match="缺少必填列：走访时间"):
         plan_import(store, "visits", write_csv(tmp_path / "a.csv", [["V1"]], header=["走访编号"]))
     with pytest.raises(ValidationError, match="脱敏导出的列"):
-        plan_import(store, "visits", write_csv(tmp_path / "b.csv", [["V1", "2023-01-01", "张*"]], header=["走访编号", "走访时间", "来访人（已脱敏）"]))
+        plan_import(
+            store,
+            "visits",
+            write_csv(
+                tmp_path / "b.csv", [["V1", "2023-01-01", "张*"]], header=["走访编号", "走访时间", "来访人（已脱敏）"]
+            ),
+        )
 
 
 @pytest.mark.parametrize(
@@ -139,7 +182,7 @@ def test_missing_required_columns_and_masked_columns_are_refused(store, tmp_path
         (b"", "文件为空"),
         (b"\x00\x01\x02binary\x00junk" * 100, "不是文本"),
         (b"PK\x03\x04" + b"\x00" * 200, "不是文本"),
-        ("走访编号,走访时间\nV1,\"2023-01-01\nV2,2023-01-02\n".encode(), "第 2 行.*引号不匹配"),
+        ('走访编号,走访时间\nV1,"2023-01-01\nV2,2023-01-02\n'.encode(), "第 2 行.*引号不匹配"),
         ("走访编号,走访时间\nV1,2023-01-01,多余\n".encode(), "第 2 行.*应有 2 列，实有 3 列"),
         ("走访编号,走访时间\n".encode(), "没有数据行"),
     ],
@@ -156,11 +199,11 @@ def test_hostile_files_get_a_message_not_a_crash(store, tmp_path, content, messa
 def test_a_100mb_field_is_refused_quickly(store, tmp_path):
     path = tmp_path / "huge.csv"
     with open(path, "wb") as fh:
-        fh.write("走访编号,走访时间,情况\nV1,2023-01-01,\"".encode())
+        fh.write('走访编号,走访时间,情况\nV1,2023-01-01,"'.encode())
         chunk = b"x" * (1 << 20)
         for _ in range(100):
             fh.write(chunk)
-        fh.write(b"\"\n")
+        fh.write(b'"\n')
     with pytest.raises(ImportFileError, match="字段过长"):
         plan_import(store, "visits", path)
 
@@ -173,9 +216,17 @@ def test_missing_file_and_folder(store, tmp_path):
 
 
 def test_formula_cells_are_stored_as_text_and_neutralised_on_export(store, tmp_path):
-    path = write_csv(tmp_path / "v.csv", [row("V1", note="=HYPERLINK(\"http://x\")"), row("V2", note="+1"), row("V3", note="-2"), row("V4", note="@SUM(A1)")])
+    path = write_csv(
+        tmp_path / "v.csv",
+        [
+            row("V1", note='=HYPERLINK("http://x")'),
+            row("V2", note="+1"),
+            row("V3", note="-2"),
+            row("V4", note="@SUM(A1)"),
+        ],
+    )
     run_import(store, plan_import(store, "visits", path))
-    assert store.get("visits", "V1")["note"] == "=HYPERLINK(\"http://x\")"
+    assert store.get("visits", "V1")["note"] == '=HYPERLINK("http://x")'
     out = tmp_path / "out.csv"
     export_rows(select_rows(store, VISITS), VISITS, out, "csv", may_see_pii=True)
     lines = out.read_text("utf-8-sig").splitlines()
@@ -186,12 +237,12 @@ def test_formula_cells_are_stored_as_text_and_neutralised_on_export(store, tmp_p
     import openpyxl
 
     ws = openpyxl.load_workbook(xlsx).active
-    assert ws["G2"].data_type == "s" and ws["G2"].value == "'=HYPERLINK(\"http://x\")"
+    assert ws["G2"].data_type == "s" and ws["G2"].value == '\'=HYPERLINK("http://x")'
     # Re-importing our own export gives the original text back.
     fresh = Store.open(tmp_path / "fresh", [*HOST_TABLES, VISITS], create=True)
     fresh.append("grids", [{"code": "G01", "name": "赵庄村网格", "kind": "综合", "village": "赵庄村"}])
     run_import(fresh, plan_import(fresh, "visits", out))
-    assert fresh.get("visits", "V1")["note"] == "=HYPERLINK(\"http://x\")"
+    assert fresh.get("visits", "V1")["note"] == '=HYPERLINK("http://x")'
     fresh.close()
 
 
@@ -219,7 +270,9 @@ def test_reimport_is_refused_and_update_makes_edits_with_history(store, tmp_path
     assert [v["note"] for v in store.history("visits", "V1").to_pylist()] == ["好", "已回访"]
     assert store.get("visits", "V2")["_rev"] == 1
     # A file with only some columns changes only those; the others keep their values.
-    partial = write_csv(tmp_path / "v3.csv", [["V1", "2023-05-06 08:30", "再次回访"]], header=["走访编号", "走访时间", "情况"])
+    partial = write_csv(
+        tmp_path / "v3.csv", [["V1", "2023-05-06 08:30", "再次回访"]], header=["走访编号", "走访时间", "情况"]
+    )
     plan = plan_import(store, "visits", partial, update=True)
     assert (plan.new, plan.updates) == (0, 1)
     run_import(store, plan)
@@ -248,12 +301,16 @@ def test_100k_row_xlsx_with_excel_dates_and_numbers(store, tmp_path):
     assert plan.sheet == "走访台账" and plan.rows == 100_000
     run_import(store, plan)
     assert store.query("SELECT max(visited_at), sum(households) FROM visits").to_pylist()[0] == {
-        "max(visited_at)": base + dt.timedelta(minutes=99_999), "sum(households)": sum(i % 7 for i in range(100_000))}
+        "max(visited_at)": base + dt.timedelta(minutes=99_999),
+        "sum(households)": sum(i % 7 for i in range(100_000)),
+    }
 
 
 # -- export --------------------------------------------------------------------------------------
 def test_export_csv_has_bom_and_chinese_headers_and_xlsx_freezes_header(store, tmp_path):
-    run_import(store, plan_import(store, "visits", write_csv(tmp_path / "v.csv", [row("V1"), row("V2", when="2024-01-01")])))
+    run_import(
+        store, plan_import(store, "visits", write_csv(tmp_path / "v.csv", [row("V1"), row("V2", when="2024-01-01")]))
+    )
     out = tmp_path / "o.csv"
     res = export_rows(select_rows(store, VISITS, year=2023), VISITS, out, "csv", may_see_pii=True)
     raw = out.read_bytes()
@@ -270,7 +327,12 @@ def test_export_csv_has_bom_and_chinese_headers_and_xlsx_freezes_header(store, t
 
 
 def test_a_viewers_export_has_no_unmasked_pii_and_says_so(store, tmp_path):
-    run_import(store, plan_import(store, "visits", write_csv(tmp_path / "v.csv", [row("V1", caller="欧阳娜娜", phone="13812345678")])))
+    run_import(
+        store,
+        plan_import(
+            store, "visits", write_csv(tmp_path / "v.csv", [row("V1", caller="欧阳娜娜", phone="13812345678")])
+        ),
+    )
     for fmt in ("csv", "xlsx", "parquet"):
         out = tmp_path / f"masked.{fmt}"
         res = export_rows(select_rows(store, VISITS), VISITS, out, fmt, may_see_pii=False)
@@ -293,9 +355,18 @@ def test_a_viewers_export_has_no_unmasked_pii_and_says_so(store, tmp_path):
 
 
 def test_round_trip_through_every_format_gives_the_same_records(store, tmp_path):
-    rows = [row(f"V{i}", when=f"2023-0{1 + i % 9}-1{i % 9} 0{i % 9}:15", kind=["矛盾调解", "法律咨询"][i % 2],
-                households=str(i), resolved=["是", "否"][i % 2], note=f"第{i}条，含\"引号\"与逗号,", phone=f"1381234{i:04d}")
-            for i in range(30)]
+    rows = [
+        row(
+            f"V{i}",
+            when=f"2023-0{1 + i % 9}-1{i % 9} 0{i % 9}:15",
+            kind=["矛盾调解", "法律咨询"][i % 2],
+            households=str(i),
+            resolved=["是", "否"][i % 2],
+            note=f'第{i}条，含"引号"与逗号,',
+            phone=f"1381234{i:04d}",
+        )
+        for i in range(30)
+    ]
     run_import(store, plan_import(store, "visits", write_csv(tmp_path / "v.csv", rows)))
     want = store.query("SELECT * EXCLUDE (_at, _by) FROM visits ORDER BY visit_no")
     for fmt in ("csv", "xlsx", "parquet"):
@@ -317,7 +388,10 @@ def test_geojson_grids_import_and_invalid_geometry_named(tmp_path, capsys):
     assert main(["import", "grids", str(data_path("grids.geojson")), "--store", str(store)]) == 0
     assert "新增 23 条" in capsys.readouterr().out
     doc = json.loads(data_path("grids.geojson").read_text("utf-8"))
-    bowtie = {"type": "Polygon", "coordinates": [[[113.0, 33.9], [113.2, 34.0], [113.2, 33.9], [113.0, 34.05], [113.0, 33.9]]]}
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[113.0, 33.9], [113.2, 34.0], [113.2, 33.9], [113.0, 34.05], [113.0, 33.9]]],
+    }
     doc["features"][4]["geometry"] = bowtie
     doc["features"][6]["geometry"]["coordinates"][0] = doc["features"][6]["geometry"]["coordinates"][0][:-1]
     bad = tmp_path / "bad.geojson"
@@ -358,5 +432,8 @@ def test_a_key_made_from_other_columns_when_the_file_has_none(tmp_path, capsys):
     ranks.write_text("季度,乡镇,得分,名次\n2023Q1,赵庄镇,96.5,1\n2023Q1,甲镇,95.1,2\n", "gb18030")
     assert main(["import", "hotline_ranks", str(ranks), "--store", str(store)]) == 0
     capsys.readouterr()
-    assert main(["sql", "SELECT rank_id, rank FROM hotline_ranks ORDER BY rank", "--format", "csv", "--store", str(store)]) == 0
+    assert (
+        main(["sql", "SELECT rank_id, rank FROM hotline_ranks ORDER BY rank", "--format", "csv", "--store", str(store)])
+        == 0
+    )
     assert capsys.readouterr().out.split() == ["rank_id,rank", "2023Q1/赵庄镇,1", "2023Q1/甲镇,2"]

@@ -8,7 +8,7 @@ The layout every plugin follows: hooks here, figures in ``queries.py`` (no Textu
 and the report can use them), widgets in ``panel.py``.
 """
 
-from fazhi_tui.api import Command, GridFigure, PanelSpec, ReportSection, ReviewCheck, hookimpl
+from fazhi_tui.api import Command, Figure, GridFigure, PanelSpec, ReportSection, ReviewCheck, hookimpl
 
 from . import queries
 
@@ -45,6 +45,20 @@ def fazhi_report_sections():
 @hookimpl
 def fazhi_grid_figures():
     return [GridFigure("duty_shifts", "值班班次", queries.shifts_per_grid, unit="班次")]
+
+
+@hookimpl
+def fazhi_figures():
+    return [
+        Figure(
+            "duty_shifts_total",
+            "值班班次",
+            "班次",
+            queries.shift_count,
+            records=queries.shift_rows,
+            table="duty_shifts",
+        )
+    ]
 
 
 @hookimpl

@@ -47,6 +47,19 @@ def shifts(ctx: Context) -> tuple[pa.Table, int]:
     return table.select(list(LIST_COLUMNS)), total
 
 
+def shift_rows(ctx: Context) -> pa.Table:
+    """The shifts behind ``shift_count``: the same period and grid, every column."""
+    where, params = ctx.where("duty_shifts")
+    return ctx.query(f"SELECT * FROM duty_shifts WHERE {where} ORDER BY day, shift_id", params)
+
+
+def shift_count(ctx: Context) -> int | None:
+    """Shifts in the period and grid; None when the roster is empty for it (no data, not 0)."""
+    where, params = ctx.where("duty_shifts")
+    n = ctx.query(f"SELECT count(*) FROM duty_shifts WHERE {where}", params).column(0)[0].as_py()
+    return n or None
+
+
 def on_duty(store: Store, day: dt.date) -> list[dict]:
     return store.query(
         "SELECT person, leader, grid FROM duty_shifts WHERE day = ? ORDER BY shift_id", [day]
@@ -68,7 +81,9 @@ def unassigned_days(ctx: Context) -> list[ReviewItem]:
     for day in (ctx.today, ctx.today + dt.timedelta(days=1)):
         if not ctx.query("SELECT 1 FROM duty_shifts WHERE day = ? AND grid IS NULL LIMIT 1", [day]).num_rows:
             when = "今日" if day == ctx.today else "明日"
-            items.append(ReviewItem(f"{when}（{day}）镇机关未安排值班", due=day, table="duty_shifts", overdue=day == ctx.today))
+            items.append(
+                ReviewItem(f"{when}（{day}）镇机关未安排值班", due=day, table="duty_shifts", overdue=day == ctx.today)
+            )
     return items
 
 
@@ -81,7 +96,9 @@ def report_paragraphs(ctx: Context) -> list[str]:
     ).to_pylist()[0]
     if not row["n"]:
         return []
-    return [f"坚持全天候值班值守，全年安排值班{row['n']}班次，其中周末值班{row['weekend']}班次，{row['people']}名干部参与轮值。"]
+    return [
+        f"坚持全天候值班值守，全年安排值班{row['n']}班次，其中周末值班{row['weekend']}班次，{row['people']}名干部参与轮值。"
+    ]
 
 
 def shifts_per_grid(ctx: Context) -> dict[str, float]:
@@ -109,9 +126,23 @@ def demo_shifts(store: Store, today: dt.date, seed: int) -> list[dict]:
         weekend = day.weekday() >= 5
         kind = DUTY_KINDS[1] if weekend else DUTY_KINDS[0]
         rows.append(
-            {"shift_id": f"{day}-1", "day": day, "kind": kind, "person": rng.choice(names), "leader": rng.choice(leaders)}
+            {
+                "shift_id": f"{day}-1",
+                "day": day,
+                "kind": kind,
+                "person": rng.choice(names),
+                "leader": rng.choice(leaders),
+            }
         )
         if weekend and grids:
-            rows.append({"shift_id": f"{day}-2", "day": day, "kind": kind, "person": rng.choice(names), "grid": rng.choice(grids)})
+            rows.append(
+                {
+                    "shift_id": f"{day}-2",
+                    "day": day,
+                    "kind": kind,
+                    "person": rng.choice(names),
+                    "grid": rng.choice(grids),
+                }
+            )
         day += dt.timedelta(days=1)
     return rows

@@ -89,7 +89,11 @@ class Report:
     def gaps(self) -> list[str]:
         """Every failure, one line each, for the terminal."""
         out = list(self.plugin_problems)
-        out += [f"章节“{b.section.title}”（插件 {b.plugin}，{b.section.name}）生成失败：{b.error}" for b in self.sections if b.error]
+        out += [
+            f"章节“{b.section.title}”（插件 {b.plugin}，{b.section.name}）生成失败：{b.error}"
+            for b in self.sections
+            if b.error
+        ]
         return out
 
     @property
@@ -210,7 +214,7 @@ def collect_sections(host: PluginHost) -> tuple[list[Contribution], list[str]]:
             reason = "；".join(info.errors) or "未知原因"
             problems.append(one_line(f"插件 {name} 未能加载，其报告章节（如有）未包含在内：{reason}"))
             continue
-        for error in info.errors[before.get(name, 0):]:
+        for error in info.errors[before.get(name, 0) :]:
             problems.append(one_line(f"插件 {name} 的报告章节未能全部加载：{error}"))
     return sections, problems
 
@@ -255,6 +259,14 @@ def write_error(path: Path, exc: OSError) -> str:
 
 
 __all__ = [
-    "BuiltSection", "PART_TITLES", "Report", "ReportYearError", "assemble", "default_year", "parse_year",
-    "report_context", "write_atomic", "write_error",
+    "BuiltSection",
+    "PART_TITLES",
+    "Report",
+    "ReportYearError",
+    "assemble",
+    "default_year",
+    "parse_year",
+    "report_context",
+    "write_atomic",
+    "write_error",
 ]

@@ -11,11 +11,31 @@ from .errors import (
     UnknownTableError,
     ValidationError,
 )
-from .spec import AT, BY, ID, META_NAMES, OP, REV, Column, SpecError, TableSpec
+from .spec import AT, BY, ID, META_NAMES, OP, REV, Column, RowRule, SpecError, TableSpec
 
 __all__ = [
-    "AT", "BY", "ID", "META_NAMES", "OP", "REV",
-    "Column", "NotAStoreError", "ReadOnlySQLError", "RecordNotFoundError", "RowProblem", "SpecError",
-    "StaleRevisionError", "Store", "StoreError", "TableSpec", "UnknownTableError", "ValidationError",
-    "Version", "WriteResult", "current_user", "read_marker", "write_marker",
+    "AT",
+    "BY",
+    "ID",
+    "META_NAMES",
+    "OP",
+    "REV",
+    "Column",
+    "NotAStoreError",
+    "ReadOnlySQLError",
+    "RecordNotFoundError",
+    "RowProblem",
+    "SpecError",
+    "StaleRevisionError",
+    "Store",
+    "StoreError",
+    "TableSpec",
+    "RowRule",
+    "UnknownTableError",
+    "ValidationError",
+    "Version",
+    "WriteResult",
+    "current_user",
+    "read_marker",
+    "write_marker",
 ]

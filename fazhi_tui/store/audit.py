@@ -66,7 +66,11 @@ def history_diff(store, table: str, record_id) -> list[VersionChange]:
                     changes.append(FieldChange(col.name, col.label, previous.get(col.name), v.get(col.name)))
         elif previous is None or previous.get(OP) != "put":
             # First version, or re-created after deletion: every given field is "new".
-            changes = [FieldChange(c.name, c.label, None, v.get(c.name)) for c in spec.columns if v.get(c.name) not in (None, "", [])]
+            changes = [
+                FieldChange(c.name, c.label, None, v.get(c.name))
+                for c in spec.columns
+                if v.get(c.name) not in (None, "", [])
+            ]
         out.append(VersionChange(v[REV], v[OP], v[AT], v[BY], tuple(changes), created))
         previous = v
     return out

@@ -70,7 +70,9 @@ def check_store(store) -> CheckReport:
                 f"GROUP BY ALL HAVING count(*) > 1 ORDER BY 1 LIMIT 20"
             ).to_pylist()
             for row in dup_rev:
-                add(Problem("error", name, f"记录 {row[ID]} 的第 {row[REV]} 版出现 {row['n']} 次（文件可能被重复复制）"))
+                add(
+                    Problem("error", name, f"记录 {row[ID]} 的第 {row[REV]} 版出现 {row['n']} 次（文件可能被重复复制）")
+                )
             key = qident(spec.key)
             mismatch = store.query(
                 f"SELECT {qident(ID)}, CAST({key} AS VARCHAR) AS k FROM {t} "
@@ -88,11 +90,15 @@ def check_store(store) -> CheckReport:
                     continue
                 ref_spec = store.spec(col.ref)
                 value = f"unnest({qident(col.name)})" if "list" in str(col.type) else qident(col.name)
-                dangling = store.query(
-                    f"SELECT DISTINCT v FROM (SELECT {value} AS v FROM {t}) "
-                    f"WHERE v IS NOT NULL AND v NOT IN (SELECT CAST({qident(ref_spec.key)} AS VARCHAR) FROM {qident(col.ref)}) "
-                    f"ORDER BY 1 LIMIT 20"
-                ).column(0).to_pylist()
+                dangling = (
+                    store.query(
+                        f"SELECT DISTINCT v FROM (SELECT {value} AS v FROM {t}) "
+                        f"WHERE v IS NOT NULL AND v NOT IN (SELECT CAST({qident(ref_spec.key)} AS VARCHAR) FROM {qident(col.ref)}) "
+                        f"ORDER BY 1 LIMIT 20"
+                    )
+                    .column(0)
+                    .to_pylist()
+                )
                 for v in dangling:
                     add(Problem("error", name, f"“{col.label}”引用的 {ref_spec.label}“{v}”不存在"))
         except Exception as exc:  # a table that cannot be read at all is itself a finding
@@ -102,7 +108,11 @@ def check_store(store) -> CheckReport:
         if entry.name in known or entry.name in (layout.MARKER, "access.toml") or entry.name.startswith("."):
             continue
         if entry.is_dir() and (entry / layout.LOG_DIR).is_dir():
-            add(Problem("warning", None, f"目录 {entry.name} 像是一个表，但没有已加载的插件声明它（插件未加载？）", entry))
+            add(
+                Problem(
+                    "warning", None, f"目录 {entry.name} 像是一个表，但没有已加载的插件声明它（插件未加载？）", entry
+                )
+            )
         else:
             add(Problem("warning", None, f"数据目录中有不认识的文件 {entry.name}", entry))
     _check_modes(store, add)
@@ -115,7 +125,15 @@ def check_store(store) -> CheckReport:
             except FileNotFoundError:
                 continue
             if age > STALE_STAGING_SECONDS:
-                add(Problem("warning", None, "中断的写入留下的临时文件（未进入任何表，可用 --quarantine 清走）", entry, movable=True))
+                add(
+                    Problem(
+                        "warning",
+                        None,
+                        "中断的写入留下的临时文件（未进入任何表，可用 --quarantine 清走）",
+                        entry,
+                        movable=True,
+                    )
+                )
     return report
 
 
@@ -158,7 +176,13 @@ def _check_modes(store, add) -> None:
     for what, paths in findings.items():
         listed = "、".join(str(p.relative_to(store.root)) or "." for p in paths[:5])
         more = f" 等 {len(paths)} 个" if len(paths) > 5 else ""
-        add(Problem("warning", None, f"文件权限：{what}：{listed}{more}（修正：chgrp -R {policy.group or '组名'} 数据目录 && chmod -R g+rwX,o-rwx 数据目录）"))
+        add(
+            Problem(
+                "warning",
+                None,
+                f"文件权限：{what}：{listed}{more}（修正：chgrp -R {policy.group or '组名'} 数据目录 && chmod -R g+rwX,o-rwx 数据目录）",
+            )
+        )
 
 
 def quarantine(store, report: CheckReport) -> CheckReport:

@@ -16,14 +16,13 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import layout
 from .scan import latest_gen, scan_table
 from .spec import ID, OP, REV, TableSpec
 from .views import _group_select, qident, qstr
-
 
 # Smaller than DuckDB's default (122,880), so that sorting by cluster columns lets a query for one
 # township skip most of a month's row groups.
@@ -160,7 +159,7 @@ def publish_generation(store, spec: TableSpec, tf, stage: Path, gen: int, facts:
         "gen": gen,
         "folded": sorted({p.name for p in tf.delta_files} | (set(tf.folded) & present)),
         **facts,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "by": store.user,
     }
     (stage / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
@@ -189,9 +188,7 @@ def write_partitioned(cur, spec: TableSpec, sql: str, out: Path, kind: str, patt
         # only the newest few files, and the rest are read as a plain scan.
         parts = [("year", "year")] + ([("month", "month")] if kind == "current" else [])
         names = [p if p not in spec.column_names else f"_{p}" for p, _fn in parts]
-        derived = ", ".join(
-            f"{fn}({qident(spec.period_column)}) AS {qident(n)}" for (_p, fn), n in zip(parts, names)
-        )
+        derived = ", ".join(f"{fn}({qident(spec.period_column)}) AS {qident(n)}" for (_p, fn), n in zip(parts, names))
         cur.execute(
             f"COPY (SELECT *, {derived} FROM ({sql}) ORDER BY {order}) TO {qstr(str(out))} "
             f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE}, "

@@ -15,7 +15,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +42,6 @@ from .scan import SUPERSEDES_KEY, TableFiles, dir_signature, scan_table
 from .spec import AT, BY, ID, OP, REV, TableSpec
 from .validate import rows_to_table
 from .views import empty_table_name, qident, view_statements
-
 
 _log = logging.getLogger("fazhi_tui.store")
 
@@ -172,7 +171,9 @@ class Store:
             empty = spec.schema.empty_table()
             name = f"__arrow_{uuid.uuid4().hex}"
             self._con.register(name, empty)
-            self._con.execute(f"CREATE OR REPLACE TABLE {qident(empty_table_name(spec.name))} AS SELECT * FROM {qident(name)}")
+            self._con.execute(
+                f"CREATE OR REPLACE TABLE {qident(empty_table_name(spec.name))} AS SELECT * FROM {qident(name)}"
+            )
             self._con.unregister(name)
         rows = self._con.execute(f"DESCRIBE {qident(empty_table_name(spec.name))}").fetchall()
         self._duck_types[spec.name] = {r[0]: r[1] for r in rows}
@@ -426,7 +427,11 @@ class Store:
                     if rid in expected:
                         problems.append(RowProblem(row_of(rid), key_label, f"记录“{rid}”已被他人删除"))
                 elif rid not in expected:
-                    problems.append(RowProblem(row_of(rid), key_label, f"“{rid}”已由 {v.by} 新增（第 {v.rev} 版），请重新核对后再导入"))
+                    problems.append(
+                        RowProblem(
+                            row_of(rid), key_label, f"“{rid}”已由 {v.by} 新增（第 {v.rev} 版），请重新核对后再导入"
+                        )
+                    )
                 elif expected[rid] != v.rev:
                     raise StaleRevisionError(spec.name, rid, expected[rid], v.rev, v.by, v.at)
                 if len(problems) >= 1000:
@@ -441,7 +446,7 @@ class Store:
             schema = spec.schema.with_metadata(
                 {SUPERSEDES_KEY: json.dumps(sorted(replaced, key=lambda m: m or ""), ensure_ascii=False)}
             )
-            when = datetime.now(timezone.utc)
+            when = datetime.now(UTC)
             written = 0
 
             def write(writer: pq.ParquetWriter) -> None:
@@ -457,7 +462,9 @@ class Store:
                     else:
                         revs = pa.repeat(pa.scalar(1, pa.int32()), n)
                     meta = [
-                        bid, revs, pa.repeat(pa.scalar("put"), n).cast(pa.string()),
+                        bid,
+                        revs,
+                        pa.repeat(pa.scalar("put"), n).cast(pa.string()),
                         pa.repeat(pa.scalar(when, type=pa.timestamp("us", tz="UTC")), n),
                         pa.repeat(pa.scalar(self.user), n).cast(pa.string()),
                     ]
@@ -542,7 +549,9 @@ class Store:
                         continue
                     revs.append(1 if v is None else v.rev + 1)
                 elif mode == "upsert" and rid not in (expected or {}):
-                    problems.append(RowProblem(i + 1, key_label, f"“{rid}”已由 {v.by} 新增（第 {v.rev} 版），请重新核对后再导入"))
+                    problems.append(
+                        RowProblem(i + 1, key_label, f"“{rid}”已由 {v.by} 新增（第 {v.rev} 版），请重新核对后再导入")
+                    )
                 elif mode == "insert":
                     if v is not None and v.op == "put":
                         problems.append(RowProblem(i + 1, key_label, f"“{rid}”已存在（第 {v.rev} 版，{v.by} 写入）"))
@@ -562,7 +571,7 @@ class Store:
                     revs.append(v.rev + 1)
             if problems:
                 raise ValidationError(spec.name, problems)
-            when = at or datetime.now(timezone.utc)
+            when = at or datetime.now(UTC)
             n = data.num_rows
             meta = [
                 ids,
@@ -621,20 +630,27 @@ def _duck_type(t: pa.DataType) -> str | None:
             return None
         return "TIMESTAMP WITH TIME ZONE" if t.tz else "TIMESTAMP"
     simple = {
-        pa.string(): "VARCHAR", pa.large_string(): "VARCHAR", pa.bool_(): "BOOLEAN", pa.int8(): "TINYINT",
-        pa.int16(): "SMALLINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT", pa.float32(): "FLOAT",
-        pa.float64(): "DOUBLE", pa.date32(): "DATE",
+        pa.string(): "VARCHAR",
+        pa.large_string(): "VARCHAR",
+        pa.bool_(): "BOOLEAN",
+        pa.int8(): "TINYINT",
+        pa.int16(): "SMALLINT",
+        pa.int32(): "INTEGER",
+        pa.int64(): "BIGINT",
+        pa.float32(): "FLOAT",
+        pa.float64(): "DOUBLE",
+        pa.date32(): "DATE",
     }
     return simple.get(t)
 
 
 def _month_of(value: Any) -> str | None:
-    """"YYYY-MM" of a date or timestamp, None for NULL (tables without a period note "*")."""
+    """ "YYYY-MM" of a date or timestamp, None for NULL (tables without a period note "*")."""
     if value is None:
         return None
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return f"{value.year:04d}-{value.month:02d}"
     if hasattr(value, "year") and hasattr(value, "month"):
         return f"{value.year:04d}-{value.month:02d}"
@@ -651,7 +667,11 @@ def read_marker(root: Path) -> dict:
 
 
 def write_marker(root: Path, *, demo: bool, **extra: Any) -> None:
-    info = {"format": layout.STORE_FORMAT, "demo": demo, "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    info = {
+        "format": layout.STORE_FORMAT,
+        "demo": demo,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     info.update(extra)
     tmp = root / f".{layout.MARKER}.{uuid.uuid4().hex[:8]}.tmp"
     tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", "utf-8")

@@ -68,7 +68,8 @@ def fold_due(spec: TableSpec, tf: TableFiles) -> FoldPlan | None:
     else:
         ranges = _month_ranges(months)
         touched = sum(
-            f.num_rows for p, f in live
+            f.num_rows
+            for p, f in live
             if isinstance(f, Footer) and _file_touched(p, spec.period_column, ranges, None in months)
         )
     if touched >= max(FOLD_TOUCHED_MIN, FOLD_TOUCHED_SHARE * base_rows):
@@ -87,8 +88,13 @@ def fold_table(store, spec: TableSpec):
     replaced, get a full compaction instead: there is nothing to spare.
     """
     from .compact import (
-        ROW_GROUP_SIZE, CompactionResult, _compaction_lock, _remove_superseded, compact_table,
-        publish_generation, write_partitioned,
+        ROW_GROUP_SIZE,
+        CompactionResult,
+        _compaction_lock,
+        _remove_superseded,
+        compact_table,
+        publish_generation,
+        write_partitioned,
     )
 
     store.access.require_write(spec.name, spec.label)
@@ -121,9 +127,7 @@ def fold_table(store, spec: TableSpec):
             # The months the delta's own versions fall in: their files are rewritten too, so a
             # month keeps one set of files instead of gaining a small one per fold.
             own = {
-                r[0] for r in cur.execute(
-                    f"SELECT DISTINCT strftime({period}, '%Y-%m') FROM ({delta_sql})"
-                ).fetchall()
+                r[0] for r in cur.execute(f"SELECT DISTINCT strftime({period}, '%Y-%m') FROM ({delta_sql})").fetchall()
             }
             touched_months = frozenset(months) | own
             ranges = _month_ranges(touched_months)
@@ -136,15 +140,17 @@ def fold_table(store, spec: TableSpec):
             scratch = stage / "delta.parquet"
             # A log file never holds a record twice (writes refuse repeated keys), so one file
             # needs no check; several may hold versions of the same record.
-            repeated = len(tf.delta_files) > 1 and cur.execute(
-                f"SELECT count(*) <> count(DISTINCT {qident(ID)}) FROM ({delta_sql})"
-            ).fetchone()[0]
+            repeated = (
+                len(tf.delta_files) > 1
+                and cur.execute(f"SELECT count(*) <> count(DISTINCT {qident(ID)}) FROM ({delta_sql})").fetchone()[0]
+            )
             # The window holds every row in memory; a delta of distinct records (an import of
             # new ones, the usual big delta) is copied as it streams.
             newest = (
                 f"SELECT * FROM ({delta_sql}) "
                 f"QUALIFY row_number() OVER (PARTITION BY {qident(ID)} ORDER BY {qident(REV)} DESC) = 1"
-                if repeated else delta_sql
+                if repeated
+                else delta_sql
             )
             # This cursor only writes files whose rows it sorts itself: insertion order need not
             # be kept, and small row groups keep the writer's buffers small (a 1M-row copy held
@@ -167,9 +173,8 @@ def fold_table(store, spec: TableSpec):
                 # where one partitioned COPY of a million new rows held a writer per month and
                 # sorted them all (1.3 GB for a 1M-row import).
                 months_out = {
-                    r[0] for r in cur.execute(
-                        f"SELECT DISTINCT strftime({period}, '%Y-%m') FROM ({old_live})"
-                    ).fetchall()
+                    r[0]
+                    for r in cur.execute(f"SELECT DISTINCT strftime({period}, '%Y-%m') FROM ({old_live})").fetchall()
                 } | set(touched_months)
                 live = f"SELECT * FROM {d} WHERE {qident(OP)} = 'put'"
                 if touched:  # new records in new months (an import of past years) need no join
@@ -178,10 +183,13 @@ def fold_table(store, spec: TableSpec):
                     _write_period(cur, spec, live, month, stage / "current", new_gen, duck_types)
                 old_dead = _group_select(spec, tf.tombstone_files, duck_types)
                 write_partitioned(
-                    cur, spec,
+                    cur,
+                    spec,
                     f"SELECT c.* FROM ({old_dead}) AS c ANTI JOIN {d} USING ({qident(ID)}) "
                     f"UNION ALL SELECT * FROM {d} WHERE {qident(OP)} <> 'put'",
-                    stage / "tombstones", "tombstones", pattern,
+                    stage / "tombstones",
+                    "tombstones",
+                    pattern,
                 )
                 # History gains the delta's versions, a month at a time as above (a year of a
                 # million-row import sorted at once peaked ~150 MB higher), into the year folders
@@ -191,14 +199,21 @@ def fold_table(store, spec: TableSpec):
             finally:
                 cur.close()
                 scratch.unlink(missing_ok=True)
-            records = sum(
-                f.num_rows for f in map(read_footer, _parquet(stage / "current")) if isinstance(f, Footer)
-            )
+            records = sum(f.num_rows for f in map(read_footer, _parquet(stage / "current")) if isinstance(f, Footer))
             versions = int((prev[2].get("versions") or 0) if prev else 0) + tf.delta_rows
-            publish_generation(store, spec, tf, stage, new_gen, {
-                "kind": "fold", "versions": versions, "records": records,
-                "rewritten_months": sorted(m or "" for m in touched_months),
-            })
+            publish_generation(
+                store,
+                spec,
+                tf,
+                stage,
+                new_gen,
+                {
+                    "kind": "fold",
+                    "versions": versions,
+                    "records": records,
+                    "rewritten_months": sorted(m or "" for m in touched_months),
+                },
+            )
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
@@ -234,8 +249,11 @@ def _write_period(cur, spec: TableSpec, sql: str, period_key: str | None, out: P
         cond = f"{period} >= CAST('{year:04d}-01-01' AS {ptype}) AND {period} < CAST('{year + 1:04d}-01-01' AS {ptype})"
         folder = out / f"year={year}"
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / (f"g{gen:08d}_0.parquet" if monthly or period_key is None or len(period_key) == 4
-                       else f"g{gen:08d}_{period_key[5:7]}.parquet")
+    target = folder / (
+        f"g{gen:08d}_0.parquet"
+        if monthly or period_key is None or len(period_key) == 4
+        else f"g{gen:08d}_{period_key[5:7]}.parquet"
+    )
     cur.execute(
         f"COPY (SELECT * FROM ({sql}) WHERE {cond} ORDER BY {', '.join(sort_order(spec))}) "
         f"TO {qstr(str(target))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"

@@ -1,15 +1,15 @@
 """Where things live in a store folder, and how its files are named.
 
-    <store>/
-      fazhi-store.json          marks the folder as a store (format, whether it is the demo)
-      <table>/log/v-*.parquet   every write: one immutable file of versions per batch
-      <table>/_gen/<N>/         a compaction generation (published by renaming a whole folder):
-          manifest.json         which log files it folded
-          current/year=YYYY/    the latest version of every record (Hive partitions)
-          history/year=YYYY/    every version folded so far
-      .staging/                 files being written; renamed into place when complete
-      .locks/<table>.lock       serialises the revision check of concurrent writers
-      quarantine/               bad files moved aside by ``check --quarantine``
+<store>/
+  fazhi-store.json          marks the folder as a store (format, whether it is the demo)
+  <table>/log/v-*.parquet   every write: one immutable file of versions per batch
+  <table>/_gen/<N>/         a compaction generation (published by renaming a whole folder):
+      manifest.json         which log files it folded
+      current/year=YYYY/    the latest version of every record (Hive partitions)
+      history/year=YYYY/    every version folded so far
+  .staging/                 files being written; renamed into place when complete
+  .locks/<table>.lock       serialises the revision check of concurrent writers
+  quarantine/               bad files moved aside by ``check --quarantine``
 """
 
 from __future__ import annotations

@@ -141,7 +141,7 @@ def _stat_value(t: pa.DataType, raw: int) -> dt.date | dt.datetime:
         return dt.date(1970, 1, 1) + dt.timedelta(milliseconds=raw)
     per = _PER_SECOND[t.unit]
     value = _EPOCH + dt.timedelta(seconds=raw // per, microseconds=(raw % per) * 1_000_000 // per)
-    return value.replace(tzinfo=dt.timezone.utc) if t.tz else value
+    return value.replace(tzinfo=dt.UTC) if t.tz else value
 
 
 def read_footer_schema(path: Path) -> pa.Schema | str:
@@ -174,7 +174,12 @@ def _castable(src: pa.DataType, dst: pa.DataType) -> bool:
         return True
     if pa.types.is_floating(src) and pa.types.is_floating(dst):
         return True
-    if pa.types.is_string(src) and pa.types.is_large_string(dst) or pa.types.is_large_string(src) and pa.types.is_string(dst):
+    if (
+        pa.types.is_string(src)
+        and pa.types.is_large_string(dst)
+        or pa.types.is_large_string(src)
+        and pa.types.is_string(dst)
+    ):
         return True
     if pa.types.is_timestamp(src) and pa.types.is_timestamp(dst):
         return True

@@ -59,6 +59,21 @@ class Column:
 
 
 @dataclass(frozen=True)
+class RowRule:
+    """A rule between the columns of one row, checked on every write path (import, forms, API).
+
+    ``check`` is a DuckDB SQL boolean expression over the table's column names that is true for a
+    good row, e.g. ``"status <> '已办结' OR closed_at IS NOT NULL"``; a row for which it is NULL
+    passes (write ``IS NULL`` tests explicitly). A row that breaks it is refused with ``message``,
+    naming the row and ``column`` (the column a person should fix)."""
+
+    name: str
+    check: str
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
 class TableSpec:
     """A table: columns, key, labels, PII marks, code tables, partitioning.
 
@@ -81,6 +96,8 @@ class TableSpec:
     # Columns whose values, joined by "/", make the key when a row gives none: a county's
     # published ranking has 季度 and 乡镇 but no key column of its own.
     key_from: tuple[str, ...] = ()
+    # Rules between columns of a row (see ``RowRule``), checked on every write.
+    rules: tuple[RowRule, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
@@ -91,6 +108,9 @@ class TableSpec:
         for special in (self.key, self.period_column, self.grid_column, *self.cluster_by, *self.key_from):
             if special is not None and special not in names:
                 raise SpecError(f"表 {self.name} 引用了不存在的列 {special!r}")
+        for rule in self.rules:
+            if rule.column not in names:
+                raise SpecError(f"表 {self.name} 的规则 {rule.name} 引用了不存在的列 {rule.column!r}")
         for c in self.columns:
             if c.codes is not None and c.codes not in self.code_tables:
                 raise SpecError(f"表 {self.name} 列 {c.name} 引用了未声明的代码表 {c.codes!r}")

@@ -112,9 +112,13 @@ def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1) -> None:
         unknown = pc.and_(pc.is_valid(arr), pc.invert(pc.is_in(arr, value_set=allowed)))
         values = arr
         _collect(
-            problems, unknown, first_row, col.label,
-            lambda i, values=values, col=col: f"“{values[i].as_py()}”不在代码表“{col.codes}”中"
-            f"（可选：{'、'.join(spec.code_tables[col.codes])}）",
+            problems,
+            unknown,
+            first_row,
+            col.label,
+            lambda i, values=values, col=col: (
+                f"“{values[i].as_py()}”不在代码表“{col.codes}”中（可选：{'、'.join(spec.code_tables[col.codes])}）"
+            ),
         )
     keys = table.column(spec.key)
     dup_values = set(duplicate_values(keys).to_pylist())
@@ -123,13 +127,11 @@ def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1) -> None:
         for i, v in enumerate(keys.to_pylist()):
             if v in dup_values:
                 if v in seen:
-                    problems.append(
-                        RowProblem(i + first_row, spec.label_of(spec.key), f"“{v}”与第 {seen[v]} 行重复")
-                    )
+                    problems.append(RowProblem(i + first_row, spec.label_of(spec.key), f"“{v}”与第 {seen[v]} 行重复"))
                 else:
                     seen[v] = i + first_row
     if problems:
-        problems.sort(key=lambda p: (p.row or 0))
+        problems.sort(key=lambda p: p.row or 0)
         raise ValidationError(spec.name, problems)
 
 

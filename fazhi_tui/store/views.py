@@ -36,9 +36,7 @@ def empty_table_name(table: str) -> str:
     return f"__empty__{table}"
 
 
-def _group_select(
-    spec: TableSpec, files: Sequence[Path], duck_types: Mapping[str, str]
-) -> str:
+def _group_select(spec: TableSpec, files: Sequence[Path], duck_types: Mapping[str, str]) -> str:
     """SELECT of every stored column from a group of files, typed as the spec says."""
     columns = list(META_NAMES) + list(spec.column_names)
     if not files:
@@ -164,7 +162,9 @@ def _current_sql(spec: TableSpec, tf: TableFiles, delta_latest: str, duck_types:
     return " UNION ALL ".join(parts)
 
 
-def view_statements(spec: TableSpec, tf: TableFiles, duck_types: Mapping[str, str], mask_pii: bool = False) -> list[str]:
+def view_statements(
+    spec: TableSpec, tf: TableFiles, duck_types: Mapping[str, str], mask_pii: bool = False
+) -> list[str]:
     t = spec.name
     delta = _group_select(spec, tf.delta_files, duck_types)
     compacted = _group_select(spec, tf.current_files + tf.tombstone_files, duck_types)

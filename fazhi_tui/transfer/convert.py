@@ -77,7 +77,11 @@ def _none_failed(n: int) -> pa.Array:
 
 
 def _to_datetime(col: pa.Array, target: pa.DataType) -> Converted:
-    expected = "日期（如 2023-05-06、2023/5/6、2023年5月6日）" if pa.types.is_date(target) else "日期时间（如 2023-05-06 08:30）"
+    expected = (
+        "日期（如 2023-05-06、2023/5/6、2023年5月6日）"
+        if pa.types.is_date(target)
+        else "日期时间（如 2023-05-06 08:30）"
+    )
     if pa.types.is_timestamp(col.type):
         parsed = col.cast(pa.timestamp("us"))
     elif pa.types.is_date(col.type):
@@ -98,7 +102,10 @@ def _to_datetime(col: pa.Array, target: pa.DataType) -> Converted:
         # Excel serial numbers pasted as text ("45052", "45052.5").
         remaining = pc.and_(pc.is_valid(text), pc.is_null(parsed))
         if pc.any(remaining).as_py():
-            numeric = pc.cast(pc.if_else(pc.match_substring_regex(text, r"^\d{1,7}(\.\d+)?$"), text, pa.scalar(None, pa.string())), pa.float64())
+            numeric = pc.cast(
+                pc.if_else(pc.match_substring_regex(text, r"^\d{1,7}(\.\d+)?$"), text, pa.scalar(None, pa.string())),
+                pa.float64(),
+            )
             parsed = pc.coalesce(parsed, _excel_serial(numeric))
         col = text
     values = parsed.cast(target) if pa.types.is_date(target) else parsed.cast(pa.timestamp("us")).cast(target)
@@ -134,7 +141,9 @@ def _reject_rolled_over(text: pa.Array, parsed: pa.Array) -> pa.Array:
 
 def _excel_serial(num: pa.Array) -> pa.Array:
     ok = pc.and_(pc.greater_equal(num, EXCEL_MIN), pc.less_equal(num, EXCEL_MAX))
-    micros = pc.cast(pc.round(pc.multiply(pc.if_else(ok, num, pa.scalar(None, pa.float64())), 86_400_000_000.0)), pa.int64())
+    micros = pc.cast(
+        pc.round(pc.multiply(pc.if_else(ok, num, pa.scalar(None, pa.float64())), 86_400_000_000.0)), pa.int64()
+    )
     epoch = int((EXCEL_EPOCH - dt.datetime(1970, 1, 1)).total_seconds() * 1_000_000)
     return pc.cast(pc.add(micros, epoch), pa.timestamp("us"))
 

@@ -143,8 +143,10 @@ def _write_csv(data: pa.Table, headers: list[str], path: Path) -> None:
 def _write_xlsx(data: pa.Table, headers: list[str], path: Path, spec: TableSpec, masked: list[str]) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                         "strings_to_numbers": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+    )
     try:
         ws = wb.add_worksheet(spec.label[:31])
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})

@@ -105,8 +105,11 @@ def geometry_problem(geom) -> str | None:
             if not isinstance(ring, list) or len(ring) < 4:
                 return f"{where}少于 4 个点"
             for pt in ring:
-                if (not isinstance(pt, list) or len(pt) < 2
-                        or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in pt[:2])):
+                if (
+                    not isinstance(pt, list)
+                    or len(pt) < 2
+                    or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in pt[:2])
+                ):
                     return f"{where}有无效的坐标 {pt!r}"
                 if not (-180 <= pt[0] <= 180 and -90 <= pt[1] <= 90):
                     return f"{where}的坐标 {pt[:2]} 超出经纬度范围（应为 WGS84 经度、纬度）"

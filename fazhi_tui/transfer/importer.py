@@ -15,10 +15,9 @@ import re
 import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -72,8 +71,10 @@ class _Spill:
 
 
 def _spill_error(exc: OSError) -> ImportFileError:
-    return ImportFileError(f"无法写入临时文件（{exc.strerror or exc}），未写入任何数据；"
-                           f"请检查临时目录 {tempfile.gettempdir()} 的剩余空间（可用环境变量 TMPDIR 另指目录）")
+    return ImportFileError(
+        f"无法写入临时文件（{exc.strerror or exc}），未写入任何数据；"
+        f"请检查临时目录 {tempfile.gettempdir()} 的剩余空间（可用环境变量 TMPDIR 另指目录）"
+    )
 
 
 @dataclass
@@ -190,7 +191,9 @@ def _map_header_names(
             unknown.append(header)
             continue
         if name in found:
-            located.append((i, RowProblem(1, header, f"与第 {found[name] + 1} 列重复（都对应“{spec.label_of(name)}”）", src)))
+            located.append(
+                (i, RowProblem(1, header, f"与第 {found[name] + 1} 列重复（都对应“{spec.label_of(name)}”）", src))
+            )
             continue
         found[name] = i
     derivable = {spec.key} if spec.key_from and all(c in found for c in spec.key_from) else set()
@@ -261,9 +264,18 @@ def plan_import(
     except BaseException:
         check.discard()  # the error (and the frames it holds) may be kept a while: not the rows
         raise
-    plan = ImportPlan(spec.name, path, check.file_rows(), unknown_headers=unknown, notes=check.notes,
-                      encoding=source.encoding, sheet=source.sheet, schema=spec.data_schema,
-                      filled_columns=check.filled_columns(), _spill=check.spill.finish())
+    plan = ImportPlan(
+        spec.name,
+        path,
+        check.file_rows(),
+        unknown_headers=unknown,
+        notes=check.notes,
+        encoding=source.encoding,
+        sheet=source.sheet,
+        schema=spec.data_schema,
+        filled_columns=check.filled_columns(),
+        _spill=check.spill.finish(),
+    )
     keys = check.keys()
     del check  # only the plan's temporary file and the keys are left of the batches
     try:
@@ -320,7 +332,9 @@ class _FileCheck:
                     # Grids name their heads and people their grids: into an empty store one of
                     # the two must come first. Its references are checked by `check` once both are in.
                     ref_label = store.spec(col.ref).label
-                    self.notes.append(f"{ref_label}表还是空的，“{col.label}”列的引用暂未校验；导入{ref_label}后请运行 fazhi-tui check")
+                    self.notes.append(
+                        f"{ref_label}表还是空的，“{col.label}”列的引用暂未校验；导入{ref_label}后请运行 fazhi-tui check"
+                    )
                     continue
                 self._resolvers[col.name] = _RefResolver(store, col, src)
 
@@ -341,7 +355,7 @@ class _FileCheck:
             result = convert(cells, col.type)
             if pc.any(result.failed).as_py():
                 room = MAX_PROBLEMS - self._counts[(col.label, "convert")]
-                for i in pc.indices_nonzero(result.failed).to_pylist()[:max(room, 0)]:
+                for i in pc.indices_nonzero(result.failed).to_pylist()[: max(room, 0)]:
                     cell = cells[i].as_py()
                     reason = f"“{_short(cell)}”不是{result.expected}"
                     if isinstance(cell, str) and "\n" in cell:
@@ -351,8 +365,12 @@ class _FileCheck:
             arrays[col.name] = result.values
             del cells, result  # the column's text and conversion steps go before the next column
         for name, resolver in self._resolvers.items():
-            arrays[name] = resolver.resolve(arrays[name], rows, self.references,
-                                            room=lambda: len(self.converting) + len(self.references) < MAX_PROBLEMS)
+            arrays[name] = resolver.resolve(
+                arrays[name],
+                rows,
+                self.references,
+                room=lambda: len(self.converting) + len(self.references) < MAX_PROBLEMS,
+            )
         data = derive_keys(spec, pa.Table.from_arrays([arrays[c.name] for c in spec.columns], schema=spec.data_schema))
         del arrays
         try:
@@ -437,8 +455,10 @@ def run_import(store, plan: ImportPlan) -> WriteResult:
         # Copied out of each batch (concat_arrays copies): a column read back from the spill
         # shares its whole batch's buffer, which would keep every batch alive.
         ids = pa.chunked_array(
-            [pa.concat_arrays([b.column(key).cast(pa.string()).combine_chunks(), pa.array([], pa.string())])
-             for b in plan.batches()],
+            [
+                pa.concat_arrays([b.column(key).cast(pa.string()).combine_chunks(), pa.array([], pa.string())])
+                for b in plan.batches()
+            ],
             pa.string(),
         )
         return store.upsert_batches(plan.table, plan.batches, plan.expected, ids=ids)
@@ -473,7 +493,14 @@ def _against_store(
         versions = {r[ID]: r for r in live.filter(pc.is_in(live.column(ID), value_set=named)).to_pylist()}
         for rid, row in zip(named.to_pylist(), plan.file_rows.take(at).to_pylist()):
             v = versions[rid]
-            problems.append(RowProblem(row, key_label, f"“{rid}”已存在（第 {v[REV]} 版，{v[BY]} 写入）；如需以文件内容更新，请加 --update", src))
+            problems.append(
+                RowProblem(
+                    row,
+                    key_label,
+                    f"“{rid}”已存在（第 {v[REV]} 版，{v[BY]} 写入）；如需以文件内容更新，请加 --update",
+                    src,
+                )
+            )
         return
     del live, keys
     # --update: existing records become new versions with the file's columns changed (columns the
@@ -507,8 +534,9 @@ def _against_store(
     plan.filled_columns = [c.name for c in spec.columns if nulls[c.name] < plan.rows]
 
 
-def _merge_stored(spec: TableSpec, plan: ImportPlan, data: pa.Table, live_at: pa.Array, current: pa.Table,
-                  present: set[str]) -> tuple[pa.Table, pa.Array]:
+def _merge_stored(
+    spec: TableSpec, plan: ImportPlan, data: pa.Table, live_at: pa.Array, current: pa.Table, present: set[str]
+) -> tuple[pa.Table, pa.Array]:
     """One batch of the file merged with the stored rows of its existing records (``current``,
     in the order of their positions ``live_at`` in the batch): those records take the file's
     columns and keep their stored values in the others; those where no column of the file
@@ -649,8 +677,11 @@ class _RefResolver:
         if len(hits) == 1:
             return hits[0]
         if room():
-            reason = (f"“{v}”对应多个{self.ref_spec.label}（{'、'.join(hits[:5])}），请改用编码"
-                      if hits else f"{self.ref_spec.label}“{v}”不存在（可填编码或名称）")
+            reason = (
+                f"“{v}”对应多个{self.ref_spec.label}（{'、'.join(hits[:5])}），请改用编码"
+                if hits
+                else f"{self.ref_spec.label}“{v}”不存在（可填编码或名称）"
+            )
             problems.append(RowProblem(row, self.col.label, reason, self.src))
         return None
 
@@ -706,7 +737,7 @@ def _first_per_cell(problems: list[RowProblem]) -> list[RowProblem]:
 
 
 def _sorted(problems: list[RowProblem]) -> list[RowProblem]:
-    return sorted(problems, key=lambda p: (p.row or 0))
+    return sorted(problems, key=lambda p: p.row or 0)
 
 
 def _short(value, limit: int = 40) -> str:

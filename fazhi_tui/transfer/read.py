@@ -104,8 +104,10 @@ def _read_csv(path: Path, progress=None) -> RawTable:
     if not batches:
         columns = [pa.chunked_array([], pa.string()) for _ in source.headers]
         return RawTable(path, source.headers, columns, pa.array([], pa.int64()), encoding=source.encoding)
-    columns = [pa.chunked_array([c for b in batches for c in b.columns[j].chunks], pa.string())
-               for j in range(len(source.headers))]
+    columns = [
+        pa.chunked_array([c for b in batches for c in b.columns[j].chunks], pa.string())
+        for j in range(len(source.headers))
+    ]
     rows = pa.chunked_array([b.row_numbers for b in batches]).combine_chunks()
     return RawTable(path, source.headers, columns, rows, encoding=source.encoding)
 
@@ -143,8 +145,14 @@ def whole_source(raw: RawTable, batch_rows: int | None = None) -> RawSource:
 
     def slices() -> Iterator[RawTable]:
         for start in range(0, raw.num_rows, step):
-            yield RawTable(raw.path, raw.headers, [c.slice(start, step) for c in raw.columns],
-                           raw.row_numbers.slice(start, step), raw.encoding, raw.sheet)
+            yield RawTable(
+                raw.path,
+                raw.headers,
+                [c.slice(start, step) for c in raw.columns],
+                raw.row_numbers.slice(start, step),
+                raw.encoding,
+                raw.sheet,
+            )
 
     return RawSource(raw.path, raw.headers, slices(), raw.encoding, raw.sheet)
 
@@ -171,8 +179,12 @@ def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None)
     if not any(headers):
         raise ImportFileError(f"{path}：第 1 行（表头）为空")
     # Every cell as text: conversion to the table's types happens later, with row-level errors.
-    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=True,
-                                   null_values=[""], quoted_strings_can_be_null=True)
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names},
+        strings_can_be_null=True,
+        null_values=[""],
+        quoted_strings_can_be_null=True,
+    )
     step = batch_rows or BATCH_ROWS
 
     def batches() -> Iterator[RawTable]:
@@ -230,8 +242,9 @@ class _Csv:
         return pacsv.open_csv(
             self.path,
             read_options=pacsv.ReadOptions(encoding=self.encoding, block_size=block_size, use_threads=use_threads),
-            parse_options=pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True,
-                                             invalid_row_handler=on_bad_row),
+            parse_options=pacsv.ParseOptions(
+                delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
+            ),
             convert_options=convert,
         )
 
@@ -299,7 +312,12 @@ def _raise_bad_rows(csv: _Csv, convert) -> None:
     except pa.ArrowInvalid as exc:
         raise ImportFileError(f"{csv.path}：{_csv_error(exc)}") from None
     problems = [
-        RowProblem(r.number, None, f"应有 {r.expected_columns} 列，实有 {r.actual_columns} 列（常见原因：引号不匹配、分隔符不一致或多余的逗号）", csv.path.name)
+        RowProblem(
+            r.number,
+            None,
+            f"应有 {r.expected_columns} 列，实有 {r.actual_columns} 列（常见原因：引号不匹配、分隔符不一致或多余的逗号）",
+            csv.path.name,
+        )
         for r in found.values()
     ]
     raise ValidationError(csv.path.stem, problems)
@@ -358,7 +376,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
         raise ImportFileError(f"{path}：工作表“{sheet}”为空")
     header_row = data[start]
     headers = [str(c).strip() if not _blank(c) else "" for c in header_row]
-    body = data[start + 1:]
+    body = data[start + 1 :]
     width = len(headers)
     keep = [i for i, r in enumerate(body) if not all(_blank(c) for c in r)]
     columns = []
@@ -376,8 +394,13 @@ def _cells_to_array(cells: list) -> pa.Array:
     """Excel cells keep their kind: dates stay dates, numbers numbers; all else is text."""
     kinds = {type(c) for c in cells if not _blank(c)}
     if kinds and kinds <= {dt.datetime, dt.date}:
-        return pa.array([None if _blank(c) else (c if isinstance(c, dt.datetime) else dt.datetime.combine(c, dt.time())) for c in cells],
-                        type=pa.timestamp("us"))
+        return pa.array(
+            [
+                None if _blank(c) else (c if isinstance(c, dt.datetime) else dt.datetime.combine(c, dt.time()))
+                for c in cells
+            ],
+            type=pa.timestamp("us"),
+        )
     if kinds and kinds <= {int, float}:
         return pa.array([None if _blank(c) else float(c) for c in cells], type=pa.float64())
     return pa.array([None if _blank(c) else _cell_text(c) for c in cells], type=pa.string())

@@ -32,7 +32,7 @@ from .commands import PaletteEntry, ShellCommands
 from .gates import import_refusal
 from .keys import action_name, binding_rows, describe
 from .panel import Panel
-from .startup import Startup, StartedRuntime, StartupInfo, query_grids, start_runtime, startup_info
+from .startup import StartedRuntime, Startup, StartupInfo, query_grids, start_runtime, startup_info
 from .widgets.panel_list import PanelList
 from .widgets.panel_slot import PanelSlot
 from .widgets.shell_header import HeaderInfo, ShellHeader
@@ -122,12 +122,16 @@ class FazhiApp(App[int], inherit_bindings=False):
             if spec.key is None:
                 continue
             if spec.key in taken:
-                self.host.record_error(contrib.plugin, f"面板 {spec.name} 的按键 {spec.key} 已被占用，未绑定（仍可用数字键切换）")
+                self.host.record_error(
+                    contrib.plugin, f"面板 {spec.name} 的按键 {spec.key} 已被占用，未绑定（仍可用数字键切换）"
+                )
                 continue
             taken.add(spec.key)
             # BindingsMap has no public way to add a Binding with an id after start-up.
             self._bindings._add_binding(
-                Binding(spec.key, f"show_panel({index + 1})", f"面板：{spec.title}", show=False, id=f"panel.{spec.name}")
+                Binding(
+                    spec.key, f"show_panel({index + 1})", f"面板：{spec.title}", show=False, id=f"panel.{spec.name}"
+                )
             )
 
     def _own_bindings(self) -> Iterable[Binding]:
@@ -179,10 +183,16 @@ class FazhiApp(App[int], inherit_bindings=False):
         # Only a config that rebinds keys needs every screen's binding ids (which imports them).
         unknown = sorted(set(self.config.keys) - self.known_binding_ids()) if self.config.keys else []
         if unknown:
-            self.notify(f"配置 [keys] 中这些编号不是已知的按键绑定：{'、'.join(unknown)}（按 ? 查看编号）", severity="warning", timeout=10)
+            self.notify(
+                f"配置 [keys] 中这些编号不是已知的按键绑定：{'、'.join(unknown)}（按 ? 查看编号）",
+                severity="warning",
+                timeout=10,
+            )
         failed = [i.name for i in self.host.infos.values() if i.status == "failed" or i.errors]
         if failed:
-            self.notify(f"有插件出错：{'、'.join(failed)}。命令面板中“插件状态”列出详情。", severity="warning", timeout=10)
+            self.notify(
+                f"有插件出错：{'、'.join(failed)}。命令面板中“插件状态”列出详情。", severity="warning", timeout=10
+            )
         panel_list = self.query_one(PanelList)
         panel_list.set_panels([c.value.title for c in self.panels])
         if self.panels:
@@ -395,7 +405,10 @@ class FazhiApp(App[int], inherit_bindings=False):
             return
         done = [r for r in worker.result if not r.skipped]
         files = sum(r.folded_files for r in done)
-        self.notify(f"已整理 {len(done)} 张表，合并 {files} 个文件；其余 {len(worker.result) - len(done)} 张表无需整理", title="整理完成")
+        self.notify(
+            f"已整理 {len(done)} 张表，合并 {files} 个文件；其余 {len(worker.result) - len(done)} 张表无需整理",
+            title="整理完成",
+        )
         self._refresh_visible(force=True)
 
     def action_show_panel(self, number: int) -> None:
@@ -527,11 +540,18 @@ class FazhiApp(App[int], inherit_bindings=False):
             PaletteEntry("期间：按月", lambda: self._set_period(self.period.with_kind(MONTH, day))),
             PaletteEntry("期间：自定义日期范围……", self.action_pick_range),
             PaletteEntry("期间：回到今年", lambda: self._set_period(Period.year(day.year))),
-            PaletteEntry("网格：选择网格……", self.action_pick_grid, f"当前：{self.grid.name if self.grid else WHOLE_TOWN}"),
+            PaletteEntry(
+                "网格：选择网格……", self.action_pick_grid, f"当前：{self.grid.name if self.grid else WHOLE_TOWN}"
+            ),
             PaletteEntry("网格：全镇", partial(setattr, self, "grid", None)),
         ]
         entries += [
-            PaletteEntry(f"网格：{g.name}", partial(setattr, self, "grid", g), " ".join(filter(None, (g.village, g.code))), discoverable=False)
+            PaletteEntry(
+                f"网格：{g.name}",
+                partial(setattr, self, "grid", g),
+                " ".join(filter(None, (g.village, g.code))),
+                discoverable=False,
+            )
             for g in self.grids
         ]
         entries += [
@@ -539,8 +559,18 @@ class FazhiApp(App[int], inherit_bindings=False):
             for c in self.commands
         ]
         entries += [
-            PaletteEntry("数据：导入文件……", self.action_import_data, "CSV、XLSX、Parquet 或 GeoJSON，先校验预览再写入", action="import_data"),
-            PaletteEntry("数据：整理（合并版本文件）", self.action_compact_store, "同 fazhi-tui compact；可与他人读写同时进行", action="compact_store"),
+            PaletteEntry(
+                "数据：导入文件……",
+                self.action_import_data,
+                "CSV、XLSX、Parquet 或 GeoJSON，先校验预览再写入",
+                action="import_data",
+            ),
+            PaletteEntry(
+                "数据：整理（合并版本文件）",
+                self.action_compact_store,
+                "同 fazhi-tui compact；可与他人读写同时进行",
+                action="compact_store",
+            ),
             PaletteEntry("帮助：按键一览", self.action_help),
             PaletteEntry("插件状态", self.action_plugin_status, "各插件的版本、来源、钩子与错误"),
             PaletteEntry("退出", self.exit),

@@ -67,8 +67,12 @@ def panel_entries(app: App, screen: Screen) -> list[PaletteEntry]:
         seen.add(binding.id)
         description = app.describe_binding(binding) if hasattr(app, "describe_binding") else describe(binding)
         entries.append(
-            PaletteEntry(prefix + description, partial(app.run_action, binding.action, node),
-                         f"按键 {app.get_key_display(binding)}", action=binding.action)
+            PaletteEntry(
+                prefix + description,
+                partial(app.run_action, binding.action, node),
+                f"按键 {app.get_key_display(binding)}",
+                action=binding.action,
+            )
         )
     return entries
 

@@ -3,10 +3,11 @@ or hide ``i``), so it lives apart from the import screen, which is imported only
 
 from __future__ import annotations
 
+from ..access import CLERK
+
 # The store before ``access``: ``access`` imports the store's errors, whose package imports
 # ``access`` back, a cycle that resolves only from the store's side.
 from ..store import Store, TableSpec  # noqa: I001
-from ..access import CLERK
 
 
 def writable_tables(store: Store) -> list[TableSpec]:
@@ -22,6 +23,8 @@ def import_refusal(store: Store) -> str | None:
     if not store.specs:
         return "没有可导入的表：未加载任何提供数据表的插件"
     if access.role == CLERK:
-        return (f"{access.user}（办事员）不能导入数据：没有办事员可编辑的表，"
-                "需要管理员角色或在 access.toml 的 clerk_tables 中加入表名")
+        return (
+            f"{access.user}（办事员）不能导入数据：没有办事员可编辑的表，"
+            "需要管理员角色或在 access.toml 的 clerk_tables 中加入表名"
+        )
     return f"{access.user}（{access.role_label}）不能导入数据：需要办事员或管理员角色"

@@ -46,13 +46,14 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from ..access import AccessError
+from ..context import Context
+from ..plugins import describe_exception
+
 # The store before ``access``: ``access`` imports the store's errors and the store imports
 # ``access`` back, a cycle that resolves only when the store is imported first.
 from ..store import StaleRevisionError, StoreError, ValidationError  # noqa: I001
 from ..store.spec import META_NAMES, Column, TableSpec
-from ..access import AccessError
-from ..context import Context
-from ..plugins import describe_exception
 from .keys import action_name
 from .widgets.error_box import ErrorBox
 from .widgets.loading_note import loading_widget
@@ -138,7 +139,9 @@ class PanelExport:
             columns.append(Column(safe, rows.schema.field(i).type, label, pii=kind))
         if not columns:
             raise ValueError("没有可导出的列")
-        spec = TableSpec(name="panel_export", label=self.title[:31] or "导出", columns=tuple(columns), key=columns[0].name)
+        spec = TableSpec(
+            name="panel_export", label=self.title[:31] or "导出", columns=tuple(columns), key=columns[0].name
+        )
         return rows.rename_columns(names), spec
 
 
@@ -356,8 +359,12 @@ class Panel(Widget):
             if not self.check_action(name, params):
                 continue
             actions.append(
-                PanelAction(binding.description, self.app.get_key_display(binding), binding.id or "",
-                            functools.partial(self.call_later, self.app.run_action, binding.action, self))
+                PanelAction(
+                    binding.description,
+                    self.app.get_key_display(binding),
+                    binding.id or "",
+                    functools.partial(self.call_later, self.app.run_action, binding.action, self),
+                )
             )
         return actions
 
@@ -373,8 +380,9 @@ class Panel(Widget):
         """Run ``job()`` in a thread worker (a query or a write), then ``done(result)`` on the UI
         thread, or ``failed(error)`` (by default the error becomes a notice). With ``exclusive``,
         a newer job of the same group replaces an older one, whose result is dropped."""
-        worker = self.run_worker(job, thread=True, group=f"{self.id or 'panel'}:{group}", exclusive=exclusive,
-                                 exit_on_error=False)
+        worker = self.run_worker(
+            job, thread=True, group=f"{self.id or 'panel'}:{group}", exclusive=exclusive, exit_on_error=False
+        )
         self._tasks[worker] = (done, failed)
         return worker
 
@@ -546,7 +554,9 @@ class Panel(Widget):
                     done=self._exported,
                     failed=lambda exc: self.notify(
                         str(exc) if isinstance(exc, (StoreError, OSError, ValueError)) else describe_exception(exc),
-                        title="导出失败", severity="error", timeout=15,
+                        title="导出失败",
+                        severity="error",
+                        timeout=15,
                     ),
                     group="panel-export",
                 )

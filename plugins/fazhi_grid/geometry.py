@@ -227,8 +227,14 @@ def outline_mask(raster: Raster) -> list[list[bool]]:
             if v == EMPTY:
                 continue
             if (
-                x == 0 or row[x - 1] != v or x + 1 == w or row[x + 1] != v
-                or above is None or above[x] != v or below is None or below[x] != v
+                x == 0
+                or row[x - 1] != v
+                or x + 1 == w
+                or row[x + 1] != v
+                or above is None
+                or above[x] != v
+                or below is None
+                or below[x] != v
             ):
                 mark[x] = True
     return out
@@ -369,10 +375,12 @@ def inner_cells(raster: Raster, outline: list[list[bool]] | None = None) -> list
     for r in range(raster.height // 2):
         top, bottom = raster.owner[2 * r], raster.owner[2 * r + 1]
         otop, obottom = outline[2 * r], outline[2 * r + 1]
-        out.append([
-            t if t == b and t != EMPTY and not ot and not ob else EMPTY
-            for t, b, ot, ob in zip(top, bottom, otop, obottom)
-        ])
+        out.append(
+            [
+                t if t == b and t != EMPTY and not ot and not ob else EMPTY
+                for t, b, ot, ob in zip(top, bottom, otop, obottom)
+            ]
+        )
     return out
 
 

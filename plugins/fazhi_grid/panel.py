@@ -172,7 +172,9 @@ class GridMap(Widget, can_focus=True):
             by_row: dict[int, dict[int, Label]] = {}
             for label in labels.values():
                 by_row.setdefault(label.row, {})[label.x] = label
-            layout = _Layout(raster, geometry.border_pixels(raster), outline, cells, by_row, pattern_cells(cells, labels))
+            layout = _Layout(
+                raster, geometry.border_pixels(raster), outline, cells, by_row, pattern_cells(cells, labels)
+            )
             self._layouts[key] = layout
             while len(self._layouts) > LAYOUTS_KEPT:
                 self._layouts.popitem(last=False)
@@ -300,7 +302,11 @@ class Legend(Widget):
         return lines + self.notes
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return sum(max(1, len(t.wrap(self.app.console, max(1, width)))) for t in self.lines(width)) if self.items or self.notes else 0
+        return (
+            sum(max(1, len(t.wrap(self.app.console, max(1, width)))) for t in self.lines(width))
+            if self.items or self.notes
+            else 0
+        )
 
     def render(self) -> Text:
         return Text("\n").join(self.lines(self.size.width))
@@ -331,7 +337,9 @@ class GridMapPanel(Panel):
         Binding("v", "toggle_details", "详情", id="grid_map.details"),
     ]
 
-    def __init__(self, figures: FigureSource | None = None, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, figures: FigureSource | None = None, *, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.figures = figures
         self.data: MapData | None = None
@@ -403,10 +411,15 @@ class GridMapPanel(Panel):
             return
         metric = self.metric
         shapes = tuple(g.shape for g in self._drawn)
-        options = tuple(((g.short_name, cell_len(g.short_name)), (str(g.number), len(str(g.number)))) for g in self._drawn)
+        options = tuple(
+            ((g.short_name, cell_len(g.short_name)), (str(g.number), len(str(g.number)))) for g in self._drawn
+        )
         selected = data.ctx.grid.code if data.ctx.grid is not None else None
         self.query_one(GridMap).update_map(
-            shapes, options, fills_for(metric, self._drawn), self._index_of(self.cursor_code),
+            shapes,
+            options,
+            fills_for(metric, self._drawn),
+            self._index_of(self.cursor_code),
             self._index_of(selected) if selected != self.cursor_code else None,
         )
         self.query_one("#grid-title", Static).update(self._title())
@@ -456,7 +469,9 @@ class GridMapPanel(Panel):
 
     @staticmethod
     def _swatch(fill: Fill, label: str) -> Text:
-        return Text.assemble((f"{fill.glyph or ' '} ", Style(color=contrast(fill.colour), bgcolor=fill.colour)), f" {label}")
+        return Text.assemble(
+            (f"{fill.glyph or ' '} ", Style(color=contrast(fill.colour), bgcolor=fill.colour)), f" {label}"
+        )
 
     def _details(self) -> Table | Text:
         data, grid = self.data, self.cursor

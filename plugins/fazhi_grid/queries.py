@@ -195,13 +195,23 @@ def grid_metrics(ctx: Context, grids: Sequence[GridInfo], figures: Iterable[Grid
         per = {c: v * 1000 / population[c] for c, v in values.items() if c in population}
         unit = f"{fig.unit}/千人" if fig.unit else "/千人"
         metrics.append(Metric(f"{fig.name}_per_1000", f"{fig.label}（{PER_THOUSAND}）", unit, per, True, False))
-    metrics.append(Metric("households", "户数", "户", {g.code: float(g.households) for g in grids if g.households is not None}, False))
-    metrics.append(Metric("population", "人口", "人", {g.code: float(g.population) for g in grids if g.population is not None}, False))
+    metrics.append(
+        Metric(
+            "households", "户数", "户", {g.code: float(g.households) for g in grids if g.households is not None}, False
+        )
+    )
+    metrics.append(
+        Metric(
+            "population", "人口", "人", {g.code: float(g.population) for g in grids if g.population is not None}, False
+        )
+    )
     return [m if m.error else _with_bins(m) for m in metrics]
 
 
 def _with_bins(m: Metric) -> Metric:
-    return Metric(m.name, m.label, m.unit, m.values, m.by_period, m.integer, legend_bins(m.values.values(), integer=m.integer))
+    return Metric(
+        m.name, m.label, m.unit, m.values, m.by_period, m.integer, legend_bins(m.values.values(), integer=m.integer)
+    )
 
 
 @dataclass(frozen=True)
@@ -234,8 +244,16 @@ def grid_table(data: MapData) -> tuple[pa.Table, dict[str, str]]:
         "workers": ["、".join(p.name for p in g.workers) for g in data.grids],
         "drawn": ["是" if g.shape is not None else "否（无边界）" for g in data.grids],
     }
-    labels = {"number": "编号", "code": "网格编码", "name": "名称", "kind": "类型", "village": "所属村",
-              "head": "网格长", "workers": "网格员", "drawn": "已绘制"}
+    labels = {
+        "number": "编号",
+        "code": "网格编码",
+        "name": "名称",
+        "kind": "类型",
+        "village": "所属村",
+        "head": "网格长",
+        "workers": "网格员",
+        "drawn": "已绘制",
+    }
     for m in data.metrics:
         if m.error:
             continue
@@ -270,7 +288,7 @@ def legend_bins(values: Iterable[float | None], count: int = 5, integer: bool | 
             for i, v in enumerate(distinct)
         )
     if distinct[0] == 0 and count > 2:
-        rest = legend_bins(vals[vals.count(0.0):], count - 1, integer)
+        rest = legend_bins(vals[vals.count(0.0) :], count - 1, integer)
         return (Bin(0.0, rest[0].lo, "0"), *rest)
     lo, hi = vals[0], vals[-1]
     n = len(vals)
@@ -334,9 +352,11 @@ def format_number(v: float, integer: bool) -> str:
 def grid_counts(ctx: Context, day: dt.date | None = None) -> tuple[int, int, int]:
     """(grids, grid heads, grid workers) as of ``day`` (by default the period's last day)."""
     day = day or ctx.period.last
-    grids = ctx.query(
-        f"SELECT count(*) AS n FROM {qident('grids')} WHERE coalesce(established <= ?, TRUE)", [day]
-    ).column(0)[0].as_py()
+    grids = (
+        ctx.query(f"SELECT count(*) AS n FROM {qident('grids')} WHERE coalesce(established <= ?, TRUE)", [day])
+        .column(0)[0]
+        .as_py()
+    )
     roles = role_counts(ctx, day)
     return grids, roles[HEAD], roles[WORKER]
 

@@ -24,7 +24,10 @@ def fazhi_panels():
 
     return [
         PanelSpec(
-            "hotline", "12345热线", HotlinePanel, order=400,
+            "hotline",
+            "12345热线",
+            HotlinePanel,
+            order=400,
             description="受理量、办结率、满意率等与上期比较，月度趋势，分类与网格，季度排名，未办结工单",
         )
     ]

@@ -68,7 +68,7 @@ def rules_from_settings(settings: Mapping[str, Any] | None) -> DeadlineRules:
         if value is None:
             return dict(default)
         if not isinstance(value, Mapping):
-            raise ValueError(f"[plugin.fazhi_hotline] {key} 应为表，如 {{ \"咨询\" = 2 }}")
+            raise ValueError(f'[plugin.fazhi_hotline] {key} 应为表，如 {{ "咨询" = 2 }}')
         out = dict(default)
         for name, n in value.items():
             if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= _MAX_DAYS:
@@ -76,7 +76,9 @@ def rules_from_settings(settings: Mapping[str, Any] | None) -> DeadlineRules:
             out[str(name)] = n
         return out
 
-    return DeadlineRules(table("deadline_days", DEFAULT_DEADLINE_DAYS), table("urgent_deadline_days", DEFAULT_URGENT_DAYS))
+    return DeadlineRules(
+        table("deadline_days", DEFAULT_DEADLINE_DAYS), table("urgent_deadline_days", DEFAULT_URGENT_DAYS)
+    )
 
 
 # -- the calendar -----------------------------------------------------------------------------------
@@ -159,7 +161,4 @@ def calendar_note(*days: dt.date | None) -> str | None:
     years = "、".join(f"{y}年" for y in beyond)
     if span is None:
         return f"未安装节假日日历（chinesecalendar），{years}的办理时限仅按周末估算"
-    return (
-        f"节假日日历仅收录 {span[0]}—{span[1]} 年，{years}的法定节假日与调休尚未收录，"
-        f"办理时限仅按周末估算"
-    )
+    return f"节假日日历仅收录 {span[0]}—{span[1]} 年，{years}的法定节假日与调休尚未收录，办理时限仅按周末估算"

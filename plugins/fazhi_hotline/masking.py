@@ -12,9 +12,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from fazhi_tui.api import Context, TableSpec
-from fazhi_tui.api import mask_name, mask_phone, mask_value as _mask_value  # noqa: F401  (re-exported)
+from fazhi_tui.api import Context, TableSpec, mask_name, mask_phone  # noqa: F401  (re-exported)
 from fazhi_tui.api import mask_table as _mask_table
+from fazhi_tui.api import mask_value as _mask_value
 
 
 def may_see_pii(ctx: Context) -> bool:

@@ -9,10 +9,9 @@ sit side by side when the panel is wide). Every query runs in ``load`` or in a w
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -230,7 +229,10 @@ class HotlinePanel(Panel):
             with TabPane("工单详情", id="tab-detail"):
                 with VerticalScroll(id="detail-scroll"):
                     yield Static("", id="detail-status", classes="-hidden", markup=False)
-                    yield Static("在“未办结工单”中选中一件按回车，或按 o 输入工单编号，在此查看详情与修改记录。", id="detail-head")
+                    yield Static(
+                        "在“未办结工单”中选中一件按回车，或按 o 输入工单编号，在此查看详情与修改记录。",
+                        id="detail-head",
+                    )
                     yield Static("", id="detail-fields")
                     yield Static("", id="detail-history")
 
@@ -265,7 +267,10 @@ class HotlinePanel(Panel):
             trend=ov.trend,
             categories=ov.categories,
             grids=ov.grids,
-            grid_choices=[(f"{g['name'] or g['code']}（{g['village']}）" if g["village"] else (g["name"] or g["code"]), g["code"]) for g in grids],
+            grid_choices=[
+                (f"{g['name'] or g['code']}（{g['village']}）" if g["village"] else (g["name"] or g["code"]), g["code"])
+                for g in grids
+            ],
             **done,
         )
 
@@ -356,8 +361,15 @@ class HotlinePanel(Panel):
             ("#top-categories", "分类前五", cats, "category1"),
             ("#top-grids", "网格前五", grids, "grid_name"),
         ):
-            table = Table(box=None, pad_edge=False, padding=(0, 1), show_header=False, title=title,
-                          title_justify="left", title_style="bold")
+            table = Table(
+                box=None,
+                pad_edge=False,
+                padding=(0, 1),
+                show_header=False,
+                title=title,
+                title_justify="left",
+                title_style="bold",
+            )
             table.add_column(no_wrap=True, overflow="ellipsis")
             table.add_column(justify="right", no_wrap=True)
             table.add_column(justify="right", no_wrap=True, style="dim")
@@ -377,8 +389,12 @@ class HotlinePanel(Panel):
         table.add_column(Text("占比", justify="right"), key="share")
         for i, r in enumerate(view.categories.to_pylist()):
             name = Text(r["category1"], style="bold") if r["level"] == 1 else Text(f"　└ {r['category2']}")
-            table.add_row(name, Text(str(r["count"]), justify="right"), Text(f"{r['share'] * 100:.1f}%", justify="right"),
-                          key=str(i))
+            table.add_row(
+                name,
+                Text(str(r["count"]), justify="right"),
+                Text(f"{r['share'] * 100:.1f}%", justify="right"),
+                key=str(i),
+            )
         total = view.figures.current.received
         self.query_one("#categories-title", Static).update(
             Text.assemble((f"{view.ctx.period.label} · {view.ctx.grid_label}", "bold"), f"　按分类，共 {total} 件")
@@ -473,8 +489,15 @@ class HotlinePanel(Panel):
         for label, value in detail.fields:
             grid.add_row(label, value)
         fields.update(grid)
-        log = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold", title="修改记录（谁、何时、改了什么）",
-                    title_justify="left", title_style="bold")
+        log = Table(
+            box=None,
+            pad_edge=False,
+            padding=(0, 1),
+            header_style="bold",
+            title="修改记录（谁、何时、改了什么）",
+            title_justify="left",
+            title_style="bold",
+        )
         log.add_column("版本", no_wrap=True, justify="right")
         log.add_column("时间", no_wrap=True)
         log.add_column("操作人", no_wrap=True)
@@ -483,8 +506,10 @@ class HotlinePanel(Panel):
             if v.rev == 1 or v.op == "delete":
                 what = Text(v.summary)
             else:
-                what = Text("\n".join(f"{c.label}：{_shown_value(c.old)} → {_shown_value(c.new)}" for c in v.changes)
-                            or v.summary)
+                what = Text(
+                    "\n".join(f"{c.label}：{_shown_value(c.old)} → {_shown_value(c.new)}" for c in v.changes)
+                    or v.summary
+                )
             log.add_row(f"第{v.rev}版", _local(v.at), v.by, what)
         history.update(log)
         if self.active_tab == "tab-detail":
@@ -533,8 +558,13 @@ class HotlinePanel(Panel):
             FormField("source", "来源", CHOICE, SOURCES, value=PHONE_ORDER, required=True),
             FormField("received_at", "受理时间", value=now_text(), required=True, placeholder="如 2026-11-26 09:30"),
             FormField("appeal_type", "诉求类型", CHOICE, APPEAL_TYPES, required=True),
-            FormField("category", "分类", CHOICE, [(f"{c1} / {c2}", f"{c1}/{c2}") for c1, c2s in pairs.items() for c2 in c2s],
-                      aliases=("一级分类", "二级分类")),
+            FormField(
+                "category",
+                "分类",
+                CHOICE,
+                [(f"{c1} / {c2}", f"{c1}/{c2}") for c1, c2s in pairs.items() for c2 in c2s],
+                aliases=("一级分类", "二级分类"),
+            ),
             FormField("content", "主要内容"),
             FormField("caller", "来电人"),
             FormField("phone", "联系电话", placeholder="如 13812345678 或 0375-6123456"),
@@ -544,7 +574,9 @@ class HotlinePanel(Panel):
             FormField("repeat_call", "重复来电", CHECK, value=False),
         ]
         self.app.push_screen(
-            RecordForm("新建12345工单", fields, partial(_add_ticket, ctx), intro=f"登记到{ctx.town or '本镇'}；状态为待签收。"),
+            RecordForm(
+                "新建12345工单", fields, partial(_add_ticket, ctx), intro=f"登记到{ctx.town or '本镇'}；状态为待签收。"
+            ),
             self._ticket_added,
         )
 
@@ -561,7 +593,9 @@ class HotlinePanel(Panel):
             self.detail_no = row["ticket_no"]
             self.reload()
 
-    def _step_form(self, title: str, fields: list[FormField], step: Callable[[Context, str, int, dict], int], done: str) -> None:
+    def _step_form(
+        self, title: str, fields: list[FormField], step: Callable[[Context, str, int, dict], int], done: str
+    ) -> None:
         target, ctx = self._target(), self.context
         if ctx is None:
             return
@@ -569,8 +603,10 @@ class HotlinePanel(Panel):
             self._no_target()
             return
         ticket_no, rev, record = target
-        intro = (f"工单 {ticket_no}：{record.get('status')}，受理 {format_value(record.get('received_at'))}，"
-                 f"办理时限 {format_value(record.get('deadline')) or '未定'}")
+        intro = (
+            f"工单 {ticket_no}：{record.get('status')}，受理 {format_value(record.get('received_at'))}，"
+            f"办理时限 {format_value(record.get('deadline')) or '未定'}"
+        )
 
         def answered(answer: FormDone | FormFailed | None) -> None:
             if isinstance(answer, FormFailed):
@@ -584,15 +620,21 @@ class HotlinePanel(Panel):
                 self.detail_message = ""
                 self.reload()
 
-        self.app.push_screen(RecordForm(title, fields, partial(_run_step, ctx, ticket_no, rev, step), intro=intro), answered)
+        self.app.push_screen(
+            RecordForm(title, fields, partial(_run_step, ctx, ticket_no, rev, step), intro=intro), answered
+        )
 
     @requires_write(HOTLINE)
     def action_sign(self) -> None:
-        self._step_form("签收工单", [FormField("signed_at", "签收时间", value=now_text(), required=True)], _sign, "已签收")
+        self._step_form(
+            "签收工单", [FormField("signed_at", "签收时间", value=now_text(), required=True)], _sign, "已签收"
+        )
 
     @requires_write(HOTLINE)
     def action_close_ticket(self) -> None:
-        self._step_form("办结工单", [FormField("closed_at", "办结时间", value=now_text(), required=True)], _close, "已办结")
+        self._step_form(
+            "办结工单", [FormField("closed_at", "办结时间", value=now_text(), required=True)], _close, "已办结"
+        )
 
     @requires_write(HOTLINE)
     def action_callback(self) -> None:
@@ -625,8 +667,10 @@ class HotlinePanel(Panel):
             elif isinstance(answer, FormFailed):
                 self.report_write_error(answer.error, reload=False)
 
-        self.app.push_screen(RecordForm("打开工单", [FormField("ticket_no", "工单编号", required=True)], find,
-                                        submit_label="打开"), found)
+        self.app.push_screen(
+            RecordForm("打开工单", [FormField("ticket_no", "工单编号", required=True)], find, submit_label="打开"),
+            found,
+        )
 
     # -- export ------------------------------------------------------------------------------
     def export_view(self) -> PanelExport | None:
@@ -637,7 +681,10 @@ class HotlinePanel(Panel):
         grid = [ctx.grid.name] if ctx.grid is not None else []
         if tab == "tab-open":
             return PanelExport(
-                "热线未办结工单", partial(all_open_tickets, ctx), spec=HOTLINE_SPEC, labels=OPEN_LABELS,
+                "热线未办结工单",
+                partial(all_open_tickets, ctx),
+                spec=HOTLINE_SPEC,
+                labels=OPEN_LABELS,
                 file_stem="-".join(["热线未办结工单", *grid, f"截至{ctx.today:%Y-%m-%d}"]),
             )
         if tab == "tab-categories":
@@ -648,29 +695,44 @@ class HotlinePanel(Panel):
             if self.detail is None:
                 return None
             no = self.detail.record["ticket_no"]
-            rows = pa.table({
-                "rev": [v.rev for v in self.detail.versions],
-                "at": [_local(v.at) for v in self.detail.versions],
-                "by": [v.by for v in self.detail.versions],
-                "changes": [
-                    "；".join(f"{c.label}：{_shown_value(c.old)} → {_shown_value(c.new)}" for c in v.changes) or v.summary
-                    for v in self.detail.versions
-                ],
-            })
-            return PanelExport(f"工单{no}修改记录", rows, labels={"rev": "版本", "at": "时间", "by": "操作人", "changes": "改动"},
-                               file_stem=f"热线工单-{no}-修改记录")
+            rows = pa.table(
+                {
+                    "rev": [v.rev for v in self.detail.versions],
+                    "at": [_local(v.at) for v in self.detail.versions],
+                    "by": [v.by for v in self.detail.versions],
+                    "changes": [
+                        "；".join(f"{c.label}：{_shown_value(c.old)} → {_shown_value(c.new)}" for c in v.changes)
+                        or v.summary
+                        for v in self.detail.versions
+                    ],
+                }
+            )
+            return PanelExport(
+                f"工单{no}修改记录",
+                rows,
+                labels={"rev": "版本", "at": "时间", "by": "操作人", "changes": "改动"},
+                file_stem=f"热线工单-{no}-修改记录",
+            )
         rows = view.figures.rows()
         fc = view.figures
-        table = pa.table({
-            "figure": [r.label.strip("　") for r in rows],
-            "current": [r.current for r in rows],
-            "previous": [r.previous for r in rows],
-            "change": [r.change for r in rows],
-        })
-        return PanelExport("热线指标", table, labels={
-            "figure": "指标", "current": fc.period.label,
-            "previous": fc.previous_period.label if fc.previous_period else "上期", "change": "变化",
-        })
+        table = pa.table(
+            {
+                "figure": [r.label.strip("　") for r in rows],
+                "current": [r.current for r in rows],
+                "previous": [r.previous for r in rows],
+                "change": [r.change for r in rows],
+            }
+        )
+        return PanelExport(
+            "热线指标",
+            table,
+            labels={
+                "figure": "指标",
+                "current": fc.period.label,
+                "previous": fc.previous_period.label if fc.previous_period else "上期",
+                "change": "变化",
+            },
+        )
 
 
 def _month_end(month: dt.date) -> dt.date:
@@ -691,7 +753,9 @@ def _add_ticket(ctx: Context, values: dict) -> tickets.Intake:
         raise FormError([(p.column or "", p.reason) for p in exc.problems]) from exc
 
 
-def _run_step(ctx: Context, ticket_no: str, rev: int | None, step: Callable[[Context, str, int, dict], int], values: dict) -> int:
+def _run_step(
+    ctx: Context, ticket_no: str, rev: int | None, step: Callable[[Context, str, int, dict], int], values: dict
+) -> int:
     """One step of a ticket's life from the revision the user saw (``rev``; None: the current one)."""
     current = ctx.store.get(HOTLINE, ticket_no)
     if current is None:

@@ -34,10 +34,10 @@ import pyarrow.compute as pc
 
 from fazhi_tui.api import Context, Period
 
-from .deadlines import DeadlineRules, Deadline, calendar_note, next_working_day, rules_from_settings
-from .masking import mask_record, mask_table, may_see_pii  # noqa: F401  (re-exported for the panel)
-from .masking import mask_name, mask_phone  # noqa: F401
+from .deadlines import Deadline, DeadlineRules, calendar_note, next_working_day, rules_from_settings
+from .masking import mask_name, mask_phone, mask_record, mask_table, may_see_pii  # noqa: F401  (re-exported for the panel)  # noqa: F401
 from .tables import (
+    BASICALLY_SATISFIED,
     CALLBACKS,
     CLOSED,
     HOTLINE,
@@ -47,7 +47,6 @@ from .tables import (
     PHONE_ORDER,
     RETURNED,
     SATISFIED,
-    BASICALLY_SATISFIED,
     UNSATISFIED,
     WORK_ORDER,
     quarter_key,
@@ -80,7 +79,13 @@ SCOPES = ("town", "all")
 DEFAULT_UNSATISFIED_DAYS = 30
 DEFAULT_PAGE_SIZE = 50
 _SETTING_KEYS = {
-    "deadline_days", "urgent_deadline_days", "scope", "rank_weights", "unsatisfied_days", "categories", "page_size",
+    "deadline_days",
+    "urgent_deadline_days",
+    "scope",
+    "rank_weights",
+    "unsatisfied_days",
+    "categories",
+    "page_size",
 }
 
 
@@ -100,10 +105,12 @@ def settings_of(ctx: Context) -> HotlineSettings:
     raw = dict(ctx.settings or {})
     unknown = sorted(set(raw) - _SETTING_KEYS)
     if unknown:
-        raise ValueError(f"[plugin.fazhi_hotline] 不认识的设置：{', '.join(unknown)}（可用：{', '.join(sorted(_SETTING_KEYS))}）")
+        raise ValueError(
+            f"[plugin.fazhi_hotline] 不认识的设置：{', '.join(unknown)}（可用：{', '.join(sorted(_SETTING_KEYS))}）"
+        )
     scope = raw.get("scope", "town")
     if scope not in SCOPES:
-        raise ValueError(f"[plugin.fazhi_hotline] scope 应为 \"town\"（本镇）或 \"all\"（全部乡镇），实为 {scope!r}")
+        raise ValueError(f'[plugin.fazhi_hotline] scope 应为 "town"（本镇）或 "all"（全部乡镇），实为 {scope!r}')
     weights = dict(DEFAULT_RANK_WEIGHTS)
     given = raw.get("rank_weights")
     if given is not None:
@@ -143,7 +150,9 @@ def _ts(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time())
 
 
-def scope_condition(ctx: Context, params: dict[str, Any], *, grid: bool = True, town: bool = True, alias: str = "") -> str:
+def scope_condition(
+    ctx: Context, params: dict[str, Any], *, grid: bool = True, town: bool = True, alias: str = ""
+) -> str:
     """Town and grid conditions (period apart), adding their parameters to ``params``."""
     a = f"{alias}." if alias else ""
     conds = []
@@ -173,7 +182,9 @@ def where(ctx: Context, period: Period | None = None, alias: str = "") -> tuple[
     """The hotline's condition for ``period`` (default the context's), grid and town, with its
     named parameters: ``cond, params = where(ctx); run(ctx, f"... WHERE {cond}", params)`` (``run`` drops unused ones)."""
     params: dict[str, Any] = {}
-    cond = f"{period_condition(period or ctx.period, params, alias=alias)} AND {scope_condition(ctx, params, alias=alias)}"
+    cond = (
+        f"{period_condition(period or ctx.period, params, alias=alias)} AND {scope_condition(ctx, params, alias=alias)}"
+    )
     return cond, params
 
 
@@ -267,8 +278,14 @@ _FIGURE_FIELDS = tuple(HotlineFigures.__dataclass_fields__)
 
 def _aggregate_params(today: dt.date) -> dict[str, Any]:
     return {
-        "work_order": WORK_ORDER, "phone_order": PHONE_ORDER, "returned": RETURNED, "closed": CLOSED,
-        "satisfied": SATISFIED, "basically": BASICALLY_SATISFIED, "unsatisfied": UNSATISFIED, "today": today,
+        "work_order": WORK_ORDER,
+        "phone_order": PHONE_ORDER,
+        "returned": RETURNED,
+        "closed": CLOSED,
+        "satisfied": SATISFIED,
+        "basically": BASICALLY_SATISFIED,
+        "unsatisfied": UNSATISFIED,
+        "today": today,
     }
 
 
@@ -376,7 +393,13 @@ def figures_only(ctx: Context, period: Period | None = None, *, town: str | None
 
 
 # -- trend and breakdowns ---------------------------------------------------------------------------
-TREND_LABELS = {"month": "月份", "work_orders": "工单", "phone_orders": "电话单", "received": "受理量", "closed": "已办结"}
+TREND_LABELS = {
+    "month": "月份",
+    "work_orders": "工单",
+    "phone_orders": "电话单",
+    "received": "受理量",
+    "closed": "已办结",
+}
 
 
 def trend_period(period: Period) -> Period:
@@ -427,7 +450,10 @@ def _trend_table(window: Period, rows: list[dict]) -> pa.Table:
         for k in ("work_orders", "phone_orders", "received", "closed"):
             cols[k].append(int(r.get(k) or 0))
     return pa.table(
-        {"month": pa.array(cols["month"], pa.date32()), **{k: pa.array(v, pa.int64()) for k, v in cols.items() if k != "month"}}
+        {
+            "month": pa.array(cols["month"], pa.date32()),
+            **{k: pa.array(v, pa.int64()) for k, v in cols.items() if k != "month"},
+        }
     )
 
 
@@ -479,7 +505,11 @@ def _category_table(rows: list[dict]) -> pa.Table:
 
 
 GRID_LABELS = {
-    "grid": "网格编码", "grid_name": "网格", "received": "受理量", "closed": "已办结", "overdue": "超期",
+    "grid": "网格编码",
+    "grid_name": "网格",
+    "received": "受理量",
+    "closed": "已办结",
+    "overdue": "超期",
     "unsatisfied": "不满意",
 }
 
@@ -526,8 +556,12 @@ def _grid_table(table: pa.Table) -> pa.Table:
     return table.cast(
         pa.schema(
             [
-                ("grid", pa.string()), ("grid_name", pa.string()), ("received", pa.int64()), ("closed", pa.int64()),
-                ("overdue", pa.int64()), ("unsatisfied", pa.int64()),
+                ("grid", pa.string()),
+                ("grid_name", pa.string()),
+                ("received", pa.int64()),
+                ("closed", pa.int64()),
+                ("overdue", pa.int64()),
+                ("unsatisfied", pa.int64()),
             ]
         )
     )
@@ -586,12 +620,12 @@ def overview(ctx: Context, period: Period | None = None) -> Overview:
     previous = None
     if prev is not None:
         previous = _figures_of(figs.get(0)) if contiguous else figures_only(ctx, prev)
-    grid_rows = sorted(
-        row["grids"] or [], key=lambda r: (r["grid_code"] is None, -r["received"], r["grid_code"] or "")
-    )
+    grid_rows = sorted(row["grids"] or [], key=lambda r: (r["grid_code"] is None, -r["received"], r["grid_code"] or ""))
     names = ["grid_code", "grid_name", "received", "closed", "overdue", "unsatisfied"]
-    grids = pa.table({n: [r[n] for r in grid_rows] for n in names}) if grid_rows else pa.table(
-        {n: pa.array([], pa.string() if n in ("grid_code", "grid_name") else pa.int64()) for n in names}
+    grids = (
+        pa.table({n: [r[n] for r in grid_rows] for n in names})
+        if grid_rows
+        else pa.table({n: pa.array([], pa.string() if n in ("grid_code", "grid_name") else pa.int64()) for n in names})
     )
     return Overview(
         figures=FiguresComparison(period, prev, _figures_of(figs.get(1)), previous),
@@ -666,7 +700,12 @@ def published_ranks(ctx: Context, period: Period | None = None, town: str | None
     by_key = {q_key: q for q_key, q in zip(keys, quarters)}
     return {
         r["quarter"]: QuarterRank(
-            r["quarter"], by_key[r["quarter"]].label, int(r["rank"]), int(r["towns"]), r["score"], PUBLISHED,
+            r["quarter"],
+            by_key[r["quarter"]].label,
+            int(r["rank"]),
+            int(r["towns"]),
+            r["score"],
+            PUBLISHED,
             by_key[r["quarter"]].end <= ctx.today,
         )
         for r in rows
@@ -694,8 +733,13 @@ def _rankings(ctx: Context, periods: list[Period], *, by_quarter: bool) -> dict[
         return {}
     weights = settings_of(ctx).rank_weights
     key = (
-        id(ctx.store), ctx.store.files(HOTLINE).signature, tuple((p.start, p.end) for p in periods),
-        by_quarter, tuple(sorted(weights.items())), ctx.town, ctx.today,
+        id(ctx.store),
+        ctx.store.files(HOTLINE).signature,
+        tuple((p.start, p.end) for p in periods),
+        by_quarter,
+        tuple(sorted(weights.items())),
+        ctx.town,
+        ctx.today,
     )
     hit = _RANKING_CACHE.get(key)
     if hit is not None:
@@ -780,8 +824,21 @@ def quarter_ranks(ctx: Context, period: Period | None = None) -> list[QuarterRan
 # -- the open tickets ---------------------------------------------------------------------------------
 OVERDUE_FLAG, DUE_SOON_FLAG = "超期", "一个工作日内到期"
 OPEN_COLUMNS = (
-    "flag", "deadline", "ticket_no", "status", "source", "received_at", "appeal_type", "urgency", "category1",
-    "category2", "grid_name", "caller", "phone", "content", "grid",
+    "flag",
+    "deadline",
+    "ticket_no",
+    "status",
+    "source",
+    "received_at",
+    "appeal_type",
+    "urgency",
+    "category1",
+    "category2",
+    "grid_name",
+    "caller",
+    "phone",
+    "content",
+    "grid",
 )
 OPEN_LABELS = {**LABELS, "flag": "提示", "grid_name": "网格", "grid": "网格编码"}
 
@@ -865,9 +922,12 @@ def open_counts(ctx: Context, *, in_period: bool = False) -> tuple[int, int, int
         rows = _open_in_grid(ctx)
         deadline = rows.column("deadline")
         overdue = pc.sum(pc.less(deadline, pa.scalar(ctx.today))).as_py() or 0
-        due_soon = pc.sum(
-            pc.and_(pc.greater_equal(deadline, pa.scalar(ctx.today)), pc.less_equal(deadline, pa.scalar(soon.day)))
-        ).as_py() or 0
+        due_soon = (
+            pc.sum(
+                pc.and_(pc.greater_equal(deadline, pa.scalar(ctx.today)), pc.less_equal(deadline, pa.scalar(soon.day)))
+            ).as_py()
+            or 0
+        )
         return rows.num_rows, int(overdue), int(due_soon)
     params: dict[str, Any] = {"today": ctx.today, "soon": soon.day}
     cond = open_condition(ctx, params, in_period=in_period)
@@ -910,8 +970,11 @@ def open_tickets(
         rows = rows.slice(start, limit)
         deadline = rows.column("deadline")
         flag = pc.if_else(
-            pc.less(deadline, pa.scalar(ctx.today)), pa.scalar(OVERDUE_FLAG),
-            pc.if_else(pc.less_equal(deadline, pa.scalar(soon.day)), pa.scalar(DUE_SOON_FLAG), pa.scalar(None, pa.string())),
+            pc.less(deadline, pa.scalar(ctx.today)),
+            pa.scalar(OVERDUE_FLAG),
+            pc.if_else(
+                pc.less_equal(deadline, pa.scalar(soon.day)), pa.scalar(DUE_SOON_FLAG), pa.scalar(None, pa.string())
+            ),
         )
         rows = rows.append_column("flag", flag)
     else:
@@ -933,8 +996,20 @@ _OPEN_CACHE: dict[tuple, pa.Table] = {}
 _OPEN_CACHE_SIZE = 4
 _OPEN_LOCK = threading.Lock()
 _OPEN_INDEX_COLUMNS = (
-    "deadline", "ticket_no", "status", "source", "received_at", "appeal_type", "urgency", "category1", "category2",
-    "grid_name", "caller", "phone", "content", "grid",
+    "deadline",
+    "ticket_no",
+    "status",
+    "source",
+    "received_at",
+    "appeal_type",
+    "urgency",
+    "category1",
+    "category2",
+    "grid_name",
+    "caller",
+    "phone",
+    "content",
+    "grid",
 )
 
 
@@ -982,7 +1057,9 @@ def _first_after(rows: pa.Table, after: OpenKey) -> int:
     deadline, received, no = rows.column("deadline"), rows.column("received_at"), rows.column("ticket_no")
     rest = pc.or_(
         pc.greater(received, pa.scalar(after.received_at, received.type)),
-        pc.and_(pc.equal(received, pa.scalar(after.received_at, received.type)), pc.greater(no, pa.scalar(after.ticket_no))),
+        pc.and_(
+            pc.equal(received, pa.scalar(after.received_at, received.type)), pc.greater(no, pa.scalar(after.ticket_no))
+        ),
     )
     if after.deadline is None:
         later = pc.and_(pc.is_null(deadline), rest)
@@ -1001,8 +1078,14 @@ def _open_page_sql(
     ctx: Context, soon: Deadline, limit: int, offset: int, after: OpenKey | None, in_period: bool
 ) -> pa.Table:
     """A page of the open tickets of the period (``in_period``), straight from the files."""
-    page_params: dict[str, Any] = {"today": ctx.today, "soon": soon.day, "limit": limit, "offset": 0 if after else offset,
-                                   "overdue_flag": OVERDUE_FLAG, "soon_flag": DUE_SOON_FLAG}
+    page_params: dict[str, Any] = {
+        "today": ctx.today,
+        "soon": soon.day,
+        "limit": limit,
+        "offset": 0 if after else offset,
+        "overdue_flag": OVERDUE_FLAG,
+        "soon_flag": DUE_SOON_FLAG,
+    }
     page_cond = open_condition(ctx, page_params, in_period=in_period, alias="h")
     if after is not None:
         page_cond += f" AND {_after_condition(after, page_params, 'h')}"
@@ -1102,13 +1185,31 @@ def ticket_detail(ctx: Context, ticket_no: str) -> TicketDetail | None:
     flag = None
     deadline = current.get("deadline")
     if record is not None and current.get("status") in OPEN_STATUSES and deadline is not None:
-        flag = OVERDUE_FLAG if deadline < ctx.today else DUE_SOON_FLAG if deadline <= due_soon_until(ctx.today).day else None
+        flag = (
+            OVERDUE_FLAG
+            if deadline < ctx.today
+            else DUE_SOON_FLAG
+            if deadline <= due_soon_until(ctx.today).day
+            else None
+        )
     fields = tuple(
-        (c.label, (f"{grid_name}（{current['grid']}）" if c.name == "grid" and grid_name else format_value(current.get(c.name))))
+        (
+            c.label,
+            (
+                f"{grid_name}（{current['grid']}）"
+                if c.name == "grid" and grid_name
+                else format_value(current.get(c.name))
+            ),
+        )
         for c in spec.columns
     )
     return TicketDetail(
-        current, fields, grid_name, flag, mask_table(ctx, spec, history), tuple(versions),
+        current,
+        fields,
+        grid_name,
+        flag,
+        mask_table(ctx, spec, history),
+        tuple(versions),
         calendar_note(deadline) if deadline is not None else None,
     )
 
@@ -1121,10 +1222,41 @@ def year_counts(ctx: Context, year: int) -> tuple[int, int]:
 
 
 __all__ = [
-    "CALLBACKS", "DEFAULT_RANK_WEIGHTS", "FieldChange", "FigureRow", "FiguresComparison", "HotlineFigures",
-    "HotlineSettings", "OpenPage", "QuarterRank", "Rate", "TicketDetail", "TownScore", "VersionChange",
-    "category_breakdown", "composite_score", "computed_ranking", "figures", "figures_only", "grid_breakdown",
-    "mask_name", "mask_phone", "mask_record", "mask_table", "may_see_pii", "monthly_trend", "open_tickets",
-    "previous_period", "published_ranks", "quarter_ranks", "quarters_of", "rank_towns", "settings_of",
-    "ticket_detail", "tickets_per_grid", "trend_period", "where", "year_counts",
+    "CALLBACKS",
+    "DEFAULT_RANK_WEIGHTS",
+    "FieldChange",
+    "FigureRow",
+    "FiguresComparison",
+    "HotlineFigures",
+    "HotlineSettings",
+    "OpenPage",
+    "QuarterRank",
+    "Rate",
+    "TicketDetail",
+    "TownScore",
+    "VersionChange",
+    "category_breakdown",
+    "composite_score",
+    "computed_ranking",
+    "figures",
+    "figures_only",
+    "grid_breakdown",
+    "mask_name",
+    "mask_phone",
+    "mask_record",
+    "mask_table",
+    "may_see_pii",
+    "monthly_trend",
+    "open_tickets",
+    "previous_period",
+    "published_ranks",
+    "quarter_ranks",
+    "quarters_of",
+    "rank_towns",
+    "settings_of",
+    "ticket_detail",
+    "tickets_per_grid",
+    "trend_period",
+    "where",
+    "year_counts",
 ]

@@ -12,7 +12,7 @@ county's word, so the report never uses them.
 
 from __future__ import annotations
 
-from fazhi_tui.api import approx, Context, Period
+from fazhi_tui.api import Context, Period, approx
 
 from .queries import figures_only, published_ranks, quarters_of
 from .tables import quarter_key
@@ -44,8 +44,11 @@ def hotline_sentence(ctx: Context, period: Period | None = None) -> str | None:
         parts.append(f"电话单{approx(f.phone_orders, APPROX_UNIT)}")
     if not parts:
         return None
-    quarters = [quarter_key(q.start.year, (q.start.month - 1) // 3 + 1) for q in quarters_of(period)
-                if q.start >= period.start and q.end <= period.end]
+    quarters = [
+        quarter_key(q.start.year, (q.start.month - 1) // 3 + 1)
+        for q in quarters_of(period)
+        if q.start >= period.start and q.end <= period.end
+    ]
     published = {k: r.rank for k, r in published_ranks(ctx, period).items() if r.rank is not None}
     clause = rank_clause(published, quarters) if quarters else None
     sentence = f"积极回应12345民呼必应，处理{'、'.join(parts)}"

@@ -13,7 +13,7 @@ from typing import Any
 from fazhi_tui.api import Context, ReviewItem
 
 from .deadlines import working_days_between
-from .queries import open_condition, scope_condition, due_soon_until, run, settings_of
+from .queries import due_soon_until, open_condition, run, scope_condition, settings_of
 from .tables import CLOSED, HOTLINE, UNSATISFIED
 
 MAX_ITEMS = 100
@@ -48,13 +48,20 @@ def due_soon(ctx: Context) -> list[ReviewItem]:
     """Open tickets whose 办理时限 is today or the next working day."""
     soon = due_soon_until(ctx.today).day
     params: dict[str, Any] = {"today": ctx.today, "soon": soon}
-    where = f"{open_condition(ctx, params, in_period=False, alias='h')} AND h.deadline >= $today AND h.deadline <= $soon"
+    where = (
+        f"{open_condition(ctx, params, in_period=False, alias='h')} AND h.deadline >= $today AND h.deadline <= $soon"
+    )
 
     def make(r: dict) -> ReviewItem:
         when = "今日" if r["deadline"] == ctx.today else f"{r['deadline']:%m月%d日}"
         return ReviewItem(
-            f"12345{r['source']} {r['ticket_no']} {when}到期（{r['status']}）", _what(r), due=r["deadline"],
-            grid=r["grid"], table=HOTLINE, record_id=r["ticket_no"], overdue=False,
+            f"12345{r['source']} {r['ticket_no']} {when}到期（{r['status']}）",
+            _what(r),
+            due=r["deadline"],
+            grid=r["grid"],
+            table=HOTLINE,
+            record_id=r["ticket_no"],
+            overdue=False,
         )
 
     return _items(ctx, where, params, "h.deadline, h.received_at, h.ticket_no", make)
@@ -69,8 +76,13 @@ def overdue(ctx: Context) -> list[ReviewItem]:
         late = working_days_between(r["deadline"], ctx.today)
         late_text = f"超期 {late} 个工作日" if late > 0 else "已过办理时限"
         return ReviewItem(
-            f"12345{r['source']} {r['ticket_no']} {late_text}（时限 {r['deadline']:%Y-%m-%d}）", _what(r),
-            due=r["deadline"], grid=r["grid"], table=HOTLINE, record_id=r["ticket_no"], overdue=True,
+            f"12345{r['source']} {r['ticket_no']} {late_text}（时限 {r['deadline']:%Y-%m-%d}）",
+            _what(r),
+            due=r["deadline"],
+            grid=r["grid"],
+            table=HOTLINE,
+            record_id=r["ticket_no"],
+            overdue=True,
         )
 
     return _items(ctx, where, params, "h.deadline, h.received_at, h.ticket_no", make)
@@ -80,7 +92,8 @@ def unsatisfied(ctx: Context) -> list[ReviewItem]:
     """Tickets closed in the last ``unsatisfied_days`` (30 by default) whose callback was 不满意."""
     days = settings_of(ctx).unsatisfied_days
     params: dict[str, Any] = {
-        "closed": CLOSED, "unsatisfied": UNSATISFIED,
+        "closed": CLOSED,
+        "unsatisfied": UNSATISFIED,
         "since": dt.datetime.combine(ctx.today - dt.timedelta(days=days), dt.time()),
         "until": dt.datetime.combine(ctx.today + dt.timedelta(days=1), dt.time()),
     }
@@ -92,8 +105,13 @@ def unsatisfied(ctx: Context) -> list[ReviewItem]:
     def make(r: dict) -> ReviewItem:
         reason = r["unsatisfied_reason"] or "未填原因"
         return ReviewItem(
-            f"12345{r['source']} {r['ticket_no']} 回访不满意：{reason}", _what(r), due=None,
-            grid=r["grid"], table=HOTLINE, record_id=r["ticket_no"], overdue=False,
+            f"12345{r['source']} {r['ticket_no']} 回访不满意：{reason}",
+            _what(r),
+            due=None,
+            grid=r["grid"],
+            table=HOTLINE,
+            record_id=r["ticket_no"],
+            overdue=False,
         )
 
     return _items(ctx, where, params, "h.closed_at DESC, h.ticket_no", make)

@@ -75,7 +75,9 @@ HOTLINE_SPEC = TableSpec(
         Column("urgency", pa.string(), "紧急程度", codes="hotline_urgency"),
         Column("signed_at", pa.timestamp("us"), "签收时间"),
         Column(
-            "deadline", pa.date32(), "办理时限",
+            "deadline",
+            pa.date32(),
+            "办理时限",
             doc="须办结的最后一天；登记时未给出则按诉求类型的工作日时限计算（法定节假日与调休）",
         ),
         Column("closed_at", pa.timestamp("us"), "办结时间"),
@@ -105,7 +107,13 @@ RANKS_SPEC = TableSpec(
     key="rank_id",
     key_from=("quarter", "town"),  # the county's list has 季度 and 乡镇, not our key
     columns=(
-        Column("rank_id", pa.string(), "排名编号", required=True, doc="季度/乡镇，如 2023Q1/赵庄镇（导入时可省略，自动生成）"),
+        Column(
+            "rank_id",
+            pa.string(),
+            "排名编号",
+            required=True,
+            doc="季度/乡镇，如 2023Q1/赵庄镇（导入时可省略，自动生成）",
+        ),
         Column("quarter", pa.string(), "季度", required=True, doc="如 2023Q1"),
         Column("town", pa.string(), "乡镇", required=True),
         Column("score", pa.float64(), "得分"),

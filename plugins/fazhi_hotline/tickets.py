@@ -233,7 +233,9 @@ def return_ticket(ctx: Context, ticket_no: str, *, expected_rev: int) -> int:
     return ctx.store.update(HOTLINE, ticket_no, {"status": RETURNED}, expected_rev=expected_rev)
 
 
-def extend_ticket(ctx: Context, ticket_no: str, *, expected_rev: int, working_days: int = EXTENSION_DAYS) -> tuple[int, Deadline]:
+def extend_ticket(
+    ctx: Context, ticket_no: str, *, expected_rev: int, working_days: int = EXTENSION_DAYS
+) -> tuple[int, Deadline]:
     """延期: moves 办理时限 by up to ``EXTENSION_DAYS`` working days. Returns (revision, new deadline)."""
     record = _current(ctx, ticket_no)
     if record["status"] not in (PENDING, IN_PROGRESS):
@@ -246,9 +248,7 @@ def extend_ticket(ctx: Context, ticket_no: str, *, expected_rev: int, working_da
     return rev, new
 
 
-def record_callback(
-    ctx: Context, ticket_no: str, result: str, reason: str | None = None, *, expected_rev: int
-) -> int:
+def record_callback(ctx: Context, ticket_no: str, result: str, reason: str | None = None, *, expected_rev: int) -> int:
     """回访: 满意/基本满意/不满意 on a closed ticket; 不满意 needs its reason."""
     record = _current(ctx, ticket_no)
     problems = []

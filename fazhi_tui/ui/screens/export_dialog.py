@@ -27,7 +27,9 @@ def check_target(text: str, cwd: Path) -> tuple[Path, str]:
         raise ValueError(f"{path} 是文件夹，请给出文件名")
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMAT_NAMES:
-        raise ValueError(f"文件名须以 .xlsx、.csv 或 .parquet 结尾（按扩展名决定格式），而不是“{path.suffix or '无扩展名'}”")
+        raise ValueError(
+            f"文件名须以 .xlsx、.csv 或 .parquet 结尾（按扩展名决定格式），而不是“{path.suffix or '无扩展名'}”"
+        )
     if not path.parent.is_dir():
         raise ValueError(f"文件夹 {path.parent} 不存在")
     return path, fmt

@@ -48,11 +48,14 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "按键一览"
-            yield Static("按 Esc 关闭。按键可在配置文件的 [keys] 表中按“编号 = 按键”改绑。", id="help-hint", markup=False)
+            yield Static(
+                "按 Esc 关闭。按键可在配置文件的 [keys] 表中按“编号 = 按键”改绑。", id="help-hint", markup=False
+            )
             yield DataTable(cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+
         # Widths set from the text, narrow enough for 80 columns: a long list of keys or a long
         # panel title is cut, the binding id (what the config needs) is not.
         def width(texts: list[str], cap: int) -> int:

@@ -26,10 +26,11 @@ from textual.timer import Timer
 from textual.widgets import Button, Checkbox, ContentSwitcher, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-# store before access: access imports store.errors, whose package imports access back.
-from ...store import Store, StoreError, TableSpec, ValidationError  # noqa: I001
 from ...pii import mask_table
 from ...plugins import describe_exception
+
+# store before access: access imports store.errors, whose package imports access back.
+from ...store import Store, StoreError, TableSpec, ValidationError  # noqa: I001
 from ...transfer.importer import ImportPlan, plan_import, run_import
 from ...transfer.read import ImportFileError
 from ..gates import writable_tables
@@ -321,7 +322,9 @@ class ImportScreen(ModalScreen[ImportDone | None]):
         else:
             what = "写入" if writing else "读取"
             self._set_status("未写入任何数据。", error=True)
-            self._set_messages(Text(f"{what} {self._source} 时出错：{describe_exception(error) if error else '未知错误'}"))
+            self._set_messages(
+                Text(f"{what} {self._source} 时出错：{describe_exception(error) if error else '未知错误'}")
+            )
         self.query_one("#import-path").focus()
 
     async def _show_preview(self, plan: ImportPlan) -> None:
@@ -375,8 +378,11 @@ class ImportScreen(ModalScreen[ImportDone | None]):
         return text
 
     def _done_message(self, plan: ImportPlan) -> str:
-        detail = f"（编码 {ENCODINGS.get(plan.encoding, plan.encoding)}）" if plan.encoding else (
-            f"（工作表 {plan.sheet}）" if plan.sheet else "")
+        detail = (
+            f"（编码 {ENCODINGS.get(plan.encoding, plan.encoding)}）"
+            if plan.encoding
+            else (f"（工作表 {plan.sheet}）" if plan.sheet else "")
+        )
         return f"已导入{detail}：{plan.path.name} → {self.store.spec(plan.table).label}，{plan.describe()}"
 
     # -- actions -----------------------------------------------------------------------------

@@ -137,11 +137,18 @@ class RecordForm(ModalScreen[FormDone | FormFailed | None]):
         if f.kind == CHOICE:
             options = f.options()
             value = f.value if any(v == f.value for _shown, v in options) else Select.NULL
-            return Select(options, prompt=f.placeholder or "请选择", value=value, allow_blank=True, id=wid, compact=True)
+            return Select(
+                options, prompt=f.placeholder or "请选择", value=value, allow_blank=True, id=wid, compact=True
+            )
         if f.kind == CHECK:
             return Checkbox("是", bool(f.value), id=wid, compact=True)
-        return Input("" if f.value is None else str(f.value), placeholder=f.placeholder, id=wid, compact=True,
-                     select_on_focus=False)
+        return Input(
+            "" if f.value is None else str(f.value),
+            placeholder=f.placeholder,
+            id=wid,
+            compact=True,
+            select_on_focus=False,
+        )
 
     def on_mount(self) -> None:
         first = self.query(".form-row > Input, .form-row > Select, .form-row > Checkbox").first()
@@ -197,8 +204,9 @@ class RecordForm(ModalScreen[FormDone | FormFailed | None]):
         self._general("")
         self.query_one("#form-submit", Button).disabled = True
         self.query_one("#form-hint", Static).update("正在保存……")
-        self._worker = self.run_worker(partial(self.submit_fn, self.values()), thread=True, exit_on_error=False,
-                                       group="record-form")
+        self._worker = self.run_worker(
+            partial(self.submit_fn, self.values()), thread=True, exit_on_error=False, group="record-form"
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -230,8 +238,7 @@ class RecordForm(ModalScreen[FormDone | FormFailed | None]):
     def _next_or_submit(self, event: Input.Submitted) -> None:
         event.stop()
         inputs = [self.query_one(f"#field-{f.name}") for f in self.fields]
-        if event.input is inputs[-1] or all(not isinstance(w, Input) for w in inputs[inputs.index(event.input) + 1:]):
+        if event.input is inputs[-1] or all(not isinstance(w, Input) for w in inputs[inputs.index(event.input) + 1 :]):
             self.action_submit()
         else:
             self.focus_next()
-

@@ -120,7 +120,9 @@ class PagedTable(Vertical):
 
     def load_more(self) -> bool:
         """Fetch the next page now (if there is one and no fetch is running)."""
-        if self._more is None or (self._fetching is not None and self._fetching.state in (WorkerState.PENDING, WorkerState.RUNNING)):
+        if self._more is None or (
+            self._fetching is not None and self._fetching.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        ):
             return False
         self._fetching = self.run_worker(self._more, thread=True, exit_on_error=False, group="paged-table")
         self._fetching_generation = self._generation
