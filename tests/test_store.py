@@ -200,12 +200,13 @@ def test_compaction_while_another_process_reads_gives_identical_answers(store, t
         store.append("cases", rows(f"B{b}", 500))
     store.update("cases", "B0-000001", {"amount": 99}, expected_rev=1)
     expected = store.query(AGGREGATE).to_pylist()[0]
-    out = tmp_path / "answers.jsonl"
-    reader = run_worker(store.root, "read", out, 6)
-    # Wait until the reader has answered at least once, so compaction overlaps its reads.
-    deadline = time.monotonic() + 30
-    while (not out.exists() or not out.read_text().strip()) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    out, stop = tmp_path / "answers.jsonl", tmp_path / "stop"
+    reader = run_worker(store.root, "read", out, stop)
+    # Wait until the reader has answered at least once, so compaction overlaps its reads; it then
+    # reads until told to stop, however long the compactions take on a busy machine.
+    while not out.exists() or not out.read_text().strip():
+        assert reader.poll() is None, "the reader ended before its first answer"
+        time.sleep(0.02)  # polling for the file, not a timing assumption
     first = compact(store, ["cases"])[0]
     for b in range(3):
         # New versions that change no value: the current state stays the same while each
@@ -218,9 +219,10 @@ def test_compaction_while_another_process_reads_gives_identical_answers(store, t
         compact(store, ["cases"])
     assert reader.poll() is None, "the reader should still be reading while compaction ran"
     assert first.gen == 1 and store.files("cases").gen == 4
-    assert reader.wait(timeout=60) == 0
+    stop.touch()
+    assert reader.wait(timeout=120) == 0
     answers = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(answers) > 5
+    assert len(answers) >= 2
     assert all(a == expected for a in answers), {json.dumps(a) for a in answers}
     assert store.query(AGGREGATE).to_pylist()[0] == expected
 

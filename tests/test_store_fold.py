@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
 import time
 
 import pytest
@@ -157,11 +158,12 @@ def test_a_reader_gets_identical_answers_while_folds_run(tmp_path, monkeypatch):
     compact(s, ["cases"])
     s.update("cases", "2021-0001", {"amount": 99}, expected_rev=1)
     expected = s.query(AGGREGATE).to_pylist()[0]
-    out = tmp_path / "answers.jsonl"
-    reader = run_worker(s.root, "read", out, 5)
-    deadline = time.monotonic() + 30
-    while (not out.exists() or not out.read_text().strip()) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    out, stop = tmp_path / "answers.jsonl", tmp_path / "stop"
+    reader = run_worker(s.root, "read", out, stop, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # Wait for the reader's first answer on its output, not on a clock.
+    while not out.exists() or not out.read_text().strip():
+        assert reader.poll() is None, reader.stdout.read().decode()
+        time.sleep(0.02)  # polling for the file, not a timing assumption
     for k in range(4):
         # New versions that change no value, in a different month each time.
         ids = [f"{2021 + k % 3}-{i:04d}" for i in range(k, 400, 12)]
@@ -172,9 +174,10 @@ def test_a_reader_gets_identical_answers_while_folds_run(tmp_path, monkeypatch):
         s.save("cases", same, revs)
         s.fold("cases")
     assert reader.poll() is None, "the reader should still be reading while folds ran"
-    assert reader.wait(timeout=60) == 0
+    stop.touch()
+    assert reader.wait(timeout=120) == 0
     answers = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(answers) > 5 and all(a == expected for a in answers)
+    assert len(answers) >= 2 and all(a == expected for a in answers)
     assert s.files("cases").gen == 5
     s.close()
 
