@@ -66,3 +66,13 @@ def test_loading_plugins_and_their_queries_imports_no_textual():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["fazhi_tui.access", "fazhi_tui.store.access", "fazhi_tui.ui.panel", "fazhi_tui.ui.gates", "fazhi_tui.context"],
+)
+def test_access_policy_imports_first_without_a_cycle(module):
+    # The policy lives in the store package; importing it (or a screen that uses it) first, in a
+    # fresh interpreter, must work: no module has to import the store first to break a cycle.
+    subprocess.run([sys.executable, "-c", f"import {module}"], check=True)

@@ -17,17 +17,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .. import access as _access  # a module, not names: access imports the store's errors
-
-if TYPE_CHECKING:
-    from ..access import Access
+from . import access as _access
 from . import layout
 from .errors import (
     NotAStoreError,
@@ -79,7 +76,7 @@ class Store:
         root: Path,
         specs: Iterable[TableSpec],
         user: str | None = None,
-        access: Access | None = None,
+        access: _access.Access | None = None,
         auto_fold: bool = True,
     ):
         self.root = Path(root).resolve()
@@ -120,7 +117,7 @@ class Store:
         *,
         create: bool = False,
         user: str | None = None,
-        access: Access | None = None,
+        access: _access.Access | None = None,
         auto_fold: bool = True,
     ) -> Store:
         root = Path(root)

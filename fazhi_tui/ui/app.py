@@ -28,6 +28,7 @@ from ..contrib import Command
 from ..period import MONTH, QUARTER, YEAR, Period
 from ..plugins import Contribution, PluginHost, describe_exception
 from ..store import Store
+from ..store.access import AccessError
 from .commands import PaletteEntry, ShellCommands
 from .gates import import_refusal
 from .keys import action_name, binding_rows, describe
@@ -340,8 +341,6 @@ class FazhiApp(App[int], inherit_bindings=False):
         if action == "import_data":
             return import_refusal(self.store)
         if action == "compact_store":
-            from ..access import AccessError  # (not at the top: access and store import each other)
-
             try:
                 self.store.access.require_admin("整理数据")  # what compact() itself would say
             except AccessError as exc:

@@ -4,10 +4,7 @@ or hide ``i``), so it lives apart from the import screen, which is imported only
 from __future__ import annotations
 
 from ..access import CLERK
-
-# The store before ``access``: ``access`` imports the store's errors, whose package imports
-# ``access`` back, a cycle that resolves only from the store's side.
-from ..store import Store, TableSpec  # noqa: I001
+from ..store import Store, TableSpec
 
 
 def writable_tables(store: Store) -> list[TableSpec]:

@@ -49,10 +49,7 @@ from textual.worker import Worker, WorkerState
 from ..access import AccessError
 from ..context import Context
 from ..plugins import describe_exception
-
-# The store before ``access``: ``access`` imports the store's errors and the store imports
-# ``access`` back, a cycle that resolves only when the store is imported first.
-from ..store import StaleRevisionError, StoreError, ValidationError  # noqa: I001
+from ..store import StaleRevisionError, StoreError, ValidationError
 from ..store.spec import META_NAMES, Column, TableSpec
 from .keys import action_name
 from .widgets.error_box import ErrorBox

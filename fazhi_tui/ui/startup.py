@@ -30,10 +30,7 @@ from ..config import Config
 from ..context import Grid
 from ..period import Period, opening_period, period_condition
 from ..runtime import Runtime, open_runtime
-
-# The store before ``access`` (imported by ``context``): ``access`` imports the store's errors,
-# whose package imports ``access`` back, a cycle that resolves only from the store's side.
-from ..store import Store  # noqa: I001
+from ..store import Store
 from ..store.views import qident
 
 

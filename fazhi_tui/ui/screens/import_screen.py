@@ -28,9 +28,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...pii import mask_table
 from ...plugins import describe_exception
-
-# store before access: access imports store.errors, whose package imports access back.
-from ...store import Store, StoreError, TableSpec, ValidationError  # noqa: I001
+from ...store import Store, StoreError, TableSpec, ValidationError
 from ...transfer.importer import ImportPlan, plan_import, run_import
 from ...transfer.read import ImportFileError
 from ..gates import writable_tables

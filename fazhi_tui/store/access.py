@@ -1,0 +1,171 @@
+"""Who may see and change what: roles for the OS account a session runs as.
+
+Roles are declared in the store's own ``access.toml`` (so they travel with the data, and a
+personal config file cannot grant a role). With no such file, the store's owner is admin and
+everyone else a viewer.
+
+    # <store>/access.toml
+    admin = ["wang", "@fazhi-admin"]      # user names, or @group
+    clerk = ["li", "zhao", "@fazhi-staff"]
+    clerk_tables = ["hotline", "enforcement"]   # tables clerks may add to and edit ("*": all)
+    pii = ["admin", "clerk"]              # roles that see personal information unmasked
+    group = "fazhi"                       # OS group the store's files belong to
+
+What the program enforces (these roles) and what the operating system enforces (file modes and
+the group) are described in README.md.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import StoreError
+
+ACCESS_FILE = "access.toml"
+VIEWER, CLERK, ADMIN = "viewer", "clerk", "admin"
+ROLE_LABELS = {VIEWER: "查看", CLERK: "办事员", ADMIN: "管理员"}
+_KEYS = {"admin", "clerk", "clerk_tables", "pii", "group"}
+
+
+class AccessError(StoreError):
+    """An action the user's role does not allow; the message names the role needed."""
+
+
+class AccessConfigError(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class Policy:
+    admins: frozenset[str] = frozenset()
+    clerks: frozenset[str] = frozenset()
+    clerk_tables: frozenset[str] = frozenset()
+    pii_roles: frozenset[str] = frozenset({ADMIN, CLERK})
+    group: str | None = None
+    source: str = "默认：数据目录所有者为管理员，其他人为查看"
+    owner_uid: int | None = None  # used when no file declares admins
+
+
+@dataclass(frozen=True)
+class Access:
+    """A user's role in one store, and what it allows."""
+
+    user: str
+    role: str
+    policy: Policy = field(default_factory=Policy)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    @property
+    def sees_pii(self) -> bool:
+        return self.role in self.policy.pii_roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    def may_write(self, table: str) -> bool:
+        if self.role == ADMIN:
+            return True
+        return self.role == CLERK and ("*" in self.policy.clerk_tables or table in self.policy.clerk_tables)
+
+    def require_write(self, table: str, label: str | None = None) -> None:
+        if not self.may_write(table):
+            name = label or table
+            if self.role == CLERK:
+                raise AccessError(
+                    f"{self.user}（办事员）不能修改“{name}”：此表不在办事员可编辑的范围内，需要管理员角色或在 access.toml 的 clerk_tables 中加入 {table}"
+                )
+            raise AccessError(f"{self.user}（{self.role_label}）不能修改“{name}”：需要办事员或管理员角色")
+
+    def require_admin(self, action: str) -> None:
+        if not self.is_admin:
+            raise AccessError(f"{self.user}（{self.role_label}）不能{action}：需要管理员角色")
+
+
+UNRESTRICTED = Access("程序", ADMIN)
+
+
+def load_policy(store_root: Path) -> Policy:
+    root = Path(store_root)
+    try:
+        owner = root.stat().st_uid
+    except OSError:
+        owner = None
+    path = root / ACCESS_FILE
+    if not path.is_file():
+        return Policy(owner_uid=owner)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise AccessConfigError(f"{path} 无法读取：{exc}") from exc
+    for key, value in data.items():
+        if key not in _KEYS:
+            raise AccessConfigError(f"{path}：未知的设置项 “{key}”（可用：{'、'.join(sorted(_KEYS))}）")
+        if key == "group":
+            if not isinstance(value, str):
+                raise AccessConfigError(f"{path}：“group” 应为文本")
+        elif not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise AccessConfigError(f"{path}：“{key}” 应为文本列表")
+    pii = frozenset(data.get("pii", [ADMIN, CLERK]))
+    unknown_roles = pii - {VIEWER, CLERK, ADMIN}
+    if unknown_roles:
+        raise AccessConfigError(
+            f"{path}：pii 中的角色 {'、'.join(sorted(unknown_roles))} 未知（可选：admin、clerk、viewer）"
+        )
+    return Policy(
+        admins=frozenset(data.get("admin", [])),
+        clerks=frozenset(data.get("clerk", [])),
+        clerk_tables=frozenset(data.get("clerk_tables", [])),
+        pii_roles=pii | {ADMIN},
+        group=data.get("group"),
+        source=str(path),
+        owner_uid=owner,
+    )
+
+
+def os_identity(uid: int | None = None) -> tuple[str, set[str]]:
+    """The account name and group names of a uid (the current process by default)."""
+    uid = os.getuid() if uid is None else uid
+    try:
+        entry = pwd.getpwuid(uid)
+        name, gid = entry.pw_name, entry.pw_gid
+    except KeyError:  # containers without a passwd entry
+        return str(uid), set()
+    groups = set()
+    for g in (os.getgroups() if uid == os.getuid() else []) + [gid]:
+        try:
+            groups.add(grp.getgrgid(g).gr_name)
+        except KeyError:
+            pass
+    for g in grp.getgrall():
+        if name in g.gr_mem:
+            groups.add(g.gr_name)
+    return name, groups
+
+
+def role_for(policy: Policy, user: str, groups: set[str], uid: int) -> str:
+    def listed(names: frozenset[str]) -> bool:
+        return user in names or any(n.startswith("@") and n[1:] in groups for n in names)
+
+    if listed(policy.admins):
+        return ADMIN
+    if not policy.admins and policy.owner_uid is not None and uid == policy.owner_uid:
+        return ADMIN  # no admins named: whoever owns the store administers it
+    if listed(policy.clerks):
+        return CLERK
+    return VIEWER
+
+
+def resolve_access(store_root: Path) -> Access:
+    """The current OS account's role in this store."""
+    policy = load_policy(store_root)
+    user, groups = os_identity()
+    return Access(user, role_for(policy, user, groups, os.getuid()), policy)
