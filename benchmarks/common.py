@@ -13,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import fazhi_tui.store  # noqa: F401  (before fazhi_tui.api: that import order avoids a cycle)
-
 from .scale_store import TODAY, TOWN, YEAR
 
 os.environ.setdefault("FAZHI_TODAY", TODAY.isoformat())
@@ -59,12 +57,21 @@ def summary(times: list[float]) -> dict:
     }
 
 
-def open_dashboard_store(store_path: Path):
-    """The store as ``fazhi-tui`` opens it: the config's plugins, their tables, the OS user."""
+def open_dashboard_store(store_path: Path, role: str | None = None):
+    """The store as ``fazhi-tui`` opens it: the config's plugins, their tables, the OS user;
+    with ``role``, opened as a user of that role would open it (a viewer's views are masked)."""
     from fazhi_tui.config import Config
     from fazhi_tui.runtime import open_runtime
+    from fazhi_tui.store import Store
+    from fazhi_tui.store.access import Access, Policy
 
-    return open_runtime(Config(town=TOWN), Path(store_path))
+    rt = open_runtime(Config(town=TOWN), Path(store_path))
+    if role:
+        user = rt.store.user
+        rt.store.close()
+        access = Access(user, role, Policy(clerk_tables=frozenset({"*"})))
+        rt.store = Store.open(Path(store_path), rt.specs, access=access)
+    return rt
 
 
 def make_context(store, *, year: int = YEAR, grid=None, settings: dict | None = None):

@@ -103,7 +103,7 @@ def group_paired(args) -> dict:
     """Each panel query through fazhi-tui and the same SQL on the raw files (the floor), timed
     alternately in one process: the ratio is what the 1.3x target is about, and alternating keeps
     it honest on a machine that others share. The floor is a second, bare DuckDB connection."""
-    rt = common.open_dashboard_store(args.store)
+    rt = common.open_dashboard_store(args.store, role=args.role)
     store = rt.store
     work = panel_work(store)
     captured, canonical = capture(store, work)
@@ -132,6 +132,35 @@ def group_paired(args) -> dict:
     }
     out["rss_mb"] = {"peak": peak_rss_mb()}
     rt.close()
+    return out
+
+
+SQL_AGGREGATE = (
+    "SELECT category1, count(*) AS n, count_if(status = '已办结') AS closed FROM hotline "
+    "WHERE town = '{town}' AND year(received_at) = {year} GROUP BY category1 ORDER BY n DESC"
+)
+
+
+def group_sql(args) -> dict:
+    """``fazhi-tui sql`` per role: an admin's SQL runs in the store's DuckDB, every other role's in
+    a sealed one over pyarrow datasets (store/sql.py). Each against the same SQL on the raw files."""
+    from fazhi_tui.store.sql import run_readonly
+
+    sql = SQL_AGGREGATE.format(town=common.TOWN, year=YEAR)
+    out: dict[str, Any] = {"results": {}, "sql": sql}
+    for role in ("admin", "clerk", "viewer"):
+        rt = common.open_dashboard_store(args.store, role=role)
+        current = {"hotline": [str(p) for p in rt.store.files("hotline").current_files]}
+        con, sources = floor_connection(current)
+        floor = floor_sql(sql, sources)
+        store = rt.store
+
+        def fazhi(store=store):
+            run_readonly(store, sql)
+
+        tf, tr = paired(fazhi, lambda floor=floor, con=con: con.sql(floor).to_arrow_table(), args.runs)
+        out["results"][role] = {"fazhi": summary(tf), "floor": summary(tr)}
+        rt.close()
     return out
 
 
@@ -221,7 +250,6 @@ def floor_connection(current: dict[str, list[str]]):
 
     import duckdb
 
-    import fazhi_tui.store  # noqa: F401
     from fazhi_hotline.tables import RANKS_SPEC
 
     con = duckdb.connect(":memory:", config={"threads": max(1, os.cpu_count() or 1)})
@@ -367,6 +395,7 @@ GROUPS = {
     "store": group_store,
     "import": group_import,
     "pandas": group_pandas,
+    "sql": group_sql,
 }
 
 
@@ -379,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scroll-rows", type=int, default=10_000)
     p.add_argument("--paired", help="the paired group's JSON (pandas reads its file lists and results)")
     p.add_argument("--csv")
+    p.add_argument(
+        "--role", default="", help="open the store with this role (admin, clerk, viewer) instead of the OS's"
+    )
     args = p.parse_args(argv)
     result = GROUPS[args.group](args)
     write_json(Path(args.out), result)

@@ -140,13 +140,13 @@ class Env:
             print(f"  {msg}", flush=True)
 
     def worker(self, group: str, variant: str, **extra) -> dict:
-        key = (group, variant)
+        key = (group, variant, *sorted(extra.items()))
         if key in self._cache:
             result = self._cache[key]
             if isinstance(result, Exception):
                 raise result
             return result
-        out = self.work / f"{group}-{variant}.json"
+        out = self.work / ("-".join([group, variant, *(str(v) for _k, v in sorted(extra.items()))]) + ".json")
         argv = [sys.executable, "-m", "benchmarks.measure", group, "--out", str(out), "--runs", str(self.runs)]
         if variant in self.stores:
             argv += ["--store", str(self.stores[variant])]
@@ -249,6 +249,44 @@ def _compared(
         notes.append(f"pandas in memory {_fmt(co)} = {_x(ratio(co, t))} fazhi-tui's time")
     row.note = "; ".join(notes)
     return row.finish()
+
+
+ROLE_QUERIES = {**QUERY_LABELS, "open_tickets_town": "open list opens: town (callers and phones)"}
+
+
+def bench_roles(env: Env) -> list[Row]:
+    """The panels' queries for each role: a viewer's views mask personal information in SQL, a
+    clerk's do not; both against the same floor as the admin's rows. And ``fazhi-tui sql`` per
+    role (every role but admin runs in a sealed DuckDB over pyarrow datasets: store/sql.py)."""
+    rows = []
+    v = env.variants[0]
+    for role in ("clerk", "viewer"):
+        sec = f"as {role} ({section(v)})"
+        try:
+            pair = env.worker("paired", v, role=role)
+        except Exception as exc:  # noqa: BLE001
+            rows += [error_row(sec, label, exc) for label in ROLE_QUERIES.values()]
+            continue
+        for q, label in ROLE_QUERIES.items():
+            rows.append(_compared(sec, label, q, pair, {}, figure=False))
+    sec = f"fazhi-tui sql ({section(v)})"
+    try:
+        res = env.worker("sql", v)
+    except Exception as exc:  # noqa: BLE001
+        return rows + [
+            error_row(sec, f"sql as {r}: a year's town aggregate", exc) for r in ("admin", "clerk", "viewer")
+        ]
+    for role in ("admin", "clerk", "viewer"):
+        t, f = res["results"][role]["fazhi"]["median"], res["results"][role]["floor"]["median"]
+        note = (
+            "sealed DuckDB over pyarrow datasets" if role != "admin" else "the store's DuckDB, confined to its folder"
+        )
+        rows.append(
+            Row(
+                sec, f"sql as {role}: a year's town aggregate", t, floor=f, note=note, data=res["results"][role]
+            ).finish()
+        )
+    return rows
 
 
 def bench_open_list(env: Env) -> list[Row]:
@@ -690,6 +728,7 @@ def bench_grid_map(env: Env) -> list[Row]:
 # The suite, in order. A new measurement is a function here (Env -> rows).
 BENCHES: list[Callable[[Env], list[Row]]] = [
     bench_panel_queries,
+    bench_roles,
     bench_open_list,
     bench_context_changes,
     bench_current_state,

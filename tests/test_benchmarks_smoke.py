@@ -45,6 +45,17 @@ PROCESS = [
     ("report", "the 2025 report from the CLI"),
     ("grid map", "grid map: rasterise"),
 ]
+# The panels' queries per role, and ``fazhi-tui sql`` per role (first variant only).
+ROLES = [
+    ("as clerk (recent edits)", "figures: this year and last"),
+    ("as clerk (recent edits)", "open list opens: town"),
+    ("as viewer (recent edits)", "figures: this year and last"),
+    ("as viewer (recent edits)", "breakdown by grid"),
+    ("as viewer (recent edits)", "open list opens: town"),
+    ("fazhi-tui sql (recent edits)", "sql as admin"),
+    ("fazhi-tui sql (recent edits)", "sql as clerk"),
+    ("fazhi-tui sql (recent edits)", "sql as viewer"),
+]
 ALLOWED = {"PASS", "MISS", "INFO", "NOT BUILT", "SKIPPED"}
 
 
@@ -94,7 +105,7 @@ def test_every_row_is_produced(smoke):
         names = [r["name"] for r in rows if r["section"] == section]
         for prefix in PER_VARIANT:
             assert any(n.startswith(prefix) for n in names), f"[{section}] no row “{prefix}…”; rows: {names}"
-    for section, prefix in PROCESS:
+    for section, prefix in PROCESS + ROLES:
         assert any(r["section"] == section and r["name"].startswith(prefix) for r in rows), (
             f"no row [{section}] “{prefix}…”"
         )

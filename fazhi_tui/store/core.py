@@ -78,6 +78,7 @@ class Store:
         user: str | None = None,
         access: _access.Access | None = None,
         auto_fold: bool = True,
+        sealed: bool = False,
     ):
         self.root = Path(root).resolve()
         self.user = user or current_user()
@@ -95,6 +96,17 @@ class Store:
         # that second scan (a grid's open tickets) it read 750k rows of every column for 50.
         # Measured at 10M tickets: a grid's first page 151 -> 96 ms, the town's 51 -> 41 ms.
         self._con.execute("SET GLOBAL late_materialization_max_rows = 0")
+        # Sealed: this DuckDB reads no file at all (the views read pyarrow datasets registered
+        # under random names), so no name in a query, however it resolves, can become a file
+        # read. ``fazhi-tui sql`` runs the SQL of every role but admin in such a store.
+        self.sealed = sealed
+        self._source_prefix = f"__src_{uuid.uuid4().hex}"
+        self._sources: dict[str, list[str]] = {}
+        if sealed:
+            self._con.execute("SET enable_external_access = false")
+            self._con.execute("SET python_enable_replacements = false")
+            self._con.execute("SET autoinstall_known_extensions = false")
+            self._con.execute("SET autoload_known_extensions = false")
         self._local = threading.local()
         self._refresh_lock = threading.RLock()
         self._state: dict[str, TableFiles] = {}
@@ -107,6 +119,8 @@ class Store:
         self.fold_errors: list[str] = []
         for spec in self.specs.values():
             self._create_empty(spec)
+        if sealed:
+            self._con.execute("SET lock_configuration = true")
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -177,7 +191,10 @@ class Store:
 
     def confine(self) -> None:
         """From now on this process's DuckDB may read only files inside the store, and its
-        settings are frozen (``fazhi-tui sql`` runs user SQL this way)."""
+        settings are frozen (``fazhi-tui sql`` runs an admin's SQL this way)."""
+        if getattr(self, "_confined", False):
+            return  # its settings are locked: setting them again would fail
+        self._confined = True
         root = str(self.root).rstrip("/") + "/"
         con = self._con
         con.execute("SET allowed_directories = ?", [[root]])
@@ -252,6 +269,8 @@ class Store:
     # -- reading -----------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """This thread's cursor on the process's database (DuckDB wants one per thread)."""
+        if self.sealed:
+            return self._con  # its datasets are registered on this connection, which cursors do not see
         cur = getattr(self._local, "cursor", None)
         if cur is None:
             cur = self._con.cursor()
@@ -268,17 +287,40 @@ class Store:
                 if not force and old is not None and old.signature == dir_signature(self.root, name):
                     continue
                 tf = scan_table(self.root, spec)
+                registered: list[str] = []
+                source = self._dataset_source(registered) if self.sealed else None
                 # One transaction, so a query on another thread sees the old views or the new
                 # ones, never a half-replaced set.
                 self._con.execute("BEGIN TRANSACTION")
                 try:
-                    for stmt in view_statements(spec, tf, self._duck_types[name], mask_pii=not self.access.sees_pii):
+                    statements = view_statements(
+                        spec, tf, self._duck_types[name], mask_pii=not self.access.sees_pii, source=source
+                    )
+                    for stmt in statements:
                         self._con.execute(stmt)
                     self._con.execute("COMMIT")
                 except BaseException:
                     self._con.execute("ROLLBACK")
+                    for old in registered:
+                        self._con.unregister(old)
                     raise
+                for old in self._sources.get(name, []):
+                    self._con.unregister(old)
+                self._sources[name] = registered
                 self._state[name] = tf
+
+    def _dataset_source(self, registered: list[str]) -> Callable[[Sequence[Path], Sequence[pa.Schema]], str]:
+        """For a sealed store: registers a group of files as a pyarrow dataset, returns its name."""
+        import pyarrow.dataset as ds
+
+        def source(files: Sequence[Path], schemas: Sequence[pa.Schema]) -> str:
+            schema = pa.unify_schemas(list(schemas), promote_options="permissive") if schemas else None
+            name = f"{self._source_prefix}_{uuid.uuid4().hex[:8]}"
+            self._con.register(name, ds.dataset([str(f) for f in files], schema=schema, format="parquet"))
+            registered.append(name)
+            return name
+
+        return source
 
     def files(self, table: str) -> TableFiles:
         self.refresh([table])

@@ -1,8 +1,19 @@
-"""Read-only SQL for people (``fazhi-tui sql``): one SELECT, confined to the store's files."""
+"""Read-only SQL for people (``fazhi-tui sql``): one SELECT over the store's tables.
+
+An admin's SQL runs in the store's own DuckDB, confined to the store's folder (admins may read
+its files directly). Every other role's SQL runs in a *sealed* store: a DuckDB with no access to
+files at all, whose views read pyarrow datasets registered under random names, masked as the
+role requires. No name in such a query can become a file read, whatever scope tricks it plays
+(a CTE named like a path that refers to itself, RECURSIVE, a subquery's CTE…); on top of that
+every table a query names must be one of the store's tables, a ``_history`` view or a CTE of the
+query whose name is not that of anything else in the database, and nothing that shows settings
+or the catalogue (``SHOW``, ``DESCRIBE``, ``current_setting()``, table functions) is allowed.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -10,14 +21,15 @@ import pyarrow as pa
 from .errors import ReadOnlySQLError
 
 _ALLOWED = {duckdb.StatementType.SELECT}
+# Scalar functions that show settings, variables or the environment (paths, internal names).
+_SECRET_FUNCTIONS = {"current_setting", "getvariable", "getenv", "current_schemas", "current_schema", "current_query"}
+# FROM-clause nodes a non-admin query may use; anything else (SHOW_REF, TABLE_FUNCTION, a node
+# type a later DuckDB adds) is refused.
+_TABLE_REFS = {"BASE_TABLE", "SUBQUERY", "JOIN", "EMPTY", "EXPRESSION_LIST", "COLUMN_DATA", "DELIM_GET"}
 
 
 def run_readonly(store, sql: str) -> pa.Table:
-    """Run one SELECT over the current-state and ``_history`` views.
-
-    Two gates: the statement must be a single SELECT (no INSERT, COPY, ATTACH, INSTALL, SET…),
-    and DuckDB itself is confined to the store folder, so a SELECT cannot read other files.
-    """
+    """Run one SELECT over the current-state and ``_history`` views."""
     try:
         statements = store._con.extract_statements(sql)
     except duckdb.Error as exc:
@@ -27,20 +39,29 @@ def run_readonly(store, sql: str) -> pa.Table:
     kind = statements[0].type
     if kind not in _ALLOWED:
         raise ReadOnlySQLError(f"只允许只读查询（SELECT），拒绝执行 {kind.name} 语句")
-    tables, functions, ctes = _references(store, sql)
-    internal = sorted(t for t in tables if "__" in t)
+    if store.access.is_admin:
+        return _run_admin(store, sql)
+    from .core import Store
+
+    sealed = Store(store.root, store.specs.values(), access=store.access, auto_fold=False, sealed=True)
+    try:
+        _check_sealed(sealed, sql)
+        try:
+            return sealed.query(sql)
+        except duckdb.PermissionException as exc:
+            raise ReadOnlySQLError(f"只能查询数据表，拒绝访问：{_first_line(exc)}") from None
+        except duckdb.Error as exc:
+            raise ReadOnlySQLError(f"查询出错：{_first_line(exc)}") from None
+    finally:
+        sealed.close()
+
+
+def _run_admin(store, sql: str) -> pa.Table:
+    tree = _tree(store, sql)
+    internal = sorted(t for t in _base_tables(tree) if "__" in t["table_name"])
     if internal:
-        raise ReadOnlySQLError(f"{'、'.join(internal)} 是内部视图，请查询表名或 <表>_history")
-    if functions and not store.access.is_admin:
-        raise ReadOnlySQLError(
-            f"{store.access.user}（{store.access.role_label}）不能使用表函数 {'、'.join(sorted(functions))}："
-            f"直接读取文件需要管理员角色（查看角色只能看到脱敏后的视图）"
-        )
-    known = set(store.specs) | {f"{t}_history" for t in store.specs} | ctes
-    unknown = sorted(t for t in tables - known)
-    if unknown and not store.access.is_admin:
-        # A quoted file path in FROM is read as a file: only admins may read files directly.
-        raise ReadOnlySQLError(f"没有名为 {'、'.join(unknown)} 的表（可查询：{'、'.join(sorted(known - ctes))}）")
+        names = "、".join(t["table_name"] for t in internal)
+        raise ReadOnlySQLError(f"{names} 是内部视图，请查询表名或 <表>_history")
     store.refresh()
     store.confine()
     try:
@@ -51,26 +72,30 @@ def run_readonly(store, sql: str) -> pa.Table:
         raise ReadOnlySQLError(f"查询出错：{_first_line(exc)}") from None
 
 
-def _references(store, sql: str) -> tuple[set[str], set[str], set[str]]:
-    """Names the statement reads from, table functions it calls, and its CTE names, from
-    DuckDB's own parse tree."""
-    raw = store._con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0]
-    tree = json.loads(raw)
-    if tree.get("error"):
-        raise ReadOnlySQLError(f"SQL 语法错误：{tree.get('error_message', '')}")
-    tables: set[str] = set()
-    functions: set[str] = set()
+def _check_sealed(store, sql: str) -> None:
+    """Refuses anything in a non-admin query but the store's tables, their history and its own CTEs."""
+    access = store.access
+    who = f"{access.user}（{access.role_label}）"
+    tables = set(store.specs) | {f"{t}_history" for t in store.specs}
+    shown = "、".join(sorted(tables))
+    tree = _tree(store, sql)
     ctes: set[str] = set()
+    functions: set[str] = set()
+    refs: list[dict] = []
 
-    def walk(node) -> None:
+    def walk(node: Any) -> None:
         if isinstance(node, dict):
-            for entry in (node.get("cte_map") or {}).get("map", []) if isinstance(node.get("cte_map"), dict) else []:
-                ctes.add(str(entry.get("key", "")))
-            if node.get("type") == "BASE_TABLE":
-                tables.add(str(node.get("table_name", "")))
-            elif node.get("type") == "TABLE_FUNCTION":
-                fn = node.get("function") or {}
-                functions.add(str(fn.get("function_name", "?")))
+            cte_map = node.get("cte_map")
+            if isinstance(cte_map, dict):
+                ctes.update(str(e.get("key", "")).lower() for e in cte_map.get("map", []))
+            if "function_name" in node:
+                functions.add(str(node["function_name"]).lower())
+            if (
+                "sample" in node
+                and "alias" in node
+                and (node.get("type") not in _TABLE_REFS or node["type"] == "BASE_TABLE")
+            ):
+                refs.append(node)  # a FROM-clause node (every table reference has these two keys)
             for v in node.values():
                 walk(v)
         elif isinstance(node, list):
@@ -78,7 +103,62 @@ def _references(store, sql: str) -> tuple[set[str], set[str], set[str]]:
                 walk(v)
 
     walk(tree)
-    return tables, functions, ctes
+    secret = sorted(functions & _SECRET_FUNCTIONS)
+    if secret:
+        raise ReadOnlySQLError(f"{who}不能使用函数 {'、'.join(secret)}：它们显示程序的设置与内部信息，需要管理员角色")
+    # A CTE may not take the name of anything else in the database: a self-reference inside it
+    # would then read that thing (an internal view, a registered dataset) instead of the CTE.
+    others = {
+        r[0].lower()
+        for r in store._con.execute(
+            "SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()"
+        ).fetchall()
+    } - tables
+    shadowing = sorted(c for c in ctes if c in others or "__" in c or "/" in c or "." in c)
+    if shadowing:
+        raise ReadOnlySQLError(f"公用表表达式（WITH）不能命名为 {'、'.join(shadowing)}：请换一个名字")
+    for ref in refs:
+        kind = ref.get("type")
+        if kind == "TABLE_FUNCTION":
+            fn = (ref.get("function") or {}).get("function_name", "?")
+            raise ReadOnlySQLError(
+                f"{who}不能使用表函数 {fn}：直接读取文件或程序内部信息需要管理员角色（只能查询 {shown}）"
+            )
+        if kind != "BASE_TABLE":
+            raise ReadOnlySQLError(f"{who}只能查询数据表（{shown}），不能查看数据库目录或设置（{kind}）")
+        name = str(ref.get("table_name", ""))
+        if ref.get("schema_name") or ref.get("catalog_name"):
+            qualified = ".".join(x for x in (ref.get("catalog_name"), ref.get("schema_name"), name) if x)
+            raise ReadOnlySQLError(f"不能查询 {qualified}：只能查询 {shown}")
+        if name.lower() not in tables and name.lower() not in ctes:
+            if "__" in name:
+                raise ReadOnlySQLError(f"{name} 是内部视图，请查询表名或 <表>_history")
+            raise ReadOnlySQLError(f"没有名为 {name} 的表（可查询：{shown}）")
+
+
+def _tree(store, sql: str) -> dict:
+    raw = store._con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0]
+    tree = json.loads(raw)
+    if tree.get("error"):
+        raise ReadOnlySQLError(f"SQL 语法错误：{tree.get('error_message', '')}")
+    return tree
+
+
+def _base_tables(tree: Any) -> list[dict]:
+    found: list[dict] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE":
+                found.append(node)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(tree)
+    return found
 
 
 def _first_line(exc: BaseException) -> str:

@@ -15,7 +15,7 @@ they are quoted here and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -36,7 +36,13 @@ def empty_table_name(table: str) -> str:
     return f"__empty__{table}"
 
 
-def _group_select(spec: TableSpec, files: Sequence[Path], duck_types: Mapping[str, str]) -> str:
+# Where a group of files is read from: None reads them with ``read_parquet``; a sealed store
+# (``Store(sealed=True)``, see sql.py) passes a function that registers them as a pyarrow
+# dataset and returns the registered name, so that its DuckDB needs no access to files at all.
+Source = Callable[[Sequence[Path], Sequence[pa.Schema]], str] | None
+
+
+def _group_select(spec: TableSpec, files: Sequence[Path], duck_types: Mapping[str, str], source: Source = None) -> str:
     """SELECT of every stored column from a group of files, typed as the spec says."""
     columns = list(META_NAMES) + list(spec.column_names)
     if not files:
@@ -59,6 +65,8 @@ def _group_select(spec: TableSpec, files: Sequence[Path], duck_types: Mapping[st
             parts.append(qident(c))
         else:
             parts.append(f"CAST({qident(c)} AS {dtype}) AS {qident(c)}")
+    if source is not None:
+        return f"SELECT {', '.join(parts)} FROM {qident(source(files, schemas))}"
     file_list = "[" + ", ".join(qstr(str(p)) for p in files) + "]"
     # union_by_name reconciles files written before a column was added; it also costs every
     # query a bind over each file's schema (~30 ms at 60 files), so only when they differ.
@@ -117,7 +125,9 @@ def _file_touched(path: Path, column: str, ranges: list[tuple[str, str]], null_t
     return any(lo < dt.date.fromisoformat(b) and hi >= dt.date.fromisoformat(a) for a, b in ranges)
 
 
-def _current_sql(spec: TableSpec, tf: TableFiles, delta_latest: str, duck_types: Mapping[str, str]) -> str:
+def _current_sql(
+    spec: TableSpec, tf: TableFiles, delta_latest: str, duck_types: Mapping[str, str], source: Source = None
+) -> str:
     """Live records: compacted ``current`` minus what the delta replaced, plus the delta's puts.
 
     Only rows of ``current`` in periods the delta's files say they replaced are anti-joined.
@@ -128,9 +138,9 @@ def _current_sql(spec: TableSpec, tf: TableFiles, delta_latest: str, duck_types:
     anti = f"ANTI JOIN {qident(delta_latest)} AS d USING ({qident(ID)})"
     months = tf.superseded_months()
     if months is not None and not months:
-        return f"{_group_select(spec, tf.current_files, duck_types)} UNION ALL {delta_puts}"  # only new records
+        return f"{_group_select(spec, tf.current_files, duck_types, source)} UNION ALL {delta_puts}"  # only new records
     if months is None or "*" in months or spec.period_column is None:
-        current = _group_select(spec, tf.current_files, duck_types)
+        current = _group_select(spec, tf.current_files, duck_types, source)
         return f"SELECT c.* FROM ({current}) AS c {anti} UNION ALL {delta_puts}"
     column = spec.period_column
     ranges = _month_ranges(months)
@@ -139,9 +149,9 @@ def _current_sql(spec: TableSpec, tf: TableFiles, delta_latest: str, duck_types:
     clear_files = [f for f in tf.current_files if f not in touched_files]
     parts = []
     if clear_files:
-        parts.append(_group_select(spec, clear_files, duck_types))
+        parts.append(_group_select(spec, clear_files, duck_types, source))
     if touched_files:
-        current = _group_select(spec, touched_files, duck_types)
+        current = _group_select(spec, touched_files, duck_types, source)
         p = qident(column)
         ptype = duck_types[column]
         lit = lambda d: f"CAST({qstr(d)} AS {ptype})"  # noqa: E731
@@ -163,12 +173,12 @@ def _current_sql(spec: TableSpec, tf: TableFiles, delta_latest: str, duck_types:
 
 
 def view_statements(
-    spec: TableSpec, tf: TableFiles, duck_types: Mapping[str, str], mask_pii: bool = False
+    spec: TableSpec, tf: TableFiles, duck_types: Mapping[str, str], mask_pii: bool = False, source: Source = None
 ) -> list[str]:
     t = spec.name
-    delta = _group_select(spec, tf.delta_files, duck_types)
-    compacted = _group_select(spec, tf.current_files + tf.tombstone_files, duck_types)
-    history = _group_select(spec, tf.history_files, duck_types)
+    delta = _group_select(spec, tf.delta_files, duck_types, source)
+    compacted = _group_select(spec, tf.current_files + tf.tombstone_files, duck_types, source)
+    history = _group_select(spec, tf.history_files, duck_types, source)
     newest_delta = (
         f"SELECT * FROM {qident(t + '__delta')} "
         f"QUALIFY row_number() OVER (PARTITION BY {qident(ID)} ORDER BY {qident(REV)} DESC) = 1"
@@ -191,13 +201,13 @@ def view_statements(
             f"SELECT c.* FROM ({compacted}) AS c ANTI JOIN {qident(dl)} AS d USING ({qident(ID)}) "
             f"UNION ALL SELECT * FROM {qident(dl)}"
         )
-        live = _current_sql(spec, tf, dl, duck_types)
+        live = _current_sql(spec, tf, dl, duck_types, source)
     elif tf.delta_files:
         latest = f"SELECT * FROM {qident(dl)}"
         live = f"SELECT * FROM {qident(dl)} WHERE {qident(OP)} = 'put'"
     else:
         latest = compacted
-        live = _group_select(spec, tf.current_files, duck_types)  # compaction keeps only puts here
+        live = _group_select(spec, tf.current_files, duck_types, source)  # compaction keeps only puts here
     if tf.history_files and tf.delta_files:
         hist = f"{history} UNION ALL SELECT * FROM {qident(t + '__delta')}"
     elif tf.delta_files:
