@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("check", "检查数据目录：无法读取或外来的文件、结构漂移、重复主键、悬空引用")
     p.add_argument("--quarantine", action="store_true", help="把有问题的文件移到 quarantine/ 下")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="（管理员）某表最新一代的文件缺失、改动或清单损坏时，把它移到 quarantine/，退回上一代完好的数据",
+    )
 
     p = add("compact", "整理：把版本文件合并为新一代基础文件（可与他人读写同时进行）")
     p.add_argument("tables", nargs="*", metavar="表", help="只整理这些表（默认全部）")
@@ -352,7 +357,7 @@ def write_table(table, fmt: str, out) -> None:
 
 def cmd_check(args, cfg, store_path: Path) -> int:
     from .runtime import open_runtime
-    from .store.check import check_store, quarantine
+    from .store.check import check_store, quarantine, repair
 
     rt = open_runtime(cfg, store_path)
     try:
@@ -360,8 +365,11 @@ def cmd_check(args, cfg, store_path: Path) -> int:
             for err in info.errors:
                 print(f"注意：插件 {name}：{err}")
         report = check_store(rt.store)
+        if args.repair:
+            repair(rt.store, report)
         if args.quarantine:
             quarantine(rt.store, report)
+        after = check_store(rt.store) if report.moved else report
     finally:
         rt.close()
     for p in report.problems:
@@ -375,8 +383,15 @@ def cmd_check(args, cfg, store_path: Path) -> int:
         return EXIT_OK
     n_err = len(report.errors)
     print(f"发现 {n_err} 个错误、{len(report.problems) - n_err} 个提示")
-    remaining = [p for p in report.errors if not any(p.path == s for s, _d in report.moved)]
-    return EXIT_FOUND if remaining else EXIT_OK
+    if after is not report:
+        # Say what is left after moving files, from a fresh look rather than by subtraction.
+        if after.errors:
+            print("处理后复查，仍有：")
+            for p in after.errors:
+                print(p.describe())
+        else:
+            print("处理后复查：未发现错误")
+    return EXIT_FOUND if after.errors else EXIT_OK
 
 
 def cmd_compact(args, cfg, store_path: Path) -> int:

@@ -14,7 +14,9 @@ from datetime import datetime
 from pathlib import Path
 
 from . import layout
-from .scan import scan_table
+from .errors import TableDamagedError
+from .manifest import checksum_problems, read_manifest, unreadable_generations
+from .scan import damaged_pages, scan_table
 from .spec import ID, REV
 from .views import qident
 
@@ -28,6 +30,7 @@ class Problem:
     message: str
     path: Path | None = None
     movable: bool = False  # quarantine may move this file aside
+    repairable: bool = False  # check --repair falls back to the generation before this one
 
     def describe(self) -> str:
         tag = "错误" if self.severity == "error" else "注意"
@@ -61,6 +64,7 @@ def check_store(store) -> CheckReport:
             add(Problem("error", name, f"文件无法使用：{bad.reason}", bad.path, movable=True))
         for path in tf.foreign:
             add(Problem("error", name, "不属于本程序的文件或目录", path, movable=True))
+        _check_generation(name, spec, tf, root, add)
     store.refresh(force=True)
     for name, spec in store.specs.items():
         t = qident(name)
@@ -101,6 +105,8 @@ def check_store(store) -> CheckReport:
                 )
                 for v in dangling:
                     add(Problem("error", name, f"“{col.label}”引用的 {ref_spec.label}“{v}”不存在"))
+        except TableDamagedError:
+            continue  # named above, file by file
         except Exception as exc:  # a table that cannot be read at all is itself a finding
             add(Problem("error", name, f"无法读取：{exc}"))
     known = set(store.specs) | layout.RESERVED
@@ -134,6 +140,71 @@ def check_store(store) -> CheckReport:
                         movable=True,
                     )
                 )
+    return report
+
+
+def _check_generation(name: str, spec, tf, root: Path, add) -> None:
+    """The newest generation against its manifest (every byte), manifests that cannot be read, and
+    every file read whole on its own (a file with an intact footer can still have damaged pages)."""
+    for path in unreadable_generations(root, name):
+        fallback = f"读取时已退回第 {tf.gen} 代" if tf.gen else "读取时已不用它"
+        add(
+            Problem(
+                "error",
+                name,
+                f"第 {int(path.name)} 代的清单 manifest.json 损坏或缺失（{fallback}；管理员可用 check --repair 移走它）",
+                path,
+                repairable=True,
+            )
+        )
+    if tf.gen_path is not None:
+        gen_problems = list(tf.damage)
+        manifest = read_manifest(tf.gen_path) or {}
+        changed = checksum_problems(tf.gen_path, manifest)
+        gen_problems += [m for m, _p in changed if m not in gen_problems]
+        for message in gen_problems:
+            add(
+                Problem(
+                    "error",
+                    name,
+                    f"第 {tf.gen} 代与其清单不符：{message}（此表暂不读取；管理员可用 check --repair 退回上一代）",
+                    tf.gen_path,
+                    repairable=True,
+                )
+            )
+    for path in tf.current_files + tf.tombstone_files + tf.history_files + tf.delta_files:
+        problem = damaged_pages(path)
+        if problem is not None:
+            add(Problem("error", name, f"文件无法读取：{problem}", path, movable=True))
+
+
+def repair(store, report: CheckReport) -> CheckReport:
+    """Fall back to the last good generation: move each damaged or unreadable newest generation
+    into ``quarantine/`` (nothing is deleted). The generation before it is whole together with the
+    log files it has not folded (those are removed only one generation later), so readers see
+    every record again."""
+    store.access.require_admin("修复数据")
+    root: Path = store.root
+    dest_root = root / layout.QUARANTINE_DIR / datetime.now().strftime("%Y%m%d-%H%M%S")
+    report.quarantine_dir = dest_root
+    for table in sorted({p.table for p in report.problems if p.repairable and p.table}):
+        with store.table_lock(table):
+            for _ in range(8):  # newest first, while the newest one is damaged
+                spec = store.spec(table)
+                tf = scan_table(root, spec)
+                targets = unreadable_generations(root, table)
+                if not targets and tf.gen_path is not None:
+                    manifest = read_manifest(tf.gen_path) or {}
+                    if tf.damage or checksum_problems(tf.gen_path, manifest):
+                        targets = [tf.gen_path]
+                if not targets:
+                    break
+                for path in targets:
+                    dest = dest_root / path.relative_to(root)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    os.rename(path, dest)
+                    report.moved.append((path, dest))
+    store.refresh(force=True)
     return report
 
 

@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import layout
-from .scan import latest_gen, scan_table
+from . import manifest as manifest_files
+from .scan import Footer, latest_gen, read_footer, scan_table
 from .spec import ID, OP, REV, TableSpec
 from .views import _group_select, qident, qstr
 
@@ -53,6 +55,21 @@ class CompactionResult:
             f"{self.table}：合并 {self.folded_files} 个文件为第 {self.gen} 代，"
             f"共 {self.versions} 个版本、{self.records} 条现行记录；清理旧文件 {self.removed_files} 个"
         )
+
+
+SKIPPED_BUSY = "另一进程正在整理此表，已跳过"
+
+
+def wait_for_compaction(root: Path, table: str, timeout: float) -> bool:
+    """Wait until no process holds the table's compaction lock (True), or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _compaction_lock(root, table) as got:
+            if got:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
 
 
 @contextlib.contextmanager
@@ -88,14 +105,14 @@ def compact_table(
     lock = contextlib.nullcontext(True) if locked else _compaction_lock(root, spec.name)
     with lock as got:
         if not got:
-            result.skipped = "另一进程正在整理此表，已跳过"
+            result.skipped = SKIPPED_BUSY
             return result
         tf = scan_table(root, spec)
         if len(tf.delta_files) < min_files:
             result.skipped = "无需整理"
             return result
         prev = latest_gen(root, spec.name)
-        new_gen = (tf.gen or 0) + 1
+        new_gen = manifest_files.next_gen_number(root, spec.name)
         stage = root / layout.STAGING_DIR / f"gen-{spec.name}-{uuid.uuid4().hex[:12]}"
         stage.mkdir(parents=True)
         try:
@@ -161,6 +178,8 @@ def publish_generation(store, spec: TableSpec, tf, stage: Path, gen: int, facts:
         **facts,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "by": store.user,
+        # Every file of the generation, so a file lost or changed later is noticed (manifest.py).
+        manifest_files.FILES_KEY: manifest_files.file_entries(stage, latest_gen(root, spec.name), _rows_of),
     }
     (stage / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     _fsync_tree(stage)
@@ -168,6 +187,11 @@ def publish_generation(store, spec: TableSpec, tf, stage: Path, gen: int, facts:
     gdir.mkdir(exist_ok=True)
     os.rename(stage, gdir / layout.gen_name(gen))
     layout.fsync_dir(gdir)
+
+
+def _rows_of(path: Path) -> int:
+    footer = read_footer(path)
+    return footer.num_rows if isinstance(footer, Footer) else 0
 
 
 def sort_order(spec: TableSpec) -> list[str]:
@@ -208,7 +232,10 @@ def _remove_superseded(root: Path, table: str, new_gen: int, prev: tuple[int, Pa
     removed = 0
     gdir = layout.gens_dir(root, table)
     for name in os.listdir(gdir):
-        if layout.GEN_NAME_RE.match(name) and int(name) < new_gen - 1:
+        # The previous readable generation stays (readers may be on it) even when a damaged
+        # folder lies between it and the new one.
+        keep_from = min(new_gen - 1, prev[0]) if prev is not None else new_gen - 1
+        if layout.GEN_NAME_RE.match(name) and int(name) < keep_from:
             shutil.rmtree(gdir / name, ignore_errors=True)
             removed += 1
     if prev is not None:

@@ -32,13 +32,14 @@ from .errors import (
     RowProblem,
     StaleRevisionError,
     StoreError,
+    TableDamagedError,
     UnknownTableError,
     ValidationError,
 )
-from .scan import SUPERSEDES_KEY, TableFiles, dir_signature, scan_table
+from .scan import SUPERSEDES_KEY, BadFile, TableFiles, damaged_pages, dir_signature, scan_table
 from .spec import AT, BY, ID, OP, REV, TableSpec
 from .validate import rows_to_table
-from .views import empty_table_name, qident, view_statements
+from .views import DAMAGE_MARK, empty_table_name, qident, view_statements
 
 _log = logging.getLogger("fazhi_tui.store")
 
@@ -65,6 +66,11 @@ class Version:
 def current_user() -> str:
     """The OS account, from the uid (not $USER, which anyone can set): versions record it."""
     return _access.os_identity()[0]
+
+
+# How long a fold that found a compaction running waits for it before giving up (the versions stay
+# in the delta, read correctly, and the next write folds them).
+FOLD_RETRY_WAIT_SECONDS = 600
 
 
 class Store:
@@ -245,6 +251,7 @@ class Store:
             t.start()
 
     def _fold_worker(self, spec: TableSpec) -> None:
+        from .compact import SKIPPED_BUSY, wait_for_compaction
         from .fold import fold_due, fold_table
 
         # Writes that land during a fold stay in the delta; fold again while they are due.
@@ -257,6 +264,14 @@ class Store:
                 _log.warning(msg)
                 return
             self.folds.append(result)
+            if result.skipped == SKIPPED_BUSY:
+                # Another process is compacting: the versions it started without stay in the
+                # delta, so wait for it to finish and fold what is still due.
+                if not wait_for_compaction(self.root, spec.name, FOLD_RETRY_WAIT_SECONDS):
+                    return
+                if fold_due(spec, scan_table(self.root, spec)) is None:
+                    return
+                continue
             if result.skipped or fold_due(spec, scan_table(self.root, spec)) is None:
                 return
 
@@ -287,27 +302,47 @@ class Store:
                 if not force and old is not None and old.signature == dir_signature(self.root, name):
                     continue
                 tf = scan_table(self.root, spec)
-                registered: list[str] = []
-                source = self._dataset_source(registered) if self.sealed else None
-                # One transaction, so a query on another thread sees the old views or the new
-                # ones, never a half-replaced set.
-                self._con.execute("BEGIN TRANSACTION")
                 try:
-                    statements = view_statements(
-                        spec, tf, self._duck_types[name], mask_pii=not self.access.sees_pii, source=source
-                    )
-                    for stmt in statements:
-                        self._con.execute(stmt)
-                    self._con.execute("COMMIT")
-                except BaseException:
-                    self._con.execute("ROLLBACK")
-                    for old in registered:
-                        self._con.unregister(old)
-                    raise
-                for old in self._sources.get(name, []):
-                    self._con.unregister(old)
-                self._sources[name] = registered
+                    self._create_views(spec, tf)
+                except duckdb.Error as exc:
+                    # A file with a whole footer but damaged pages fails only when read (a small
+                    # delta is read here, to be held in memory). Find it by reading each file
+                    # alone and leave it out of its own table only; ``check`` names it.
+                    _log.warning("%s：视图创建失败（%s），逐个检查文件", spec.label, exc)
+                    for path in list(tf.delta_files):
+                        reason = damaged_pages(path)
+                        if reason is not None:
+                            tf.delta_files.remove(path)
+                            tf.bad.append(BadFile(path, reason))
+                    try:
+                        self._create_views(spec, tf)
+                    except duckdb.Error as again:
+                        tf.damage.append(f"无法读取（{type(again).__name__}: {str(again)[:160]}）")
+                        self._create_views(spec, tf)
                 self._state[name] = tf
+
+    def _create_views(self, spec: TableSpec, tf: TableFiles) -> None:
+        name = spec.name
+        registered: list[str] = []
+        source = self._dataset_source(registered) if self.sealed else None
+        # One transaction, so a query on another thread sees the old views or the new ones,
+        # never a half-replaced set.
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            statements = view_statements(
+                spec, tf, self._duck_types[name], mask_pii=not self.access.sees_pii, source=source
+            )
+            for stmt in statements:
+                self._con.execute(stmt)
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            for old in registered:
+                self._con.unregister(old)
+            raise
+        for old in self._sources.get(name, []):
+            self._con.unregister(old)
+        self._sources[name] = registered
 
     def _dataset_source(self, registered: list[str]) -> Callable[[Sequence[Path], Sequence[pa.Schema]], str]:
         """For a sealed store: registers a group of files as a pyarrow dataset, returns its name."""
@@ -338,6 +373,22 @@ class Store:
                 if attempt == 3:
                     raise
                 self.refresh(force=True)
+            except duckdb.Error as exc:
+                text = str(exc)
+                if DAMAGE_MARK in text:
+                    # A damaged table's views raise its message (views.damaged_view_statements).
+                    raise TableDamagedError(text.split("Error: ", 1)[-1]) from None
+                if (
+                    type(exc) is duckdb.Error
+                    or "parquet" in text.lower()
+                    and isinstance(exc, duckdb.InvalidInputException)
+                ):
+                    # Not a mistake in the SQL: the bytes of a file could not be decoded.
+                    raise TableDamagedError(
+                        f"读取数据文件时出错，文件可能已损坏（{text[:200]}）；请运行 fazhi-tui check 查找，"
+                        "管理员可用 check --repair 或 --quarantine 处理"
+                    ) from None
+                raise
         raise AssertionError("unreachable")
 
     def count(self, table: str) -> int:

@@ -22,6 +22,11 @@ class ReadOnlySQLError(StoreError):
     pass
 
 
+class TableDamagedError(StoreError):
+    """A table whose files on disk are not all there (or not as written): it is not read, so no
+    screen or report shows part of it as if it were whole. ``fazhi-tui check`` says what."""
+
+
 @dataclass(frozen=True)
 class RowProblem:
     row: int | None  # as the user counts it (1 = first data row for the API; import adds the header)

@@ -32,6 +32,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from . import layout
+from .manifest import next_gen_number
 from .scan import Footer, TableFiles, latest_gen, read_footer, scan_table
 from .spec import ID, OP, REV, TableSpec
 from .views import _file_touched, _group_select, _month_ranges, qident, qstr
@@ -89,6 +90,7 @@ def fold_table(store, spec: TableSpec):
     """
     from .compact import (
         ROW_GROUP_SIZE,
+        SKIPPED_BUSY,
         CompactionResult,
         _compaction_lock,
         _remove_superseded,
@@ -106,7 +108,7 @@ def fold_table(store, spec: TableSpec):
         return compact_table(store, spec, require_admin=False)
     with _compaction_lock(root, spec.name) as got:
         if not got:
-            result.skipped = "另一进程正在整理此表，已跳过"
+            result.skipped = SKIPPED_BUSY
             return result
         tf = scan_table(root, spec)  # again, under the lock: a compaction may just have ended
         if not tf.delta_files:
@@ -116,7 +118,8 @@ def fold_table(store, spec: TableSpec):
         if months is None or "*" in months:
             return compact_table(store, spec, require_admin=False, locked=True)
         prev = latest_gen(root, spec.name)
-        new_gen = (tf.gen or 0) + 1  # the first generation too: an empty base
+        # The first generation too (an empty base); past any damaged folder (manifest.py).
+        new_gen = next_gen_number(root, spec.name)
         stage = root / layout.STAGING_DIR / f"gen-{spec.name}-{uuid.uuid4().hex[:12]}"
         stage.mkdir(parents=True)
         try:

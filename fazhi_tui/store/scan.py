@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import layout
+from .manifest import listing_problems
 from .spec import META_NAMES, TableSpec
 
 
@@ -54,6 +55,9 @@ class TableFiles:
     bad: list[BadFile] = field(default_factory=list)
     foreign: list[Path] = field(default_factory=list)
     signature: tuple = ()
+    # What differs between the generation's folder and its manifest (files missing, added or
+    # changed): readers refuse the table rather than show fewer or doubled records.
+    damage: list[str] = field(default_factory=list)
 
     @property
     def delta_rows(self) -> int:
@@ -142,6 +146,18 @@ def _stat_value(t: pa.DataType, raw: int) -> dt.date | dt.datetime:
     per = _PER_SECOND[t.unit]
     value = _EPOCH + dt.timedelta(seconds=raw // per, microseconds=(raw % per) * 1_000_000 // per)
     return value.replace(tzinfo=dt.UTC) if t.tz else value
+
+
+def damaged_pages(path: Path) -> str | None:
+    """Why the file's data cannot be read, or None: every page decoded, the file alone. A file
+    whose footer is whole can still have damaged pages, which only reading them shows."""
+    try:
+        pf = pq.ParquetFile(path)
+        for i in range(pf.num_row_groups):
+            pf.read_row_group(i)
+    except Exception as exc:  # pyarrow raises several kinds for damaged pages
+        return f"数据页损坏（{type(exc).__name__}: {str(exc)[:120]}）"
+    return None
 
 
 def read_footer_schema(path: Path) -> pa.Schema | str:
@@ -237,6 +253,7 @@ def scan_table(root: Path, spec: TableSpec) -> TableFiles:
     if gen is not None:
         tf.gen, tf.gen_path, manifest = gen
         tf.folded = frozenset(manifest.get("folded", []))
+        tf.damage = listing_problems(tf.gen_path, manifest)
         groups = (("current", tf.current_files), ("tombstones", tf.tombstone_files), ("history", tf.history_files))
         for kind, target in groups:
             for path in _parquet_files(tf.gen_path / kind):
@@ -244,6 +261,10 @@ def scan_table(root: Path, spec: TableSpec) -> TableFiles:
                     tf.foreign.append(path)
                     continue
                 _classify(path, spec, target, tf)
+                if tf.bad and tf.bad[-1].path == path:
+                    # Leaving a generation's file out would show its records as gone: the
+                    # table is damaged, not merely missing a batch.
+                    tf.damage.append(f"文件 {path.relative_to(tf.gen_path).as_posix()} 无法使用：{tf.bad[-1].reason}")
     ldir = layout.log_dir(root, table)
     try:
         entries = sorted(os.listdir(ldir))

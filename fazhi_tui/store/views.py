@@ -176,6 +176,8 @@ def view_statements(
     spec: TableSpec, tf: TableFiles, duck_types: Mapping[str, str], mask_pii: bool = False, source: Source = None
 ) -> list[str]:
     t = spec.name
+    if tf.damage:
+        return damaged_view_statements(spec, tf)
     delta = _group_select(spec, tf.delta_files, duck_types, source)
     compacted = _group_select(spec, tf.current_files + tf.tombstone_files, duck_types, source)
     history = _group_select(spec, tf.history_files, duck_types, source)
@@ -220,6 +222,35 @@ def view_statements(
         f"CREATE OR REPLACE VIEW {qident(t + '__latest')} AS {latest}",
         f"CREATE OR REPLACE VIEW {qident(t)} AS {live}",
         f"CREATE OR REPLACE VIEW {qident(t + '_history')} AS {hist}",
+    ]
+
+
+DAMAGE_MARK = "数据不完整"
+
+
+def damage_message(spec: TableSpec, tf: TableFiles) -> str:
+    more = f"等 {len(tf.damage)} 处" if len(tf.damage) > 1 else ""
+    return (
+        f"表“{spec.label}”的第 {tf.gen} 代{DAMAGE_MARK}：{tf.damage[0]}{more}。为免显示残缺的数据，暂不读取此表；"
+        f"请运行 fazhi-tui check 查看，管理员可用 fazhi-tui check --repair 退回上一代完好的数据"
+    )
+
+
+def damaged_view_statements(spec: TableSpec, tf: TableFiles) -> list[str]:
+    """Views that refuse to be read: a table whose generation lost or changed files would
+    otherwise show fewer (or doubled) records as if they were all. DuckDB's ``error()`` in an
+    uncorrelated subquery raises as soon as any query touches the view."""
+    t = spec.name
+    raising = (
+        f"SELECT * FROM {qident(empty_table_name(t))} WHERE (SELECT error({qstr(damage_message(spec, tf))})) IS NULL"
+    )
+    return [
+        f"DROP TABLE IF EXISTS {qident(delta_latest_name(t) + '__table')}",
+        f"CREATE OR REPLACE VIEW {qident(delta_latest_name(t))} AS {raising}",
+        f"CREATE OR REPLACE VIEW {qident(t + '__delta')} AS {raising}",
+        f"CREATE OR REPLACE VIEW {qident(t + '__latest')} AS {raising}",
+        f"CREATE OR REPLACE VIEW {qident(t)} AS {raising}",
+        f"CREATE OR REPLACE VIEW {qident(t + '_history')} AS {raising}",
     ]
 
 
