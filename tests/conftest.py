@@ -22,6 +22,15 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
+@pytest.fixture(autouse=True)
+def _notifications_last(monkeypatch):
+    """Notifications do not expire in tests: on a busy machine a save can take longer than a
+    toast's timeout, and a test reading ``app._notifications`` afterwards found it gone."""
+    from textual.notifications import Notification
+
+    monkeypatch.setattr(Notification, "has_expired", property(lambda self: False))
+
+
 @pytest.fixture
 def store(tmp_path):
     s = Store.open(tmp_path / "store", SPECS, create=True, user="测试员")
