@@ -33,8 +33,10 @@ from .store import (
     BY,
     ID,
     OP,
+    PII_KINDS,
     REV,
     Column,
+    ComputedColumn,
     RecordNotFoundError,
     RowRule,
     StaleRevisionError,
@@ -47,6 +49,8 @@ from .store import (
 # The store before ``access``: ``access`` imports the store's errors, whose package imports
 # ``access`` back; starting from the store resolves that cycle when this module is imported first.
 from .store import Store as _Store  # noqa: F401,I001
+from .store.refs import resolve_reference
+from .store.rules import PHONE_HINT, is_phone
 from .store.views import qident
 
 if TYPE_CHECKING:
@@ -78,6 +82,11 @@ __all__ = [
     "period_condition",
     "phrase",
     "Column",
+    "ComputedColumn",
+    "PII_KINDS",
+    "is_phone",
+    "PHONE_HINT",
+    "resolve_reference",
     "Command",
     "Context",
     "Grid",

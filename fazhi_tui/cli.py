@@ -184,17 +184,18 @@ def _ensure_store(cfg, store_path: Path, source: str) -> None:
             f"创建演示数据：fazhi-tui demo --store {store_path}；创建空目录：fazhi-tui init --store {store_path}"
         )
     from .demo import build_demo
-    from .runtime import load_plugins, table_specs
+    from .runtime import load_plugins, table_settings, table_specs
 
     host = load_plugins(cfg)
     print(f"首次运行：在 {store_path} 创建演示数据……", file=sys.stderr)
-    build_demo(store_path, host, table_specs(host, cfg), today())
+    specs = table_specs(host, cfg)
+    build_demo(store_path, host, specs, today(), table_settings=table_settings(host, cfg))
     print(f"已创建演示数据：{store_path}（可用 --store 或 FAZHI_STORE 指定其他数据目录）", file=sys.stderr)
 
 
 def cmd_demo(args, cfg, store_path: Path) -> int:
     from .demo import build_demo
-    from .runtime import load_plugins, table_specs
+    from .runtime import load_plugins, table_settings, table_specs
 
     if args.today:
         try:
@@ -204,7 +205,8 @@ def cmd_demo(args, cfg, store_path: Path) -> int:
     else:
         day = today()
     host = load_plugins(cfg)
-    result = build_demo(store_path, host, table_specs(host, cfg), day, force=args.force)
+    specs = table_specs(host, cfg)
+    result = build_demo(store_path, host, specs, day, force=args.force, table_settings=table_settings(host, cfg))
     verb = "已重建" if result.replaced else "已创建"
     print(f"{verb}演示数据：{result.path}（基准日 {day}）")
     for table, n in result.rows.items():

@@ -33,8 +33,17 @@ class DemoResult:
 
 
 def build_demo(
-    path: Path, host: PluginHost, specs: list[TableSpec], today: dt.date, *, force: bool = False, seed: int = DEMO_SEED
+    path: Path,
+    host: PluginHost,
+    specs: list[TableSpec],
+    today: dt.date,
+    *,
+    force: bool = False,
+    seed: int = DEMO_SEED,
+    table_settings: dict | None = None,
 ) -> DemoResult:
+    """``table_settings``: each table's owning plugin's settings (``runtime.table_settings``),
+    which computed defaults read."""
     path = Path(path).resolve()
     replaced = False
     if path.exists():
@@ -57,7 +66,7 @@ def build_demo(
     try:
         stage.mkdir()
         write_marker(stage, demo=True, today=today.isoformat(), seed=seed)
-        with Store.open(stage, specs, user=DEMO_USER) as store:
+        with Store.open(stage, specs, user=DEMO_USER, table_settings=table_settings) as store:
             # Versions are stamped with the demo's today, so a rebuild for the same day is the same data.
             stamp = datetime.combine(today, dt.time(8, 0), tzinfo=dt.UTC)
             for contrib in host.iter_collect("fazhi_demo_rows", store=store, today=today, seed=seed):

@@ -245,7 +245,12 @@ class PluginHost:
     def _check(record: Any) -> str | None:
         if isinstance(record, TableSpec):
             # TableSpec checks its own name; the store reserves names for its history views.
-            return "表名以 _history 结尾为保留名" if record.name.endswith("_history") else None
+            if record.name.endswith("_history"):
+                return "表名以 _history 结尾为保留名"
+            from .store.rules import rule_errors
+
+            errors = rule_errors(record)  # a typo in a rule's SQL: the plugin's load error
+            return "；".join(errors) if errors else None
         return check_record(record)
 
     def check_contributions(self) -> None:

@@ -41,10 +41,16 @@ def table_specs(host: PluginHost, cfg: Config) -> list[TableSpec]:
     return out
 
 
+def table_settings(host: PluginHost, cfg: Config) -> dict[str, dict]:
+    """Each table's owning plugin's ``[plugin.<name>]`` settings (its computed defaults read them)."""
+    owners = getattr(host, "table_owner", {})
+    return {table: cfg.plugin_settings(plugin) for table, plugin in owners.items()}
+
+
 def open_runtime(cfg: Config, store_path: Path | None, *, create: bool = False, user: str | None = None) -> Runtime:
     host = load_plugins(cfg)
     specs = table_specs(host, cfg)
     rt = Runtime(cfg, host, specs)
     if store_path is not None:
-        rt.store = Store.open(store_path, specs, create=create, user=user)
+        rt.store = Store.open(store_path, specs, create=create, user=user, table_settings=table_settings(host, cfg))
     return rt

@@ -11,7 +11,7 @@ from .errors import (
     UnknownTableError,
     ValidationError,
 )
-from .spec import AT, BY, ID, META_NAMES, OP, REV, Column, RowRule, SpecError, TableSpec
+from .spec import AT, BY, ID, META_NAMES, OP, PII_KINDS, REV, Column, ComputedColumn, RowRule, SpecError, TableSpec
 
 __all__ = [
     "AT",
@@ -21,6 +21,8 @@ __all__ = [
     "OP",
     "REV",
     "Column",
+    "ComputedColumn",
+    "PII_KINDS",
     "NotAStoreError",
     "ReadOnlySQLError",
     "RecordNotFoundError",

@@ -36,6 +36,7 @@ from .errors import (
     UnknownTableError,
     ValidationError,
 )
+from .refs import resolve_references
 from .scan import SUPERSEDES_KEY, BadFile, TableFiles, damaged_pages, dir_signature, scan_table
 from .spec import AT, BY, ID, OP, REV, TableSpec
 from .validate import rows_to_table
@@ -85,8 +86,11 @@ class Store:
         access: _access.Access | None = None,
         auto_fold: bool = True,
         sealed: bool = False,
+        table_settings: Mapping[str, Mapping[str, Any]] | None = None,
     ):
         self.root = Path(root).resolve()
+        # Each table's owning plugin's [plugin.<name>] settings: its computed defaults read them.
+        self.table_settings: dict[str, Mapping[str, Any]] = dict(table_settings or {})
         self.user = user or current_user()
         # The role of the OS account running this process; writes and PII follow it.
         self.access = access if access is not None else _access.resolve_access(self.root)
@@ -139,6 +143,7 @@ class Store:
         user: str | None = None,
         access: _access.Access | None = None,
         auto_fold: bool = True,
+        table_settings: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> Store:
         root = Path(root)
         marker = root / layout.MARKER
@@ -155,7 +160,7 @@ class Store:
             info = read_marker(root)
             if info.get("format", 0) > layout.STORE_FORMAT:
                 raise NotAStoreError(f"{root} 由更新版本的 fazhi-tui 创建（格式 {info.get('format')}），请升级后再打开")
-        return cls(root, specs, user=user, access=access, auto_fold=auto_fold)
+        return cls(root, specs, user=user, access=access, auto_fold=auto_fold, table_settings=table_settings)
 
     @property
     def info(self) -> dict:
@@ -444,7 +449,7 @@ class Store:
         """Add new records as one atomic batch. A key that already exists is refused."""
         spec = self.spec(table)
         self.access.require_write(spec.name, spec.label)
-        data = rows_to_table(spec, rows)
+        data = self._checked(spec, rows)
         return self._write(spec, data, mode="insert", expected=None, at=at, by=by)
 
     def save(
@@ -460,7 +465,7 @@ class Store:
         to the revision the edit started from; if any record moved on since, nothing is written."""
         spec = self.spec(table)
         self.access.require_write(spec.name, spec.label)
-        data = rows_to_table(spec, rows)
+        data = self._checked(spec, rows)
         return self._write(spec, data, mode="update", expected=expected, at=at, by=by)
 
     def upsert(
@@ -476,7 +481,7 @@ class Store:
         someone else added meanwhile, refuses the whole batch."""
         spec = self.spec(table)
         self.access.require_write(spec.name, spec.label)
-        data = rows_to_table(spec, rows, first_row=first_row)
+        data = self._checked(spec, rows, first_row)
         return self._write(spec, data, mode="upsert", expected=expected, at=None, by=None)
 
     def upsert_batches(
@@ -542,7 +547,8 @@ class Store:
             def write(writer: pq.ParquetWriter) -> None:
                 nonlocal written
                 for raw in batches():
-                    data = rows_to_table(spec, raw, first_row=written + 1)
+                    # References were resolved by the import's plan (against the same tables).
+                    data = rows_to_table(spec, raw, first_row=written + 1, settings=self.table_settings.get(spec.name))
                     n = data.num_rows
                     bid = ids.slice(written, n)
                     if not pc.all(pc.equal(data.column(spec.key).cast(pa.string()), bid)).as_py():
@@ -568,6 +574,17 @@ class Store:
         self._after_write(spec)
         return WriteResult(spec.name, written, path)
 
+    def _checked(self, spec: TableSpec, rows: Sequence[Mapping[str, Any]] | pa.Table, first_row: int = 1) -> pa.Table:
+        """Rows as a batch to write: converted, references by name resolved to codes, computed
+        defaults filled, every value and row rule checked (as an import checks them)."""
+        return rows_to_table(
+            spec,
+            rows,
+            first_row,
+            settings=self.table_settings.get(spec.name),
+            resolve=lambda t: resolve_references(self, spec, t, first_row),
+        )
+
     def update(self, table: str, record_id: Any, changes: Mapping[str, Any], *, expected_rev: int) -> int:
         """Change some fields of one record; returns the new revision."""
         spec = self.spec(table)
@@ -592,7 +609,8 @@ class Store:
         current = self.get(table, record_id)
         if current is None:
             raise RecordNotFoundError(f"表 {spec.label} 中没有记录 {record_id}")
-        data = rows_to_table(spec, [{c: current[c] for c in spec.column_names}])
+        # The row as it was: a record that breaks a rule made since can still be deleted.
+        data = rows_to_table(spec, [{c: current[c] for c in spec.column_names}], rules=False)
         self._write(spec, data, mode="delete", expected={str(record_id): expected_rev}, at=None, by=None)
         return expected_rev + 1
 

@@ -7,7 +7,9 @@ import/export use its Chinese labels as headers; screens use its PII marks to ma
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 
@@ -28,7 +30,8 @@ META_FIELDS: tuple[pa.Field, ...] = (
 META_NAMES = tuple(f.name for f in META_FIELDS)
 META_LABELS = {ID: "记录号", REV: "版本", OP: "操作", AT: "时间", BY: "操作人"}
 
-# Kinds of personal information and how screens mask them (DOMAIN.md §6).
+# Kinds of personal information and how screens mask them (DOMAIN.md §6). A ``phone`` column
+# is also checked on every write: a mobile or landline number (``store/rules.py``).
 PII_KINDS = ("name", "phone", "id_number", "address")
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -74,6 +77,26 @@ class RowRule:
 
 
 @dataclass(frozen=True)
+class ComputedColumn:
+    """A default computed from the row's other columns, filled where a row arrives without a
+    value (import, forms and the store's API alike): e.g. the hotline's 办理时限 from 受理时间
+    and 诉求类型 in working days.
+
+    ``compute(batch, settings)`` gets a batch of rows (a ``pa.Table`` with the table's data
+    schema; the column to fill may be null in some rows) and the owning plugin's
+    ``[plugin.<name>]`` settings, and returns an array of the column's type, one value per row
+    (None where it cannot tell). Only the null cells take its value; a value given is kept.
+    It runs on batches of up to 25,000 rows in an import: work on distinct inputs, not row by
+    row in Python, where that matters. ``inputs`` names the columns it reads (documentation, and
+    checked to exist)."""
+
+    column: str
+    compute: Callable[[pa.Table, Mapping[str, Any]], pa.Array | pa.ChunkedArray]
+    inputs: tuple[str, ...] = ()
+    doc: str = ""
+
+
+@dataclass(frozen=True)
 class TableSpec:
     """A table: columns, key, labels, PII marks, code tables, partitioning.
 
@@ -98,6 +121,8 @@ class TableSpec:
     key_from: tuple[str, ...] = ()
     # Rules between columns of a row (see ``RowRule``), checked on every write.
     rules: tuple[RowRule, ...] = ()
+    # Defaults computed from other columns when a row arrives without them (see ``ComputedColumn``).
+    computed: tuple[ComputedColumn, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
@@ -111,6 +136,15 @@ class TableSpec:
         for rule in self.rules:
             if rule.column not in names:
                 raise SpecError(f"表 {self.name} 的规则 {rule.name} 引用了不存在的列 {rule.column!r}")
+        for comp in self.computed:
+            for name in (comp.column, *comp.inputs):
+                if name not in names:
+                    raise SpecError(f"表 {self.name} 的计算列引用了不存在的列 {name!r}")
+        pii_key = [n for n in {self.key, *self.key_from} if self.column(n).pii]
+        if pii_key:
+            # A key is shown unmasked everywhere (record numbers, history, messages): a key made
+            # of a petitioner's name would show it to every viewer.
+            raise SpecError(f"表 {self.name} 的编号（key/key_from）不能含个人信息列：{'、'.join(sorted(pii_key))}")
         for c in self.columns:
             if c.codes is not None and c.codes not in self.code_tables:
                 raise SpecError(f"表 {self.name} 列 {c.name} 引用了未声明的代码表 {c.codes!r}")

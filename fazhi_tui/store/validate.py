@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import RowProblem, ValidationError
+from .rules import fill_computed, phone_problems, rule_problems
 from .spec import TableSpec
 
 MAX_PROBLEMS = 1000  # enough to list, without building a million-line message
 
 
-def rows_to_table(spec: TableSpec, rows: Sequence[Mapping[str, Any]] | pa.Table, first_row: int = 1) -> pa.Table:
-    """Rows (dicts or an Arrow table) as a table with exactly the spec's data schema."""
+def rows_to_table(
+    spec: TableSpec,
+    rows: Sequence[Mapping[str, Any]] | pa.Table,
+    first_row: int = 1,
+    *,
+    settings: Mapping[str, Any] | None = None,
+    rules: bool = True,
+    resolve: Callable[[pa.Table], pa.Table] | None = None,
+) -> pa.Table:
+    """Rows (dicts or an Arrow table) as a table with exactly the spec's data schema, computed
+    defaults filled (``settings``: the owning plugin's) and every check passed. ``rules=False``
+    skips the row rules and phone checks (a deletion writes the row as it was). ``resolve``
+    turns references given by name into codes before the defaults and checks (the store's)."""
     if isinstance(rows, pa.Table):
-        return _from_arrow(spec, rows, first_row)
+        return _from_arrow(spec, rows, first_row, settings, rules, resolve)
     problems: list[RowProblem] = []
     known = set(spec.column_names)
     for i, row in enumerate(rows):
@@ -44,11 +56,21 @@ def rows_to_table(spec: TableSpec, rows: Sequence[Mapping[str, Any]] | pa.Table,
     if problems:
         raise ValidationError(spec.name, problems)
     table = derive_keys(spec, pa.Table.from_arrays(arrays, schema=spec.data_schema))
-    check_values(spec, table, first_row)
+    if resolve is not None:
+        table = resolve(table)
+    table = fill_computed(spec, table, settings)
+    check_values(spec, table, first_row, rules=rules)
     return table
 
 
-def _from_arrow(spec: TableSpec, data: pa.Table, first_row: int) -> pa.Table:
+def _from_arrow(
+    spec: TableSpec,
+    data: pa.Table,
+    first_row: int,
+    settings: Mapping[str, Any] | None,
+    rules: bool,
+    resolve: Callable[[pa.Table], pa.Table] | None,
+) -> pa.Table:
     unknown = [n for n in data.column_names if n not in spec.column_names]
     if unknown:
         raise ValidationError(spec.name, [RowProblem(None, None, f"未知的列 {', '.join(unknown)}")])
@@ -69,7 +91,10 @@ def _from_arrow(spec: TableSpec, data: pa.Table, first_row: int) -> pa.Table:
     if problems:
         raise ValidationError(spec.name, problems)
     table = derive_keys(spec, pa.Table.from_arrays(arrays, schema=spec.data_schema))
-    check_values(spec, table, first_row)
+    if resolve is not None:
+        table = resolve(table)
+    table = fill_computed(spec, table, settings)
+    check_values(spec, table, first_row, rules=rules)
     return table
 
 
@@ -87,8 +112,9 @@ def derive_keys(spec: TableSpec, table: pa.Table) -> pa.Table:
     return table.set_column(i, spec.key, pc.if_else(empty, joined, key))
 
 
-def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1) -> None:
-    """Required values present, code-table values known, keys unique within the batch."""
+def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1, *, rules: bool = True) -> None:
+    """Required values present, code-table values known, keys unique within the batch; with
+    ``rules``, phone columns hold phone numbers and the spec's row rules hold."""
     problems: list[RowProblem] = []
     for name in spec.required_columns:
         col = spec.column(name)
@@ -130,6 +156,9 @@ def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1) -> None:
                     problems.append(RowProblem(i + first_row, spec.label_of(spec.key), f"“{v}”与第 {seen[v]} 行重复"))
                 else:
                     seen[v] = i + first_row
+    if rules:
+        problems += phone_problems(spec, table, first_row)
+        problems += rule_problems(spec, table, first_row)
     if problems:
         problems.sort(key=lambda p: p.row or 0)
         raise ValidationError(spec.name, problems)

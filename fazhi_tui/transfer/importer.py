@@ -24,6 +24,8 @@ import pyarrow.compute as pc
 
 from ..pii import MASK_NOTE
 from ..store import BY, ID, OP, REV, RowProblem, ValidationError, WriteResult
+from ..store.refs import resolvers
+from ..store.rules import fill_computed
 from ..store.spec import META_NAMES, TableSpec
 from ..store.validate import check_values, derive_keys
 from ..store.views import qident
@@ -325,18 +327,15 @@ class _FileCheck:
         self._nulls: Counter = Counter()  # per column, over the rows kept
         self.rows = 0
         self.notes: list[str] = []
-        self._resolvers: dict[str, _RefResolver] = {}
-        for col in spec.columns:
-            if col.ref and col.name in found and col.ref in store.specs:
-                if store.count(col.ref) == 0:
-                    # Grids name their heads and people their grids: into an empty store one of
-                    # the two must come first. Its references are checked by `check` once both are in.
-                    ref_label = store.spec(col.ref).label
-                    self.notes.append(
-                        f"{ref_label}表还是空的，“{col.label}”列的引用暂未校验；导入{ref_label}后请运行 fazhi-tui check"
-                    )
-                    continue
-                self._resolvers[col.name] = _RefResolver(store, col, src)
+        self.settings = getattr(store, "table_settings", {}).get(spec.name, {})
+        self._resolvers, unchecked = resolvers(store, spec, columns=set(found), src=src)
+        for col in unchecked:
+            # Grids name their heads and people their grids: into an empty store one of the two
+            # must come first. Its references are checked by `check` once both are in.
+            ref_label = store.spec(col.ref).label
+            self.notes.append(
+                f"{ref_label}表还是空的，“{col.label}”列的引用暂未校验；导入{ref_label}后请运行 fazhi-tui check"
+            )
 
     @property
     def failed(self) -> bool:
@@ -373,6 +372,7 @@ class _FileCheck:
             )
         data = derive_keys(spec, pa.Table.from_arrays([arrays[c.name] for c in spec.columns], schema=spec.data_schema))
         del arrays
+        data = fill_computed(spec, data, self.settings)  # after references: a default may read the grid
         try:
             check_values(spec, data)
         except ValidationError as exc:
@@ -646,65 +646,6 @@ def _latest_versions(store, spec: TableSpec, ids: pa.ChunkedArray) -> pa.Table:
         ).to_arrow_table()
     finally:
         cur.unregister(name)
-
-
-class _RefResolver:
-    """References may be given by code or by name; an unknown or ambiguous name is an error.
-
-    The referenced table is read once per file; a name is resolved (and, if wrong, reported at
-    its first row) once per file, whichever batches it appears in."""
-
-    def __init__(self, store, col, src: str):
-        self.col, self.src = col, src
-        self.ref_spec = ref_spec = store.spec(col.ref)
-        name_col = "name" if "name" in ref_spec.column_names else None
-        t = store.query(
-            f"SELECT CAST({qident(ref_spec.key)} AS VARCHAR) AS k"
-            + (f", {qident(name_col)} AS n" if name_col else ", NULL AS n")
-            + f" FROM {qident(ref_spec.name)}"
-        ).to_pylist()
-        self.codes = {r["k"] for r in t}
-        self.by_name: dict[str, list[str]] = {}
-        for r in t:
-            if r["n"]:
-                self.by_name.setdefault(r["n"], []).append(r["k"])
-        self.resolved: dict[str, str | None] = {}
-
-    def _one(self, v: str, row: int, problems: list[RowProblem], room: Callable[[], bool]) -> str | None:
-        if v in self.codes:
-            return v
-        hits = self.by_name.get(v, [])
-        if len(hits) == 1:
-            return hits[0]
-        if room():
-            reason = (
-                f"“{v}”对应多个{self.ref_spec.label}（{'、'.join(hits[:5])}），请改用编码"
-                if hits
-                else f"{self.ref_spec.label}“{v}”不存在（可填编码或名称）"
-            )
-            problems.append(RowProblem(row, self.col.label, reason, self.src))
-        return None
-
-    def resolve(self, values, rows: pa.Array, problems: list[RowProblem], room: Callable[[], bool]):
-        col = self.col
-        if pa.types.is_list(col.type):
-            out = []
-            for i, items in enumerate(values.to_pylist()):
-                out.append(None if items is None else [self._one(v, rows[i].as_py(), problems, room) for v in items])
-            return pa.array(out, type=col.type)
-        distinct = pc.unique(values).drop_null().to_pylist()
-        unknown = [v for v in distinct if v not in self.codes]
-        if not unknown:
-            return values
-        first = [v for v in unknown if v not in self.resolved]
-        if first:
-            at = pc.index_in(pa.array(first, values.type), value_set=values)  # first row of each in this batch
-            for v, i in zip(first, at.to_pylist()):
-                self.resolved[v] = self._one(v, rows[i].as_py(), problems, room)
-        names = pa.array(unknown, values.type)
-        codes = pa.array([self.resolved[v] for v in unknown], col.type)
-        where = pc.index_in(values, value_set=names)
-        return pc.if_else(pc.is_null(where), values, codes.take(where))
 
 
 _GUARDED = re.compile(r"^'[=+\-@\t\r]")

@@ -11,7 +11,9 @@ import re
 
 import pyarrow as pa
 
-from fazhi_tui.api import Column, TableSpec
+from fazhi_tui.api import Column, ComputedColumn, RowRule, TableSpec
+
+from .deadlines import deadline_defaults
 
 HOTLINE = "hotline"
 RANKS = "hotline_ranks"
@@ -96,6 +98,31 @@ HOTLINE_SPEC = TableSpec(
         "hotline_status": STATUSES,
         "hotline_callback": CALLBACKS,
     },
+    # Checked on every write (import, the form, the API); a ticket breaking one is refused with
+    # the message under the column named.
+    rules=(
+        RowRule("closed_has_time", "status <> '已办结' OR closed_at IS NOT NULL", "closed_at", "状态为已办结时必填"),
+        RowRule("closed_after_received", "closed_at >= received_at", "closed_at", "不能早于受理时间"),
+        RowRule("signed_after_received", "signed_at >= received_at", "signed_at", "不能早于受理时间"),
+        RowRule("deadline_after_received", "deadline >= CAST(received_at AS DATE)", "deadline", "不能早于受理日期"),
+        RowRule(
+            "unsatisfied_has_reason",
+            "callback IS DISTINCT FROM '不满意' OR trim(coalesce(unsatisfied_reason, '')) <> ''",
+            "unsatisfied_reason",
+            "回访不满意时须填写原因",
+        ),
+    ),
+    # A ticket that arrives without 办理时限 (typed in, or a platform export that leaves it empty)
+    # gets it from 受理时间, 诉求类型 and 紧急程度 in working days, as configured
+    # ([plugin.fazhi_hotline] deadline_days, urgent_deadline_days): so every ticket can be overdue.
+    computed=(
+        ComputedColumn(
+            "deadline",
+            deadline_defaults,
+            inputs=("received_at", "appeal_type", "urgency"),
+            doc="按诉求类型与紧急程度的工作日时限（法定节假日与调休）",
+        ),
+    ),
     doc="12345热线（民呼必应）转办的工单与电话单，每件一条记录；签收、办结、回访各为一个新版本。",
 )
 

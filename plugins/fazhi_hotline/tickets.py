@@ -6,12 +6,11 @@ the panel's form and actions call these.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fazhi_tui.api import Context, ValidationError, parse_date
+from fazhi_tui.api import PHONE_HINT, Context, ValidationError, is_phone, parse_date, resolve_reference
 
 from .deadlines import EXTENSION_DAYS, Deadline, add_working_days, compute_deadline
 from .queries import settings_of
@@ -32,7 +31,6 @@ from .tables import (
 )
 
 TICKET_PREFIX = {SOURCES[0]: "GD", PHONE_ORDER: "DH"}  # 工单, 电话单
-_PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 
 
@@ -121,8 +119,9 @@ def validate_ticket(ctx: Context, values: Mapping[str, Any]) -> tuple[dict, list
             row["category1"] = parent
         elif parent is not None and c1 != parent:
             problems.append((_label("category2"), f"“{c2}”属于一级分类“{parent}”，不属于“{c1}”"))
-    if row["phone"] is not None and not _PHONE_RE.match(str(row["phone"])):
-        problems.append((_label("phone"), "应为11位手机号或带区号的固定电话，如 13812345678、0375-6123456"))
+    if row["phone"] is not None and not is_phone(row["phone"]):
+        # The store's own check (import and API say the same).
+        problems.append((_label("phone"), f"“{row['phone']}”不是电话号码，{PHONE_HINT}"))
     received, signed, closed = row["received_at"], row["signed_at"], row["closed_at"]
     if received is not None and received > now() + dt.timedelta(minutes=5):
         problems.append((_label("received_at"), "不能晚于现在"))
@@ -146,9 +145,11 @@ def validate_ticket(ctx: Context, values: Mapping[str, Any]) -> tuple[dict, list
     if ctx.grid is not None and row["grid"] is None:
         row["grid"] = ctx.grid.code
     if row["grid"] is not None:
-        found = ctx.query("SELECT 1 FROM grids WHERE code = ?", [row["grid"]]).num_rows
-        if not found:
-            problems.append((_label("grid"), f"网格“{row['grid']}”不存在"))
+        # A code, a grid's name or its village (大黄村, 赵庄镇大黄村委会), as an import takes it.
+        try:
+            row["grid"] = resolve_reference(ctx.store, HOTLINE, "grid", row["grid"])
+        except ValidationError as exc:
+            problems += [(p.column or "", p.reason) for p in exc.problems]
     return row, problems
 
 

@@ -1,7 +1,8 @@
 """A small form for a new record or one step of a record's life (`n` in a panel, 签收, 回访 …).
 
 The panel says which fields to ask for and gives a ``submit(values)`` function. Submitting runs
-it in a thread worker (it may query and write the store); a ``FormError`` it raises puts each
+it in a thread worker (it may query and write the store); a ``FormError`` it raises, or the
+store's ``ValidationError`` (a value, a grid reference or a table's row rule refused), puts each
 problem under its field, in Chinese, and keeps the form open with nothing written. Any other
 error closes the form with ``FormFailed(error)`` for the panel to show (``Panel.
 report_write_error``); success closes it with ``FormDone(result)``; Esc answers ``None``.
@@ -221,8 +222,14 @@ class RecordForm(ModalScreen[FormDone | FormFailed | None]):
             self.dismiss(FormDone(event.worker.result))
             return
         error = event.worker.error
+        from ...store.errors import ValidationError  # here: the store's package imports access, which imports it
+
         if isinstance(error, FormError):
             self.show_problems(error.problems)
+        elif isinstance(error, ValidationError):
+            # The store refused the row (a value, a reference, a row rule): the same message as
+            # an import's, under the field of the column it names; nothing was written.
+            self.show_problems([(p.column or "", p.reason) for p in error.problems])
         else:
             self.dismiss(FormFailed(error))
 

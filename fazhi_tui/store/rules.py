@@ -1,0 +1,153 @@
+"""Checks across the columns of a row, and defaults computed from them, on every write path.
+
+Separate from ``validate`` (which converts rows and checks each value alone) because these need
+DuckDB (a ``RowRule`` is SQL over the row) or the owning plugin's settings (a ``ComputedColumn``).
+Both run on whole Arrow batches: an import checks a million rows 25,000 at a time.
+
+- ``fill_computed``: each ``ComputedColumn`` fills the rows that arrived without a value.
+- ``rule_problems``: each ``RowRule`` evaluated over the batch in one DuckDB query; a row for
+  which a check is false is refused, naming the row and the rule's column.
+- ``phone_problems``: every ``pii="phone"`` column holds a mobile or landline number.
+- ``rule_errors``: a spec's rules compiled against an empty table at load, so a typo in a
+  plugin's SQL is the plugin's load error, not every later write's.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import RowProblem, StoreError
+from .spec import TableSpec
+from .views import qident
+
+MAX_PROBLEMS = 1000
+
+# A mobile (11 digits from 13x to 19x, optionally +86 and dashes: 138-1234-5678) or a landline:
+# an optional area code (0 and 2-3 digits, optionally in brackets or before a dash), a local
+# number of 7-8 digits not starting with 0 or 1, an optional extension (-801, 转801). Spaces and
+# brackets are dropped before matching. Several numbers in one cell are allowed, separated by
+# / , ， 、 ; ；.
+_ONE_PHONE = r"(?:(?:\+|00)?86-?)?(?:1[3-9]\d(?:-?\d{4}){2}|(?:0\d{2,3}-?)?[2-9]\d{6,7}(?:(?:-|转|#|ext\.?)\d{1,6})?)"
+PHONE_PATTERN = rf"^{_ONE_PHONE}(?:[/,，、;；]{_ONE_PHONE})*$"
+PHONE_RE = re.compile(PHONE_PATTERN, re.IGNORECASE)
+_PHONE_NOISE = r"[\s()（）]"
+PHONE_HINT = "应为手机号（11 位，如 13812345678）或固定电话（如 0375-6123456、6123456）"
+
+_local = threading.local()
+
+
+def is_phone(text: str) -> bool:
+    """Whether ``text`` is a phone number as ``phone_problems`` accepts it (for forms)."""
+    return bool(PHONE_RE.match(re.sub(_PHONE_NOISE, "", str(text))))
+
+
+def fill_computed(spec: TableSpec, table: pa.Table, settings: Mapping[str, Any] | None = None) -> pa.Table:
+    """The batch with each computed column's null cells filled by its ``compute``."""
+    for comp in spec.computed:
+        i = table.schema.get_field_index(comp.column)
+        current = table.column(i)
+        if current.null_count == 0 or table.num_rows == 0:
+            continue
+        try:
+            values = comp.compute(table, settings or {})
+        except Exception as exc:
+            raise StoreError(f"表 {spec.label} 的“{spec.label_of(comp.column)}”无法计算：{exc}") from exc
+        if len(values) != table.num_rows:
+            raise StoreError(
+                f"表 {spec.label} 的“{spec.label_of(comp.column)}”计算结果有 {len(values)} 个值，应为 {table.num_rows} 个"
+            )
+        values = values.cast(current.type)
+        table = table.set_column(i, table.schema.field(i), pc.coalesce(current, values))
+    return table
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    # One in-memory DuckDB per thread (a connection is not for two threads at once); rules read
+    # only the batch registered on it, never the store's files.
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = _local.con = duckdb.connect(":memory:", config={"threads": 1})
+    return con
+
+
+def _failures(spec: TableSpec, table: pa.Table) -> pa.Table:
+    """One boolean column per rule: true where the row breaks it (false or NULL pass)."""
+    con = _connection()
+    cols = ", ".join(
+        f"(({rule.check}) IS NOT DISTINCT FROM FALSE) AS {qident(f'r{i}')}" for i, rule in enumerate(spec.rules)
+    )
+    name = "__fazhi_rule_rows"
+    con.register(name, table)
+    try:
+        return con.sql(f"SELECT {cols} FROM {qident(name)}").to_arrow_table()
+    finally:
+        con.unregister(name)
+
+
+def rule_problems(spec: TableSpec, table: pa.Table, first_row: int = 1) -> list[RowProblem]:
+    """Every row that breaks one of the spec's rules: the row, the rule's column and message."""
+    if not spec.rules or table.num_rows == 0:
+        return []
+    try:
+        failed = _failures(spec, table)
+    except duckdb.Error as exc:
+        raise StoreError(f"表 {spec.label} 的行规则无法执行：{exc}") from exc
+    problems: list[RowProblem] = []
+    for i, rule in enumerate(spec.rules):
+        mask = failed.column(i)
+        if not pc.any(mask).as_py():
+            continue
+        label = spec.label_of(rule.column)
+        for at in pc.indices_nonzero(mask).to_pylist()[:MAX_PROBLEMS]:
+            problems.append(RowProblem(at + first_row, label, rule.message))
+    return problems
+
+
+def phone_problems(spec: TableSpec, table: pa.Table, first_row: int = 1) -> list[RowProblem]:
+    """Cells of ``pii="phone"`` text columns that are not a phone number."""
+    problems: list[RowProblem] = []
+    for col in spec.columns:
+        if col.pii != "phone" or not pa.types.is_string(col.type):
+            continue
+        arr = table.column(col.name)
+        if arr.null_count == len(arr):
+            continue
+        text = pc.replace_substring_regex(arr, _PHONE_NOISE, "")
+        given = pc.fill_null(pc.not_equal(text, ""), False)
+        bad = pc.and_(
+            given, pc.invert(pc.fill_null(pc.match_substring_regex(text, PHONE_PATTERN, ignore_case=True), False))
+        )
+        if not pc.any(bad).as_py():
+            continue
+        for at in pc.indices_nonzero(bad).to_pylist()[:MAX_PROBLEMS]:
+            problems.append(RowProblem(at + first_row, col.label, f"“{arr[at].as_py()}”不是电话号码，{PHONE_HINT}"))
+    return problems
+
+
+def rule_errors(spec: TableSpec) -> list[str]:
+    """What is wrong with the spec's rules as SQL (an unknown column, a syntax error, not a
+    boolean), found by running them over an empty batch."""
+    out = []
+    empty = spec.data_schema.empty_table()
+    con = _connection()
+    name = "__fazhi_rule_check"
+    con.register(name, empty)
+    try:
+        for rule in spec.rules:
+            try:
+                t = con.sql(f"SELECT ({rule.check}) AS ok FROM {qident(name)}").to_arrow_table()
+            except duckdb.Error as exc:
+                out.append(f"表 {spec.name} 的规则 {rule.name} 不是可用的 SQL 条件：{str(exc).splitlines()[0]}")
+                continue
+            if not (pa.types.is_boolean(t.schema.field(0).type) or pa.types.is_null(t.schema.field(0).type)):
+                out.append(f"表 {spec.name} 的规则 {rule.name} 应为真/假条件，实为 {t.schema.field(0).type}")
+    finally:
+        con.unregister(name)
+    return out
