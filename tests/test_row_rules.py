@@ -247,6 +247,10 @@ def test_a_village_with_several_grids_is_refused_naming_them(store, tmp_path):
     with pytest.raises(ValidationError, match="第 1 行，“网格”列：“赵庄镇周营村委会”有 2 个网格"):
         store.append("visits", [visit("A1", grid="赵庄镇周营村委会")])
     assert store.count("visits") == 0
+    # The API keeps a code it does not know (a county store holds other townships' tickets,
+    # whose grids are not in its grids table); `check` lists it.
+    store.append("visits", [visit("A1", grid="41042111001301")])
+    assert store.get("visits", "A1")["grid"] == "41042111001301"
 
 
 def test_every_table_with_a_grid_reference_resolves_villages(store, tmp_path):

@@ -100,6 +100,8 @@ class RefResolver:
             if r["v"]:
                 self.by_village.setdefault(village_key(r["v"]), []).append(r["k"])
         self.resolved: dict[str, str | None] = {}
+        # The store's API keeps a value that names no record (see ``resolve_references``).
+        self.keep_unknown = False
 
     def _named(self, codes: list[str]) -> str:
         shown = [f"{self.names[c]}（{c}）" if c in self.names else c for c in codes[:6]]
@@ -128,8 +130,14 @@ class RefResolver:
         what = "编码、名称或所属村" if self.by_village else "编码或名称"
         return None, f"{self.ref_spec.label}“{value}”不存在（可填{what}）"
 
+    def _names_nothing(self, value: str) -> bool:
+        text = _norm(value)
+        return text not in self.by_name and not any(form in self.by_village for form in village_candidates(text))
+
     def _one(self, v: str, row: int | None, problems: list[RowProblem], room: Callable[[], bool]) -> str | None:
         code, why = self.lookup(v)
+        if code is None and self.keep_unknown and self._names_nothing(v):
+            return v  # ambiguous names and villages are still refused
         if why is not None and room():
             problems.append(RowProblem(row, self.col.label, why, self.src))
         return code
@@ -174,8 +182,11 @@ def resolvers(store, spec: TableSpec, columns=None, src: str | None = None) -> t
 
 
 def resolve_references(store, spec: TableSpec, table: pa.Table, first_row: int = 1) -> pa.Table:
-    """The batch with every reference given by name resolved to its code (the store's API and
-    forms); raises ``ValidationError`` naming the row and column of a value that names nothing."""
+    """The batch with every reference given by name or village resolved to its code (the
+    store's API, and so every form); raises ``ValidationError`` naming the row and column of a
+    name that several records share. A value that names nothing is kept as given: a county-wide
+    store holds tickets of other townships whose grids are not in its grids table (an import, a
+    clerk's file, refuses it; ``fazhi-tui check`` lists those left)."""
     found = resolvers(store, spec)[0]
     if not found:
         return table
@@ -183,6 +194,7 @@ def resolve_references(store, spec: TableSpec, table: pa.Table, first_row: int =
     rows = pa.array(range(first_row, first_row + table.num_rows), pa.int64())
     for name, resolver in found.items():
         i = table.schema.get_field_index(name)
+        resolver.keep_unknown = True
         resolved = resolver.resolve(
             table.column(i).combine_chunks(), rows, problems, room=lambda: len(problems) < MAX_PROBLEMS
         )
