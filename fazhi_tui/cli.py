@@ -18,6 +18,7 @@ from pathlib import Path
 from . import __version__
 from .config import ConfigError, load_config, resolve_store_path, today
 from .store import StoreError
+from .textsafe import visible
 
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -280,9 +281,9 @@ def cmd_history(args, cfg, store_path: Path) -> int:
         rt.close()
     if not versions:
         raise CliError(f"表 {spec.label} 中没有编号为 {args.record} 的记录")
-    print(f"{spec.label} {args.record}：共 {len(versions)} 个版本")
+    print(visible(f"{spec.label} {args.record}：共 {len(versions)} 个版本"))
     for v in versions:
-        print(v.describe())
+        print(visible(v.describe()))
     return EXIT_OK
 
 
@@ -336,25 +337,38 @@ def write_table(table, fmt: str, out) -> None:
     rows = table.to_pylist()
     names = table.column_names
     if fmt == "json":
+        # JSON escapes control characters itself (\u001b).
         out.write(json.dumps(rows, ensure_ascii=False, default=str, indent=1) + "\n")
     elif fmt == "csv":
+        # Raw for a file or a pipe (the data as stored); on a terminal, escapes stay visible text.
+        shown = visible if _is_terminal(out) else (lambda v: v)
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(names)
         for r in rows:
-            w.writerow(["" if r[n] is None else r[n] for n in names])
+            w.writerow(["" if r[n] is None else shown(r[n]) if isinstance(r[n], str) else r[n] for n in names])
         out.write(buf.getvalue())
     else:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
+        # Every cell is a Text: a stored "[/]" or "[link=…]" is shown as typed, never as markup,
+        # and control characters as escapes.
         t = Table(show_lines=False)
         for n in names:
-            t.add_column(n)
+            t.add_column(Text(visible(n, one_line=True)))
         for r in rows:
-            t.add_row(*["" if r[n] is None else str(r[n]) for n in names])
+            t.add_row(*[Text("" if r[n] is None else visible(str(r[n]), one_line=True)) for n in names])
         Console(file=out, soft_wrap=False).print(t)
         Console(file=out).print(f"共 {len(rows)} 行")
+
+
+def _is_terminal(out) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def cmd_check(args, cfg, store_path: Path) -> int:

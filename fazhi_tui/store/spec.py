@@ -53,6 +53,9 @@ class Column:
     codes: str | None = None  # name of a code table the values must come from
     ref: str | None = None  # "grids" or "people": values are that table's keys
     doc: str = ""
+    # Inclusive (low, high) for numbers and dates, either end None for open; a value outside is
+    # refused on every write. Dates default to 1900-01-01 … 2099-12-31 (store.content).
+    bounds: tuple[Any, Any] | None = None
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):

@@ -8,6 +8,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .content import content_problems
 from .errors import RowProblem, ValidationError
 from .rules import fill_computed, phone_problems, rule_problems
 from .spec import TableSpec
@@ -159,6 +160,7 @@ def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1, *, rules:
     if rules:
         problems += phone_problems(spec, table, first_row)
         problems += rule_problems(spec, table, first_row)
+    problems += content_problems(spec, table, first_row)
     if problems:
         problems.sort(key=lambda p: p.row or 0)
         raise ValidationError(spec.name, problems)

@@ -126,7 +126,9 @@ def _as_text(col: pa.ChunkedArray | pa.Array) -> list:
     if pa.types.is_boolean(t):
         return [None if v is None else ("是" if v else "否") for v in values]
     if pa.types.is_list(t):
-        return [None if v is None else "、".join(str(x) for x in v) for v in values]
+        # Joined list cells are text too: a first element "=HYPERLINK(…)" is guarded like any cell.
+        joined = pa.array([None if v is None else "、".join(str(x) for x in v) for v in values], pa.string())
+        return _guard(joined).to_pylist()
     if pa.types.is_timestamp(t):
         return [None if v is None else v.strftime("%Y-%m-%d %H:%M:%S") for v in values]
     return values

@@ -480,11 +480,12 @@ class GridMapPanel(Panel):
         table = Table.grid(padding=(0, 1))
         table.add_column(style="dim", no_wrap=True)
         table.add_column()
-        table.add_row("编号", str(grid.number) + ("" if grid.shape is not None else "（无边界，未绘制）"))
-        table.add_row("网格编码", grid.code)
+        # Values from the store go in as Text, never as strings a Rich table would parse as markup.
+        table.add_row("编号", Text(str(grid.number) + ("" if grid.shape is not None else "（无边界，未绘制）")))
+        table.add_row("网格编码", Text(grid.code))
         table.add_row("名称", Text(grid.name, style="bold"))
-        table.add_row("类型", grid.kind or "—")
-        table.add_row("所属村", grid.village or "—")
+        table.add_row("类型", Text(grid.kind or "—"))
+        table.add_row("所属村", Text(grid.village or "—"))
         table.add_row("网格长", _people(grid.head))
         table.add_row("网格员", _people(grid.workers))
         table.add_row("户数", "—" if grid.households is None else f"{grid.households}")
@@ -497,7 +498,7 @@ class GridMapPanel(Panel):
                 table.add_row(m.label, value)
         if data.not_drawn:
             table.add_row("", "")
-            table.add_row("未绘制", "、".join(g.name for g in data.not_drawn))
+            table.add_row("未绘制", Text("、".join(g.name for g in data.not_drawn)))
         return table
 
     # -- actions ---------------------------------------------------------------------------------

@@ -1,0 +1,80 @@
+"""What a value may hold, beyond its type: no control characters in text, numbers and dates in
+a plausible range. Checked on every write (import, forms, API) like required values and codes.
+
+A 户数 of -5 or a date of 9999-12-31 is a typing or export mistake, not a fact; an escape
+sequence in a name is an attack on whoever prints it (``fazhi_tui.textsafe``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import RowProblem
+from .spec import TableSpec
+
+# Dates outside this range are refused unless the column declares ``bounds`` of its own.
+DEFAULT_DATE_BOUNDS = (dt.date(1900, 1, 1), dt.date(2099, 12, 31))
+MAX_LISTED = 50
+_CONTROL_PATTERN = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
+
+
+def content_problems(spec: TableSpec, table: pa.Table, first_row: int = 1) -> list[RowProblem]:
+    problems: list[RowProblem] = []
+    for col in spec.columns:
+        if col.name not in table.column_names:
+            continue
+        arr = table.column(col.name)
+        t = col.type
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            _flag(problems, _has_control(arr), first_row, col.label, "含有控制字符（如换页、转义序列），不能保存")
+        elif pa.types.is_list(t) and pa.types.is_string(t.value_type):
+            flat = pc.list_flatten(arr)
+            if len(flat) and pc.any(_has_control(flat)).as_py():
+                parents = pc.list_parent_indices(arr)
+                bad = pc.unique(pc.filter(parents, _has_control(flat)))
+                mask = pc.is_in(pa.array(range(len(arr)), pa.int64()), value_set=bad.cast(pa.int64()))
+                _flag(problems, mask, first_row, col.label, "含有控制字符（如换页、转义序列），不能保存")
+        bounds = col.bounds
+        if bounds is None and (pa.types.is_date(t) or pa.types.is_timestamp(t)):
+            bounds = DEFAULT_DATE_BOUNDS
+        if bounds is not None and (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t)):
+            low, high = (_scalar(b, t) for b in bounds)
+            for limit, cmp, word in ((low, pc.less, "小于"), (high, pc.greater, "大于")):
+                if limit is None:
+                    continue
+                mask = pc.fill_null(cmp(arr, limit), False)
+                shown = bounds[0] if word == "小于" else bounds[1]
+                _flag(problems, mask, first_row, col.label, _range_reason(arr, word, shown))
+    return problems
+
+
+def _has_control(arr) -> Any:
+    return pc.fill_null(pc.match_substring_regex(arr, _CONTROL_PATTERN), False)
+
+
+def _scalar(value: Any, t: pa.DataType) -> pa.Scalar | None:
+    if value is None:
+        return None
+    if pa.types.is_timestamp(t) and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+        if t.tz:
+            value = value.replace(tzinfo=dt.UTC)
+    return pa.scalar(value, type=t)
+
+
+def _range_reason(arr, word: str, bound: Any):
+    def reason(i: int) -> str:
+        return f"{arr[i].as_py()} {word}允许的{'最小' if word == '小于' else '最大'}值 {bound}"
+
+    return reason
+
+
+def _flag(problems: list[RowProblem], mask, first_row: int, label: str, reason) -> None:
+    if not pc.any(mask).as_py():
+        return
+    for i in pc.indices_nonzero(mask).to_pylist()[:MAX_LISTED]:
+        problems.append(RowProblem(i + first_row, label, reason(i) if callable(reason) else reason))
