@@ -11,19 +11,25 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..store import RowProblem, ValidationError
+from . import limits
 from .read import ImportFileError, RawTable
-
-MAX_CHECKED_POINTS = 5000  # self-intersection is checked on rings up to this size
 
 
 def read_grids_geojson(path: Path) -> RawTable:
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(f"{path}：文件不存在" if not path.exists() else f"{path}：不是文件")
+    size = path.stat().st_size
+    if size > limits.MAX_GEOJSON_BYTES:
+        raise ImportFileError(
+            f"{path}：文件 {size >> 20} MB，超过网格边界文件的上限 {limits.MAX_GEOJSON_BYTES >> 20} MB"
+        )
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ImportFileError(f"{path}：GeoJSON 须为 UTF-8 编码") from None
+    except RecursionError:
+        raise ImportFileError(f"{path}：JSON 嵌套层数过深，不是网格边界文件") from None
     except ValueError as exc:
         raise ImportFileError(f"{path}：不是有效的 JSON（{exc}）") from None
     if isinstance(doc, dict) and doc.get("type") == "Feature":
@@ -104,6 +110,8 @@ def geometry_problem(geom) -> str | None:
             where = f"第 {p} 个多边形的{'外环' if r == 1 else f'第 {r - 1} 个内环'}"
             if not isinstance(ring, list) or len(ring) < 4:
                 return f"{where}少于 4 个点"
+            if len(ring) > limits.MAX_RING_POINTS:
+                return f"{where}有 {len(ring):,} 个点，超过上限 {limits.MAX_RING_POINTS:,}（请先简化边界）"
             for pt in ring:
                 if (
                     not isinstance(pt, list)
@@ -117,7 +125,7 @@ def geometry_problem(geom) -> str | None:
                 return f"{where}未闭合（首尾点不同）"
             if abs(_area(ring)) == 0:
                 return f"{where}面积为零"
-            if len(ring) <= MAX_CHECKED_POINTS and _self_intersects(ring):
+            if _self_intersects(ring):
                 return f"{where}自相交"
     return None
 
@@ -127,24 +135,9 @@ def _area(ring) -> float:
 
 
 def _self_intersects(ring) -> bool:
-    pts = [(p[0], p[1]) for p in ring]
-    segs = list(zip(pts, pts[1:]))
-    n = len(segs)
-    for i in range(n):
-        a, b = segs[i]
-        for j in range(i + 2, n):
-            if i == 0 and j == n - 1:
-                continue  # the closing segment meets the first one at the start point
-            c, d = segs[j]
-            if _cross(a, b, c, d):
-                return True
-    return False
+    """Whether the ring crosses itself: GEOS's sweep (shapely), O(n log n), so a boundary of
+    100,000 points is checked in milliseconds where comparing every pair of segments took 7 s of
+    CPU at 5,000."""
+    import shapely
 
-
-def _orient(p, q, r) -> float:
-    return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
-
-
-def _cross(a, b, c, d) -> bool:
-    d1, d2, d3, d4 = _orient(c, d, a), _orient(c, d, b), _orient(a, b, c), _orient(a, b, d)
-    return ((d1 > 0) != (d2 > 0)) and ((d3 > 0) != (d4 > 0)) and 0 not in (d1, d2, d3, d4)
+    return not shapely.is_simple(shapely.linearrings([(p[0], p[1]) for p in ring]))

@@ -18,6 +18,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from . import limits
+
 MAX_FIELD_BYTES = 1 << 20  # a field longer than this is not a ledger cell (and small blocks parse faster)
 LARGE_BLOCK_BYTES = MAX_FIELD_BYTES * 2  # blocks that hold any record with fields up to that size
 STREAM_BLOCK_BYTES = 256 << 10  # blocks a CSV is parsed in first (see _Csv)
@@ -133,7 +135,10 @@ def open_source(path: Path, *, sheet: str | None = None, progress=None, batch_ro
     A CSV is parsed as it is consumed, so only one batch of its text is in memory at a time;
     the other formats are read whole (Excel and GeoJSON files are small) and handed out in slices."""
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods", ".parquet", ".geojson", ".json"):
+    if path.suffix.lower() == ".parquet":
+        _check_readable(path)
+        return open_parquet_source(path, batch_rows)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods", ".geojson", ".json"):
         return whole_source(read_file(path, sheet=sheet, progress=progress), batch_rows)
     _check_readable(path)
     return open_csv_source(path, progress=progress, batch_rows=batch_rows)
@@ -354,6 +359,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
     except ImportError as exc:  # pragma: no cover - declared dependency
         raise ImportFileError(f"缺少 python-calamine，无法读取 Excel 文件：{exc}") from None
     try:
+        limits.check_xlsx(path)
+    except limits.FileTooLargeError as exc:
+        raise ImportFileError(str(exc)) from None
+    try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
         raise ImportFileError(f"{path}：不是可读的 Excel 文件（{str(exc)[:150]}）") from None
@@ -365,7 +374,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
     elif sheet not in names:
         raise ImportFileError(f"{path}：没有名为“{sheet}”的工作表（已有：{'、'.join(names)}）")
     try:
-        data = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        ws = wb.get_sheet_by_name(sheet)
+        limits.check_cells(path, sheet, ws.height, ws.width)
+        data = ws.to_python(skip_empty_area=False)
+    except limits.FileTooLargeError as exc:
+        raise ImportFileError(str(exc)) from None
     except Exception as exc:
         raise ImportFileError(f"{path}：读取工作表“{sheet}”失败（{str(exc)[:150]}）") from None
     # Skip leading empty rows, as offices often leave a title row blank.
@@ -416,13 +429,88 @@ def _cell_text(c) -> str:
     return str(c)
 
 
-def _read_parquet(path: Path) -> RawTable:
+def _open_parquet(path: Path) -> tuple[pq.ParquetFile, list[str]]:
+    """The file opened with its footer checked against the size limits, and its headers."""
     try:
-        table = pq.read_table(path)
+        # Text columns stay dictionary-encoded until each batch's decoded size is checked: a
+        # small file of repeated long values (a "bomb") would otherwise decode to gigabytes.
+        schema = pq.read_schema(path)
+        text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        pf = pq.ParquetFile(path, read_dictionary=text)
     except Exception as exc:
         raise ImportFileError(f"{path}：不是可读的 Parquet 文件（{str(exc)[:150]}）") from None
-    columns = [c.combine_chunks() for c in table.columns]
+    try:
+        limits.check_parquet(path, pf.metadata)
+    except limits.FileTooLargeError as exc:
+        raise ImportFileError(str(exc)) from None
+    schema = pf.schema_arrow
     # Columns a viewer's export masked are marked so the header check refuses them.
-    masked = set((table.schema.metadata or {}).get(b"fazhi.masked", b"").decode().split(",")) - {""}
-    headers = [n + "（已脱敏）" if n in masked else n for n in table.column_names]
+    masked = set((schema.metadata or {}).get(b"fazhi.masked", b"").decode().split(",")) - {""}
+    return pf, [n + "（已脱敏）" if n in masked else n for n in schema.names]
+
+
+def _plain(col: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Dictionary-encoded columns (pandas categoricals, Spark output) as their values."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    return col.dictionary_decode() if pa.types.is_dictionary(col.type) else col
+
+
+def _decoded_bytes(path: Path, headers: list[str], columns, first_row: int) -> None:
+    """Refuse a batch whose text would decode past the limits, before decoding it."""
+    import pyarrow.compute as pc
+
+    total = 0
+    for name, col in zip(headers, columns, strict=True):
+        if isinstance(col, pa.ChunkedArray):
+            col = col.combine_chunks()
+        if not pa.types.is_dictionary(col.type):
+            total += col.nbytes
+            continue
+        lengths = pc.binary_length(col.dictionary)
+        longest = pc.max(lengths).as_py() or 0
+        if longest > MAX_FIELD_BYTES:
+            raise ImportFileError(
+                f"{path}：“{name}”列有长达 {longest >> 10} KB 的值（上限 {MAX_FIELD_BYTES >> 10} KB），不像台账的单元格"
+            )
+        total += pc.sum(lengths.take(col.indices)).as_py() or 0
+    if total > limits.MAX_DECODED_BATCH_BYTES:
+        raise ImportFileError(
+            f"{path}：第 {first_row} 行起的 {len(columns[0]) if columns else 0:,} 行解码后达 {total >> 20} MB，"
+            f"超过每批 {limits.MAX_DECODED_BATCH_BYTES >> 20} MB 的上限（疑为重复长文本构成的“压缩炸弹”），未导入"
+        )
+
+
+def _read_parquet(path: Path) -> RawTable:
+    pf, headers = _open_parquet(path)
+    try:
+        table = pf.read()
+    except Exception as exc:
+        raise ImportFileError(f"{path}：读取失败（{str(exc)[:150]}）") from None
+    _decoded_bytes(path, headers, table.columns, 2)
+    columns = [_plain(c) for c in table.columns]
     return RawTable(path, headers, columns, pa.array(range(2, table.num_rows + 2), type=pa.int64()))
+
+
+def open_parquet_source(path: Path, batch_rows: int | None = None) -> RawSource:
+    """A Parquet file read batch by batch (a county's 10M tickets need not be in memory at once)."""
+    pf, headers = _open_parquet(path)
+    step = batch_rows or BATCH_ROWS
+
+    def batches() -> Iterator[RawTable]:
+        first = 2
+        try:
+            for batch in pf.iter_batches(batch_size=step):
+                n = batch.num_rows
+                _decoded_bytes(path, headers, batch.columns, first)
+                yield RawTable(
+                    path,
+                    headers,
+                    [_plain(c) for c in batch.columns],
+                    pa.array(range(first, first + n), type=pa.int64()),
+                )
+                first += n
+        except (pa.ArrowException, OSError) as exc:
+            raise ImportFileError(f"{path}：第 {first} 行附近读取失败（{str(exc)[:150]}）") from None
+
+    return RawSource(path, headers, batches())
