@@ -131,7 +131,7 @@ def geometry_problem(geom) -> str | None:
 
 
 def _area(ring) -> float:
-    return sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:])) / 2
+    return sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:], strict=False)) / 2
 
 
 def _self_intersects(ring) -> bool:
