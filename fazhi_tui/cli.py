@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="文件", help="写入该文件（如 report.md；默认打印到标准输出）")
     p.epilog = "某个章节生成失败时，报告照常写出，该处标为【缺】并注明插件与错误，退出码为 1。"
 
+    p = add("review", "打印今日待办（每日待办）：各插件的检查结果，已处理与暂缓的不列；有待办时退出码为 1")
+    p.add_argument("--grid", metavar="网格", help="只列该网格（网格编号或名称；默认全镇）")
+    p.add_argument("--user", metavar="用户", help="只列指派给该用户的与未指派的事项")
+    p.add_argument("--format", choices=("text", "json", "md"), default="text", help="输出格式（默认 text）")
+    p.epilog = "退出码：0 没有待办；1 有待办（或有检查出错，列表可能不全）；2 出错。适合 cron 每日发送。"
+
     add("summary", "打印数据目录概况（各表记录数）")
     return parser
 
@@ -170,6 +176,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_export(args, cfg, store_path)
     if command == "report":
         return cmd_report(args, cfg, store_path)
+    if command == "review":
+        return cmd_review(args, cfg, store_path)
     return cmd_dashboard(cfg, store_path)
 
 
@@ -582,6 +590,66 @@ def cmd_report(args, cfg, store_path: Path) -> int:
         print(f"报告有 {len(report.gaps)} 处缺失（已标为【缺】），其余内容已写出", file=sys.stderr)
         return EXIT_FOUND
     return EXIT_OK
+
+
+REVIEW_PLUGIN = "fazhi_review"
+
+
+def cmd_review(args, cfg, store_path: Path) -> int:
+    """Today's queue, as the dashboard's 每日待办 shows it. The queue and its marks belong to the
+    fazhi_review plugin, so this asks the plugin host for it by name (the one subcommand that
+    does; a plugin cannot add subcommands yet)."""
+    import importlib
+
+    from .context import Context, Grid
+    from .period import Period
+    from .runtime import open_runtime, review_checks
+
+    rt = open_runtime(cfg, store_path)
+    try:
+        plugin = rt.plugins.pm.get_plugin(REVIEW_PLUGIN)
+        if plugin is None:
+            raise CliError(
+                f"每日待办插件 {REVIEW_PLUGIN} 未加载（检查 FAZHI_PLUGINS 与配置中的 plugins；fazhi-tui plugins 列出原因）"
+            )
+        package = plugin.__name__
+        queue_mod = importlib.import_module(f"{package}.queue")
+        digest = importlib.import_module(f"{package}.digest")
+        store = rt.store
+        grid = None
+        if args.grid:
+            rows = store.query(
+                "SELECT code, name, village FROM grids WHERE code = ? OR name = ? ORDER BY code", [args.grid, args.grid]
+            ).to_pylist()
+            if not rows:
+                raise CliError(
+                    f'没有编号或名称为“{args.grid}”的网格（fazhi-tui sql "SELECT code, name FROM grids" 列出全部）'
+                )
+            if len(rows) > 1:
+                raise CliError(
+                    f"名称为“{args.grid}”的网格有 {len(rows)} 个，请用网格编号：{'、'.join(r['code'] for r in rows)}"
+                )
+            grid = Grid(rows[0]["code"], rows[0]["name"] or rows[0]["code"], rows[0]["village"] or "")
+        day = today()
+        ctx = Context(
+            store=store,
+            period=Period.year(day.year),
+            today=day,
+            grid=grid,
+            user=store.user,
+            role=store.access.role_label,
+            town=cfg.town,
+            settings=cfg.plugin_settings(REVIEW_PLUGIN),
+            review_checks=review_checks(rt.plugins, cfg),
+        )
+        queue = queue_mod.build_queue(ctx)
+    finally:
+        rt.close()
+    sys.stdout.write(digest.render(queue, args.format, town=cfg.town, user=args.user))
+    for e in queue.entries:
+        if e.status == queue_mod.FAILED:
+            print(f"注意：插件 {e.plugin} 的检查“{e.check_title}”出错：{e.error}", file=sys.stderr)
+    return digest.exit_status(queue, args.user)
 
 
 def _fold_due(store, table: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ _TOP_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
 _UI_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "animations": (bool, "是否启用动画（经 SSH 使用时建议关闭）"),
     "theme": (str, "Textual 主题名"),
+    "start_panel": (str, "打开仪表盘时显示的面板（面板名，如 review、hotline）"),
 }
 
 
@@ -53,6 +55,7 @@ class Config:
     plugin: dict[str, dict[str, Any]] = field(default_factory=dict)
     animations: bool = False
     theme: str | None = None
+    start_panel: str | None = None  # a panel's name; checked against the loaded panels at start
 
     def plugin_settings(self, name: str) -> dict[str, Any]:
         return dict(self.plugin.get(name, {}))
@@ -124,6 +127,13 @@ def parse_config(path: Path) -> Config:
     _check_keys(path, "ui.", ui, _UI_KEYS)
     cfg.animations = ui.get("animations", False)
     cfg.theme = ui.get("theme")
+    if "start_panel" in ui:
+        name = ui["start_panel"].strip()
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ConfigError(
+                f"配置文件 {path}：设置项 “ui.start_panel” 应为面板名（小写英文，如 review），实为 {name!r}"
+            )
+        cfg.start_panel = name
     return cfg
 
 

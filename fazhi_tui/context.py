@@ -47,6 +47,9 @@ class Context:
     # Every plugin's per-grid figures (GridFigure records), so the map can colour by them
     # without importing the plugins that compute them.
     grid_figures: tuple = ()
+    # Every plugin's review checks (``PluginCheck``: plugin, check, its settings) in load order, so
+    # the daily review can merge them without importing the plugins that wrote them.
+    review_checks: tuple = ()
 
     @property
     def access(self) -> Access:

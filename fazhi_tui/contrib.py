@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -41,6 +41,12 @@ class PanelSpec:
     order: int = 100
     key: str | None = None
     description: str = ""
+    # A count shown beside the title in the panel list (the review's open items): ``badge(ctx)``
+    # runs off the UI thread when the context changes and when a write lands; None shows nothing.
+    badge: Callable[[Context], int | None] | None = None
+    # Tables whose records this panel can show (``Panel.show_record``); the shell sends "open
+    # record" requests for them here. Without any, a table's owning plugin's first panel is tried.
+    record_tables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,17 @@ class ReviewCheck:
     title: str
     find: Callable[[Context], list[ReviewItem]]
     order: int = 100
+
+
+@dataclass(frozen=True)
+class PluginCheck:
+    """A review check as the host hands it to the daily review (``ctx.review_checks``): the
+    plugin that contributed it and that plugin's ``[plugin.<name>]`` settings, which its ``find``
+    expects in ``ctx.settings``."""
+
+    plugin: str
+    check: ReviewCheck
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,6 +151,8 @@ def check_record(record: Any) -> str | None:
             return f"面板 {record.name} 的按键 {record.key!r} 须为一个英文字母"
         if not callable(record.factory):
             return f"面板 {record.name} 的 factory 不可调用"
+        if record.badge is not None and not callable(record.badge):
+            return f"面板 {record.name} 的 badge 不可调用"
     if isinstance(record, Figure):
         if not record.label or not isinstance(record.unit, str):
             return f"指标 {record.name} 须有中文名称（label）与单位（unit）"

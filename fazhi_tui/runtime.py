@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
+from .contrib import PluginCheck
 from .plugins import PluginHost
 from .store import Store, TableSpec
 
@@ -45,6 +46,13 @@ def table_settings(host: PluginHost, cfg: Config) -> dict[str, dict]:
     """Each table's owning plugin's ``[plugin.<name>]`` settings (its computed defaults read them)."""
     owners = getattr(host, "table_owner", {})
     return {table: cfg.plugin_settings(plugin) for table, plugin in owners.items()}
+
+
+def review_checks(host: PluginHost, cfg: Config) -> tuple[PluginCheck, ...]:
+    """Every plugin's review checks with their plugin's settings, in load order (``ctx.review_checks``)."""
+    return tuple(
+        PluginCheck(c.plugin, c.value, cfg.plugin_settings(c.plugin)) for c in host.contributions("fazhi_review_checks")
+    )
 
 
 def open_runtime(cfg: Config, store_path: Path | None, *, create: bool = False, user: str | None = None) -> Runtime:

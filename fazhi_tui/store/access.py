@@ -85,6 +85,20 @@ class Access:
                 )
             raise AccessError(f"{self.user}（{self.role_label}）不能修改“{name}”：需要办事员或管理员角色")
 
+    def colleagues(self) -> list[str]:
+        """The OS users named in ``access.toml`` as admins or clerks (an ``@group`` gives its
+        members), sorted: whom work may be assigned to. Empty when the store has no such file."""
+        names: set[str] = set()
+        for entry in self.policy.admins | self.policy.clerks:
+            if entry.startswith("@"):
+                try:
+                    names.update(grp.getgrnam(entry[1:]).gr_mem)
+                except KeyError:
+                    continue  # a group this machine does not know names nobody here
+            elif entry:
+                names.add(entry)
+        return sorted(names)
+
     def require_admin(self, action: str) -> None:
         if not self.is_admin:
             raise AccessError(f"{self.user}（{self.role_label}）不能{action}：需要管理员角色")

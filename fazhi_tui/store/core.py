@@ -127,6 +127,9 @@ class Store:
         self._fold_threads: dict[str, threading.Thread] = {}
         self.folds: list = []  # CompactionResult of every fold this process made
         self.fold_errors: list[str] = []
+        # Called with the table's name after each write of this process lands (on the writing
+        # thread): the dashboard refreshes its counts without polling for its own writes.
+        self.write_listeners: list[Callable[[str], None]] = []
         for spec in self.specs.values():
             self._create_empty(spec)
         if sealed:
@@ -245,6 +248,11 @@ class Store:
     def _after_write(self, spec: TableSpec) -> None:
         from .fold import fold_due
 
+        for listener in list(self.write_listeners):
+            try:
+                listener(spec.name)
+            except Exception:  # noqa: BLE001 - a listener's failure must not fail a write that landed
+                _log.exception("write listener failed")
         if not self.auto_fold or fold_due(spec, self._state[spec.name]) is None:
             return
         with self._fold_lock:
@@ -361,6 +369,11 @@ class Store:
             return name
 
         return source
+
+    def state_signature(self) -> tuple:
+        """A cheap fingerprint of every table's folders (a few stats each): it changes when any
+        process writes, folds or compacts. The dashboard compares it to notice others' writes."""
+        return tuple(dir_signature(self.root, name) for name in self.specs)
 
     def files(self, table: str) -> TableFiles:
         self.refresh([table])

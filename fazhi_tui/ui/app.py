@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
@@ -27,6 +28,7 @@ from ..context import WHOLE_TOWN, Context, Grid
 from ..contrib import Command
 from ..period import MONTH, QUARTER, YEAR, Period
 from ..plugins import Contribution, PluginHost, describe_exception
+from ..runtime import review_checks
 from ..store import Store
 from ..store.access import AccessError
 from .commands import PaletteEntry, ShellCommands
@@ -49,6 +51,9 @@ MAX_NUMBERED = 10  # keys 1…9 and 0
 # Seconds after the first panel shows before the start-up's garbage is collected (see
 # ``Startup.settle``): by then that frame is on screen and the user is reading it.
 SETTLE_AFTER_S = 1.0
+# How often the shell looks for writes of other processes (a colleague's save): a few stats per
+# table in a worker. This process's own writes are told at once (``Store.write_listeners``).
+WRITE_POLL_S = 5.0
 # Actions some roles lack. ``FazhiApp.refusal`` says why; ``check_action`` hides them.
 GATED_ACTIONS = frozenset({"import_data", "compact_store"})
 
@@ -105,6 +110,9 @@ class FazhiApp(App[int], inherit_bindings=False):
         self.panels: list[Contribution] = host.panels()
         self.commands: list[Contribution] = host.contributions("fazhi_commands")
         self.grid_figures = tuple(c.value for c in host.contributions("fazhi_grid_figures"))
+        self.review_checks = review_checks(host, config)
+        self._store_signature: tuple | None = None  # the files as last seen: a change means a write
+        self._stale: set[int] = set()  # RELOAD_ON_WRITE panels that missed a write while hidden
         self.grids: list[Grid] = []
         self.current_panel = 0
         self._context_known = False  # the opening period and the grid list are known
@@ -196,14 +204,103 @@ class FazhiApp(App[int], inherit_bindings=False):
             )
         panel_list = self.query_one(PanelList)
         panel_list.set_panels([c.value.title for c in self.panels])
+        self.store.write_listeners.append(self._write_landed)
+        self.set_interval(WRITE_POLL_S, self._watch_writes)
         if self.panels:
-            self.show_panel_index(0)
+            self.show_panel_index(self._start_index())
         else:
             self.query_one(ContentSwitcher).current = "no-panels"
             panel_list.display = False
             self._start_up_done()
         self._update_header()
         self._startup()
+
+    def _start_index(self) -> int:
+        """The panel ``[ui] start_panel`` names, else the first; a name no panel has is told."""
+        wanted = self.config.start_panel
+        if wanted is None:
+            return 0
+        for index, contrib in enumerate(self.panels):
+            if contrib.value.name == wanted:
+                return index
+        names = "、".join(c.value.name for c in self.panels)
+        self.notify(
+            f"配置 [ui] start_panel = “{wanted}”：没有这个面板（可用：{names}），显示第一个面板",
+            severity="warning",
+            timeout=10,
+        )
+        return 0
+
+    def on_unmount(self) -> None:
+        if self._write_landed in self.store.write_listeners:
+            self.store.write_listeners.remove(self._write_landed)
+
+    # -- noticing writes ---------------------------------------------------------------------
+    class WritesLanded(Message):
+        """A write of this process landed (posted from the writing thread)."""
+
+    def _write_landed(self, table: str) -> None:
+        self.post_message(self.WritesLanded())  # thread-safe: the store calls this on its writer's thread
+
+    def on_fazhi_app_writes_landed(self, message: WritesLanded) -> None:
+        self._watch_writes()
+
+    def _watch_writes(self) -> None:
+        if self._context_known:
+            self._read_signature()
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def _read_signature(self) -> tuple:
+        return self.store.state_signature()
+
+    def _signature_read(self, signature: tuple) -> None:
+        before, self._store_signature = self._store_signature, signature
+        if before is None or before == signature:
+            return
+        # Something was written (here or by a colleague): counts beside the titles, and the
+        # panels that sum up others' data, catch up.
+        self._refresh_badges()
+        visible = self.current_panel if self.panels else None
+        for index, slot in enumerate(self.query(PanelSlot)):
+            panel = slot.panel
+            if panel is None or not panel.RELOAD_ON_WRITE:
+                continue
+            if index == visible:
+                self._refresh_visible(force=True)
+            else:
+                self._stale.add(index)
+
+    def _refresh_badges(self) -> None:
+        if not self._context_known:
+            return
+        jobs = [
+            (index, contrib, self.context_for(contrib.plugin))
+            for index, contrib in enumerate(self.panels)
+            if contrib.value.badge is not None
+        ]
+        if jobs:
+            self._compute_badges(jobs)
+
+    @work(thread=True, exclusive=True, group="badges", exit_on_error=False)
+    def _compute_badges(self, jobs: list[tuple[int, Contribution, Context]]) -> list[tuple[int, Contribution, object]]:
+        out: list[tuple[int, Contribution, object]] = []
+        for index, contrib, ctx in jobs:
+            try:
+                out.append((index, contrib, contrib.value.badge(ctx)))
+            except Exception as exc:  # one plugin's count costs only its badge
+                out.append((index, contrib, exc))
+        return out
+
+    def _badges_done(self, results: list[tuple[int, Contribution, object]]) -> None:
+        panel_list = self.query_one(PanelList)
+        for index, contrib, value in results:
+            if isinstance(value, BaseException):
+                self.host.record_error(
+                    contrib.plugin, f"面板「{contrib.value.title}」的计数出错：{describe_exception(value)}"
+                )
+                panel_list.set_badge(index, None)
+            else:
+                panel_list.set_badge(index, value if isinstance(value, int) else None)
 
     @work(thread=True, exclusive=True, group="startup", exit_on_error=False)
     def _startup(self) -> StartupInfo:
@@ -240,8 +337,14 @@ class FazhiApp(App[int], inherit_bindings=False):
             self._context_known = True
             self._update_header()
             self._refresh_visible()
+            self._refresh_badges()
+            self._read_signature()
         elif group == "grids" and state == WorkerState.SUCCESS:
             self.grids = event.worker.result
+        elif group == "watch" and state == WorkerState.SUCCESS:
+            self._signature_read(event.worker.result)
+        elif group == "badges" and state == WorkerState.SUCCESS:
+            self._badges_done(event.worker.result)
         elif group == "plugin-command" and state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self._command_done(event.worker)
         elif group == "compact" and state in (WorkerState.SUCCESS, WorkerState.ERROR):
@@ -259,6 +362,7 @@ class FazhiApp(App[int], inherit_bindings=False):
             town=self.config.town,
             settings=self.config.plugin_settings(plugin),
             grid_figures=self.grid_figures,
+            review_checks=self.review_checks,
         )
 
     def watch_period(self) -> None:
@@ -268,6 +372,7 @@ class FazhiApp(App[int], inherit_bindings=False):
     def watch_grid(self) -> None:
         self._update_header()
         self._refresh_visible()
+        self._refresh_badges()  # a count is for the selected grid
 
     def _visible_slot(self) -> PanelSlot | None:
         current = self.query_one(ContentSwitcher).current
@@ -283,6 +388,9 @@ class FazhiApp(App[int], inherit_bindings=False):
     def _refresh_visible(self, force: bool = False) -> None:
         slot = self._visible_slot()
         if slot is not None and self._context_known:
+            if slot.number - 1 in self._stale:
+                self._stale.discard(slot.number - 1)
+                force = True
             slot.show_context(self.context_for(slot.plugin), force=force)
 
     def _update_header(self) -> None:
@@ -498,6 +606,38 @@ class FazhiApp(App[int], inherit_bindings=False):
     # -- panels report failures --------------------------------------------------------------
     def on_panel_grid_selected(self, message: Panel.GridSelected) -> None:
         self.grid = message.grid
+
+    async def on_panel_record_wanted(self, message: Panel.RecordWanted) -> None:
+        await self.open_record(message.table, message.record_id)
+
+    def panel_for_table(self, table: str) -> int | None:
+        """The index of the panel that shows ``table``'s records: the first whose spec lists the
+        table in ``record_tables``, else the first panel of the plugin that owns the table."""
+        for index, contrib in enumerate(self.panels):
+            if table in contrib.value.record_tables:
+                return index
+        owner = getattr(self.host, "table_owner", {}).get(table)
+        for index, contrib in enumerate(self.panels):
+            if owner is not None and contrib.plugin == owner:
+                return index
+        return None
+
+    async def open_record(self, table: str, record_id: str | None) -> bool:
+        """Switch to the panel that shows ``table`` and have it show ``record_id``
+        (``Panel.show_record``). False, with a notice, when no panel can."""
+        index = self.panel_for_table(table)
+        if index is None:
+            label = self.store.specs[table].label if table in self.store.specs else table
+            self.notify(f"没有面板可显示“{label}”的记录", severity="warning")
+            return False
+        self.show_panel_index(index)
+        slot = self.query(PanelSlot)[index]
+        if slot.panel is None:
+            return False  # its factory failed: the slot shows why
+        if slot.mounting is not None:
+            await slot.mounting
+        slot.panel.want_record(table, record_id)
+        return True
 
     def on_panel_failed(self, message: Panel.Failed) -> None:
         self.host.record_error(message.plugin, f"面板「{message.title}」{message.message}")

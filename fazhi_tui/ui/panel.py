@@ -225,6 +225,11 @@ class Panel(Widget):
     # Shown only when the panel says what it would export (``export_view``).
     BINDINGS = [Binding("e", "export", "导出", id="panel.export")]
 
+    # Reload when any write lands (this process's or a colleague's), also while hidden: for a
+    # panel that sums up other panels' data (the daily review). Others reload when the context
+    # changes or on `r`.
+    RELOAD_ON_WRITE: bool = False
+
     # Set by the shell when it places the panel: whose it is and what it is called.
     plugin_name: str = ""
     panel_name: str = ""
@@ -251,6 +256,25 @@ class Panel(Widget):
         """Make ``grid`` (a ``Grid``, or None for the whole town) the shell's selected grid."""
         self.post_message(self.GridSelected(grid))
 
+    class RecordWanted(Message):
+        """A panel asks the shell to open one record in the panel that shows ``table``'s records."""
+
+        def __init__(self, table: str, record_id: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.record_id = record_id
+
+    def open_record(self, table: str, record_id: str | None) -> None:
+        """Ask the shell to switch to the panel that shows ``table``'s records and open
+        ``record_id`` there (``show_record``); the shell says so when no panel can."""
+        self.post_message(self.RecordWanted(table, record_id))
+
+    def show_record(self, table: str, record_id: str | None) -> bool:
+        """Show one record of ``table`` (``record_id`` None: the table's list). The shell calls
+        it on the UI thread after switching to this panel, possibly before the first ``load``
+        has finished. Return True when the panel handles ``table``; the default handles none."""
+        return False
+
     class Shown(Message):
         """A panel put fresh data on screen (after a failure too: the shell clears its mark)."""
 
@@ -276,6 +300,7 @@ class Panel(Widget):
         self._broken: str | None = None  # why the panel cannot work at all (compose failed)
         self._tasks: dict[Worker, tuple[Callable[[Any], Any] | None, Callable[[BaseException], Any] | None]] = {}
         self._refocus: Widget | None = None  # what had the focus when a reload covered the body
+        self._record_wanted: tuple[str, str | None] | None = None  # show_record once data is shown
 
     # -- for panel authors -------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -402,6 +427,23 @@ class Panel(Widget):
             self.reload()
 
     # -- for the shell -----------------------------------------------------------------------
+    def want_record(self, table: str, record_id: str | None) -> None:
+        """The shell's "open this record": ``show_record`` now if data is on screen, else right
+        after the first load is shown (so ``show_record`` always has ``self.context``)."""
+        if self._shown is None:
+            self._record_wanted = (table, record_id)
+            return
+        self._show_wanted_record(table, record_id)
+
+    def _show_wanted_record(self, table: str, record_id: str | None) -> None:
+        try:
+            handled = self.show_record(table, record_id)
+        except Exception as exc:
+            self._fail(f"打开记录出错：{describe_exception(exc)}")
+            return
+        if not handled:
+            self.notify(f"面板「{self.panel_title}」不能打开表 {table} 的记录", severity="warning")
+
     def compose(self) -> ComposeResult:
         yield ErrorBox(id="panel-error")
         yield Static("正在更新……", id="panel-reloading")
@@ -481,6 +523,9 @@ class Panel(Widget):
             self.refresh_bindings()  # what check_action allows may have changed (export, role)
             self.call_after_refresh(self._restore_focus)
             self.post_message(self.Shown(self.panel_name))
+            if self._record_wanted is not None:
+                wanted, self._record_wanted = self._record_wanted, None
+                self._show_wanted_record(*wanted)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             self._fail(f"查询出错：{describe_exception(error) if error else '未知错误'}")

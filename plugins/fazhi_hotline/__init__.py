@@ -29,6 +29,7 @@ def fazhi_panels():
             HotlinePanel,
             order=400,
             description="受理量、办结率、满意率等与上期比较，月度趋势，分类与网格，季度排名，未办结工单",
+            record_tables=("hotline",),
         )
     ]
 

@@ -444,6 +444,16 @@ class HotlinePanel(Panel):
         self.open_detail(event.record["ticket_no"])
 
     # -- one ticket --------------------------------------------------------------------------
+    def show_record(self, table: str, record_id: str | None) -> bool:
+        """The shell's "open this record" (the daily review's Enter): a ticket in 工单详情."""
+        if table != HOTLINE:
+            return False
+        if record_id is None:
+            self.query_one("#hotline-tabs", TabbedContent).active = "tab-open"
+        else:
+            self.open_detail(record_id)
+        return True
+
     def open_detail(self, ticket_no: str) -> None:
         """Show one ticket and its history in the 工单详情 tab (queried in a worker)."""
         ctx = self.context

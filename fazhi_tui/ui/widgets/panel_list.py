@@ -21,19 +21,47 @@ class PanelList(OptionList):
     PanelList:focus { border: none; border-right: solid $accent; }
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._titles: list[str] = []
+        self._failed: set[int] = set()
+        self._badges: dict[int, int] = {}
+
     class Chosen(Message):
         def __init__(self, index: int) -> None:
             super().__init__()
             self.index = index
 
     def set_panels(self, titles: list[str]) -> None:
+        self._titles = list(titles)
+        self._failed = set()
+        self._badges = {}
         self.clear_options()
         self.add_options([Option(self._label(i, t), id=str(i)) for i, t in enumerate(titles)])
 
     def mark(self, index: int, failed: bool, title: str) -> None:
         """Show a failed panel with a mark, so a broken plugin is seen without opening it."""
-        label = self._label(index, title)
-        if failed:
+        (self._failed.add if failed else self._failed.discard)(index)
+        self._redraw(index)
+
+    def set_badge(self, index: int, count: int | None) -> None:
+        """A count beside the title (the review's open items); None shows none."""
+        if count is None:
+            self._badges.pop(index, None)
+        else:
+            self._badges[index] = count
+        self._redraw(index)
+
+    def badge(self, index: int) -> int | None:
+        return self._badges.get(index)
+
+    def _redraw(self, index: int) -> None:
+        if not 0 <= index < len(self._titles):
+            return
+        label = self._label(index, self._titles[index])
+        if index in self._badges:
+            label.append(f" {self._badges[index]}", style="bold" if self._badges[index] else "dim")
+        if index in self._failed:
             label.append(" ✗", style="bold red")
         self.replace_option_prompt_at_index(index, label)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.containers import Container
+from textual.widget import AwaitMount
 
 from ...context import Context
 from ...contrib import PanelSpec
@@ -26,6 +27,7 @@ class PanelSlot(Container):
         self.number = number
         self.panel: Panel | None = None
         self.error: str | None = None
+        self.mounting: AwaitMount | None = None  # awaited by whoever needs the panel's widgets
 
     def show_context(self, ctx: Context, force: bool = False) -> None:
         """The slot is visible (or the context changed while it is): bring it up to date."""
@@ -52,4 +54,4 @@ class PanelSlot(Container):
         panel.panel_name = self.spec.name
         panel.panel_title = self.spec.title
         self.panel = panel
-        self.mount(panel)
+        self.mounting = self.mount(panel)

@@ -1,0 +1,1 @@
+"""The review panel's widgets, one per file."""
