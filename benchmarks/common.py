@@ -74,7 +74,7 @@ def open_dashboard_store(store_path: Path, role: str | None = None):
     return rt
 
 
-def make_context(store, *, year: int = YEAR, grid=None, settings: dict | None = None):
+def make_context(store, *, year: int = YEAR, grid=None, settings: dict | None = None, review_checks: tuple = ()):
     from fazhi_tui.api import Context, Period
 
     return Context(
@@ -86,6 +86,7 @@ def make_context(store, *, year: int = YEAR, grid=None, settings: dict | None = 
         role=store.access.role_label,
         town=TOWN,
         settings=settings or {},
+        review_checks=review_checks,
     )
 
 
@@ -170,6 +171,8 @@ def canonical(name: str, result: Any) -> Any:
             "due_soon": result.due_soon,
             "first_page": result.rows.column("ticket_no").to_pylist(),
         }
+    if name == "review":  # the daily review's queue (fazhi_review.queue.Queue)
+        return {"open": result.open_count(), "keys": [e.key for e in result.entries]}
     raise KeyError(name)
 
 

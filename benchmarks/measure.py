@@ -120,6 +120,7 @@ def group_paired(args) -> dict:
 
         tf, tr = paired(fn, floor, args.runs)
         out["results"][name] = {"fazhi": summary(tf), "floor": summary(tr)}
+    out["results"]["review_queue"] = review_paired(rt, con, sources, args.runs)
     hot = store.files("hotline")
     grids = store.files("grids")
     from fazhi_hotline.queries import due_soon_until
@@ -168,10 +169,12 @@ def group_dashboard(args) -> dict:
     """The dashboard's own process: the open list scrolled, every panel's refresh on a period or
     grid change, and the peak memory of doing all that."""
     from fazhi_hotline import queries as Q
+    from fazhi_tui.runtime import review_checks
 
     rt = common.open_dashboard_store(args.store)
     store = rt.store
-    ctx = common.make_context(store)
+    checks = review_checks(rt.plugins, rt.config)  # what the shell hands the daily review
+    ctx = common.make_context(store, review_checks=checks)
     county = ctx.replace(settings={"scope": "all"})
     grid = common.the_grid(store)
     out: dict[str, Any] = {"results": {}, "rss_mb": {}}
@@ -212,7 +215,7 @@ def group_dashboard(args) -> dict:
     # Context changes, per panel: each run switches the period (2025 <-> 2024, the `[` key) or
     # the grid (全镇 <-> 镇区网格), so every run is a change to data not shown before it. Every
     # panel the dashboard registers, through its own ``load``.
-    previous = common.make_context(store, year=YEAR - 1)
+    previous = common.make_context(store, year=YEAR - 1, review_checks=checks)
     with_grid = ctx.replace(grid=grid)
     out["panels"] = []
     for panel, plugin, load in common.dashboard_panels(rt):
@@ -233,6 +236,34 @@ def group_dashboard(args) -> dict:
     out["list_total_town"] = Q.open_tickets(ctx, limit=0).total
     rt.close()
     return out
+
+
+def review_paired(rt, con, sources: dict[str, str], runs: int) -> dict:
+    """The daily review's queue (fazhi_review: every plugin's checks, merged, with the marks),
+    built afresh each time (its cache off), against the checks' own SQL on the raw files: the
+    review's work beyond the checks (marks, grid names, ordering) is in its time, not the floor's."""
+    from fazhi_review.queue import build_queue
+    from fazhi_tui.runtime import review_checks
+
+    store = rt.store
+    ctx = common.make_context(store).replace(review_checks=review_checks(rt.plugins, rt.config))
+    captured, _ = capture(store, {"review": lambda: build_queue(ctx, cached=False)})
+    known = [(floor_sql(sql, sources), params) for sql, params in captured["review"] if _TABLE_RE.search(sql)]
+    known = [(sql, params) for sql, params in known if "review_marks" not in sql]
+
+    def floor() -> None:
+        for sql, params in known:
+            con.sql(sql, params=params).to_arrow_table()
+
+    queue = build_queue(ctx, cached=False)
+    tf, tr = paired(lambda: build_queue(ctx, cached=False), floor, runs)
+    return {
+        "fazhi": summary(tf),
+        "floor": summary(tr),
+        "checks": queue.checks,
+        "items": len(queue.entries),
+        "floor_sql": [sql for sql, _ in known],
+    }
 
 
 # -- the floor: raw DuckDB on the same files ------------------------------------------------------

@@ -47,6 +47,7 @@ PEAK_MB = 500
 PANDAS_SPEEDUP = 10
 CURRENT_STATE_RATIO = 1.5  # issue 2
 GRID_MAP_S = 0.050
+REVIEW_S = 0.500  # issue 19: every plugin's checks together
 
 
 # -- results -------------------------------------------------------------------------------------
@@ -368,6 +369,34 @@ def bench_context_changes(env: Env) -> list[Row]:
                         data=r,
                     ).finish()
                 )
+    return rows
+
+
+def bench_review(env: Env) -> list[Row]:
+    """The daily review (每日待办): every plugin's checks run, merged and matched with the marks,
+    as its panel, its count and ``fazhi-tui review`` build it; against the checks' SQL on the raw
+    files (issue 19: ≤ 500 ms on the 10M-ticket store)."""
+    rows = []
+    for v in env.variants:
+        sec = section(v)
+        name = "daily review: all checks"
+        try:
+            r = env.worker("paired", v)["results"]["review_queue"]
+        except Exception as exc:  # noqa: BLE001
+            rows.append(error_row(sec, name, exc))
+            continue
+        t, f = r["fazhi"]["median"], r["floor"]["median"]
+        rows.append(
+            Row(
+                sec,
+                f"{name} ({r['checks']} checks, {r['items']} items)",
+                t,
+                floor=f,
+                checks=[Check(f"≤ {REVIEW_S * 1000:.0f} ms", t <= REVIEW_S)],
+                note=f"{_x(ratio(t, f))} the checks' SQL on the raw files",
+                data=r,
+            ).finish()
+        )
     return rows
 
 
@@ -733,6 +762,7 @@ BENCHES: list[Callable[[Env], list[Row]]] = [
     bench_roles,
     bench_open_list,
     bench_context_changes,
+    bench_review,
     bench_current_state,
     bench_memory,
     bench_cold_start,

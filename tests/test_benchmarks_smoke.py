@@ -29,6 +29,7 @@ PER_VARIANT = [
     "hotline panel: grid change",
     "overview panel: period change",
     "overview panel: grid change",
+    "daily review: all checks",
     "current state vs plain scan: 2025",
     "current state vs plain scan: 5 years",
     "peak memory: dashboard queries process",

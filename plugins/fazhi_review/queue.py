@@ -11,7 +11,10 @@ it was snoozed to.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from fazhi_tui.api import AT, BY, REV, Context, PluginCheck, ReviewCheck, ReviewItem, StoreError
@@ -21,6 +24,7 @@ from .tables import HANDLED, MARKS, OPEN, SNOOZED
 # What an entry is, as the screen and the digest say it.
 FAILED = "检查出错"
 MAX_ERROR = 300  # characters of a check's error shown in its row
+CHECK_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -205,13 +209,47 @@ def run_check(ctx: Context, source: PluginCheck) -> tuple[list[ReviewItem], str 
     return items, None
 
 
-def build_queue(ctx: Context, checks: Sequence[PluginCheck] | None = None) -> Queue:
+# Queues already built, by (store, today, grid, the store's files): the panel and its count in the
+# panel list ask for the same queue, and a period change (which the queue ignores) asks again. Any
+# write, here or by a colleague, changes the files' signature and so builds a new one.
+_CACHE: OrderedDict[tuple, Queue] = OrderedDict()
+_CACHE_SIZE = 8
+_CACHE_LOCK = threading.Lock()
+
+
+def build_queue(ctx: Context, checks: Sequence[PluginCheck] | None = None, *, cached: bool = True) -> Queue:
     """Today's queue for ``ctx.grid``: every check run, merged and ordered, with the marks."""
     sources = list(ctx.review_checks if checks is None else checks)
+    if not cached:
+        return _build(ctx, sources)
+    key = (
+        id(ctx.store),
+        ctx.today,
+        ctx.grid.code if ctx.grid is not None else None,
+        tuple((s.plugin, s.check.name, id(s.check)) for s in sources),
+        ctx.store.state_signature(),
+    )
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    queue = _build(ctx, sources)
+    with _CACHE_LOCK:
+        _CACHE[key] = queue
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return queue
+
+
+def _build(ctx: Context, sources: list[PluginCheck]) -> Queue:
     raw: list[Entry] = []
-    for source in sources:
+    # The checks side by side: each is a query or a few, too small to keep both cores busy alone
+    # (the store gives every thread its own DuckDB cursor). Results are taken in load order.
+    with ThreadPoolExecutor(max_workers=max(1, min(CHECK_THREADS, len(sources))), thread_name_prefix="review") as pool:
+        results = list(pool.map(lambda source: run_check(ctx, source), sources))
+    for source, (items, error) in zip(sources, results, strict=True):
         check = source.check
-        items, error = run_check(ctx, source)
         if error is not None:
             item = ReviewItem(f"“{check.title}”检查出错（插件 {source.plugin}）", error)
             raw.append(
