@@ -604,3 +604,21 @@ def test_the_queue_and_the_digest_import_no_textual():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+@async_test
+async def test_e_exports_the_open_queue(demo_store, tmp_path):
+    from fazhi_tui.transfer.exporter import export_rows
+
+    app = review_app(copy_store(demo_store, tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        panel = app.visible_panel()
+        assert panel.check_action("export", ())
+        view = panel.export_view()
+        rows, spec = view.prepared(view.fetch())
+        assert rows.num_rows == panel.queue.open_count()
+        assert view.file_stem == "每日待办-2026-11-26"
+        result = export_rows(rows, spec, tmp_path / "q.csv", "csv", may_see_pii=False)
+    head = (tmp_path / "q.csv").read_text("utf-8-sig").splitlines()[0]
+    assert head.startswith("检查项,插件,事项,说明,时限,超期,网格,指派给") and result.rows == rows.num_rows

@@ -9,6 +9,7 @@ colleague's marks.
 
 from __future__ import annotations
 
+import pyarrow as pa
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -17,12 +18,14 @@ from textual.widgets import Input, OptionList, Static
 
 from fazhi_tui.api import (
     CHOICE,
+    WHOLE_TOWN,
     Context,
     FormDone,
     FormError,
     FormFailed,
     FormField,
     Panel,
+    PanelExport,
     RecordForm,
     requires_write,
 )
@@ -34,6 +37,19 @@ from .tables import HANDLED, MARKS, SNOOZED
 from .widgets.entry_detail import EntryDetail
 from .widgets.review_list import ReviewList
 from .workdays import next_working_day
+
+EXPORT_LABELS = {
+    "check": "检查项",
+    "plugin": "插件",
+    "title": "事项",
+    "detail": "说明",
+    "due": "时限",
+    "overdue": "超期",
+    "grid": "网格",
+    "assignee": "指派给",
+    "record_table": "记录所在表",
+    "record_id": "记录编号",
+}
 
 
 class ReviewPanel(Panel):
@@ -75,6 +91,7 @@ class ReviewPanel(Panel):
 
     def show(self, data: tuple[Queue, list[str]]) -> None:
         self.queue, self.colleagues = data
+        self.refresh_bindings()  # `e` exports the queue once there is one
         listing = self.query_one(ReviewList)
         current = listing.highlighted_entry()
         keep = self._keep or (current.key if current is not None else None)
@@ -235,6 +252,29 @@ class ReviewPanel(Panel):
             self.notify(f"已撤销：{entry.item.title}", timeout=4)
 
         self.run_in_thread(lambda: marks.undo(ctx, entry, rev), done=undone, failed=self.report_write_error)
+
+    # -- export ------------------------------------------------------------------------------
+    def export_view(self) -> PanelExport | None:
+        queue = self.queue
+        if queue is None:
+            return None
+        entries = queue.open_entries(text=self.filter_text)
+        rows = pa.table(
+            {
+                "check": [e.check_title for e in entries],
+                "plugin": [e.plugin for e in entries],
+                "title": [e.item.title for e in entries],
+                "detail": [e.error if e.status == FAILED else e.item.detail for e in entries],
+                "due": pa.array([e.item.due for e in entries], pa.date32()),
+                "overdue": [("是" if e.item.overdue else "") for e in entries],
+                "grid": [e.grid_name or e.item.grid for e in entries],
+                "assignee": [e.assignee for e in entries],
+                "record_table": [e.item.table for e in entries],
+                "record_id": [e.item.record_id for e in entries],
+            }
+        )
+        grid = "" if queue.grid_label == WHOLE_TOWN else f"-{queue.grid_label}"
+        return PanelExport("每日待办", rows, labels=EXPORT_LABELS, file_stem=f"每日待办-{queue.today:%Y-%m-%d}{grid}")
 
     # -- filter ------------------------------------------------------------------------------
     def action_filter(self) -> None:
