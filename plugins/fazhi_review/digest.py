@@ -46,7 +46,9 @@ def headline(queue: Queue, town: str = "", user: str | None = None) -> str:
 
 def _facts(e: Entry, today: dt.date) -> list[str]:
     facts = []
-    if e.item.due is not None:
+    # The marker before the title gives the due day, except for an overdue item ([超期]): then
+    # the date, unless the title says it already (the hotline's do).
+    if e.item.due is not None and e.item.overdue and e.item.due.isoformat() not in e.item.title:
         facts.append(f"时限 {e.item.due:%Y-%m-%d}")
     if e.grid_name or e.item.grid:
         facts.append(e.grid_name or e.item.grid or "")
