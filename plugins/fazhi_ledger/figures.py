@@ -1,0 +1,261 @@
+"""The ledger's figures: for each category's ``FigureDef`` the SQL condition and aggregate that
+make its value, ``compute(ctx)`` and ``records(ctx)`` for the report, and every figure of the
+panel (period, previous period, year to date) in one scan. Separate because the report, the CLI,
+the panel, the review and the map all use the same numbers. No Textual.
+
+How a figure counts (``counts``):
+- ``records``: rows of the category dated in the period (日期);
+- ``quantity``: the sum of 数量 over those rows, an empty 数量 counting 1;
+- ``closed``: rows of the category whose 状态 is 已销号 and whose 完成日期 is in the period;
+- ``level``: rows of one 级别; ``kind``: rows whose 事项 contains one of the kind's words;
+- ``cumulative``: every row dated before the period's end (“目前已创成……”), not only the period's.
+
+A figure is ``None`` (a gap in the report, never a made-up 0) when the category has no record
+dated before the period's end anywhere in the town: the office does not keep it in this ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from fazhi_tui.api import Context, Figure, Period
+
+from .categories import CLOSED, KIND, LEVEL, QUANTITY, Categories, FigureDef, current
+from .tables import CLOSED as CLOSED_STATUS
+from .tables import WORK_ITEMS
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def run(ctx: Context, sql: str, params: Mapping[str, Any]) -> pa.Table:
+    """``ctx.query`` with only the named parameters the SQL uses (DuckDB refuses extra ones, and
+    which bounds a figure's condition uses depends on how it counts)."""
+    used = set(_PARAM.findall(sql))
+    return ctx.query(sql, {k: v for k, v in params.items() if k in used})
+
+
+def _condition(f: FigureDef, p: str, params: dict[str, Any], start: str, end: str) -> str:
+    """The figure's row condition in SQL with its parameters named ``{p}…`` added to ``params``;
+    ``start``/``end`` name the period's bound parameters."""
+    params[f"{p}c"] = f.category
+    parts = [f"category = ${p}c"]
+    if f.counts == CLOSED:
+        params[f"{p}s"] = CLOSED_STATUS
+        parts.append(f"status = ${p}s AND done_date >= ${start} AND done_date < ${end}")
+    elif f.cumulative:
+        parts.append(f'"date" < ${end}')
+    else:
+        parts.append(f'"date" >= ${start} AND "date" < ${end}')
+    if f.counts == LEVEL:
+        params[f"{p}l"] = f.level
+        parts.append(f"level = ${p}l")
+    if f.counts == KIND:
+        words = []
+        for i, w in enumerate(f.match):
+            params[f"{p}k{i}"] = w
+            words.append(f"contains(title, ${p}k{i})")
+        parts.append(f"({' OR '.join(words)})")
+    return " AND ".join(parts)
+
+
+def _aggregate(f: FigureDef, cond: str) -> str:
+    if f.counts == QUANTITY:
+        return f"CAST(coalesce(sum(coalesce(quantity, 1)) FILTER (WHERE {cond}), 0) AS BIGINT)"
+    return f"CAST(coalesce(count_if({cond}), 0) AS BIGINT)"
+
+
+def _grid(ctx: Context, params: dict[str, Any]) -> str:
+    if ctx.grid is None:
+        return "TRUE"
+    params["grid"] = ctx.grid.code
+    return "grid = $grid"
+
+
+def _kept(ctx: Context, category: str, end: dt.date) -> bool:
+    """Whether the town keeps this category here: any record of it dated before ``end``."""
+    rows = ctx.query(
+        f'SELECT 1 FROM {WORK_ITEMS} WHERE category = $c AND "date" < $end LIMIT 1', {"c": category, "end": end}
+    )
+    return rows.num_rows > 0
+
+
+def compute(f: FigureDef, ctx: Context) -> int | None:
+    """The figure's value for ``ctx.period`` and ``ctx.grid``, or None when the category is not kept."""
+    if not _kept(ctx, f.category, ctx.period.end):
+        return None
+    params: dict[str, Any] = {"start": ctx.period.start, "end": ctx.period.end}
+    cond = _condition(f, "f", params, "start", "end")
+    sql = f"SELECT {_aggregate(f, 'TRUE')} FROM {WORK_ITEMS} WHERE {cond} AND {_grid(ctx, params)}"
+    return int(run(ctx, sql, params).column(0)[0].as_py())
+
+
+RECORD_COLUMNS = (
+    "item_no",
+    "date",
+    "category",
+    "title",
+    "quantity",
+    "grid",
+    "level",
+    "person",
+    "due",
+    "done_date",
+    "status",
+    "note",
+)
+
+
+def records(f: FigureDef, ctx: Context) -> pa.Table:
+    """The rows behind the figure's value (same filter), by 日期."""
+    params: dict[str, Any] = {"start": ctx.period.start, "end": ctx.period.end}
+    cond = _condition(f, "f", params, "start", "end")
+    cols = ", ".join(f'"{c}"' for c in RECORD_COLUMNS)
+    sql = f'SELECT {cols} FROM {WORK_ITEMS} WHERE {cond} AND {_grid(ctx, params)} ORDER BY "date", item_no'
+    return run(ctx, sql, params)
+
+
+def value_of(f: FigureDef, table: pa.Table) -> int:
+    """What a figure's records add up to (the check that ``records`` matches ``compute``)."""
+    if f.counts == QUANTITY:
+        return sum(1 if q is None else q for q in table.column("quantity").to_pylist())
+    return table.num_rows
+
+
+def report_figures(categories: Categories | None = None) -> list[Figure]:
+    """One ``Figure`` per category and meaning, named as the categories say."""
+    out = []
+    for f in (categories or current()).figures:
+        out.append(
+            Figure(
+                f.name,
+                f.label,
+                f.unit,
+                lambda ctx, f=f: compute(f, ctx),
+                records=lambda ctx, f=f: records(f, ctx),
+                table=WORK_ITEMS,
+                approx=f.approx,
+                description=f.description or f"工作台账“{f.category}”类的{_meaning(f)}",
+            )
+        )
+    return out
+
+
+def _meaning(f: FigureDef) -> str:
+    if f.counts == QUANTITY:
+        what = "数量之和（数量为空按 1 计）"
+    elif f.counts == CLOSED:
+        what = "已销号条数（按完成日期）"
+    elif f.counts == LEVEL:
+        what = f"{f.level}记录条数"
+    elif f.counts == KIND:
+        what = f"事项含“{'/'.join(f.match)}”的记录条数"
+    else:
+        what = "记录条数"
+    return what + ("，计至期间末" if f.cumulative else "")
+
+
+# -- the panel's figures: every figure for the period, the previous period and the year, one scan ---
+@dataclass(frozen=True)
+class FigureRow:
+    figure: FigureDef
+    current: int | None
+    previous: int | None
+    year_to_date: int | None  # for figures with a target: the period's year up to its end (or today)
+
+    @property
+    def target(self) -> float | None:
+        return self.figure.target
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    name: str
+    unit: str
+    records: int  # the category's records in the period (and grid)
+    figures: tuple[FigureRow, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    period: Period
+    previous_period: Period
+    year_period: Period  # the period's year, up to the end of the period (or today, if sooner)
+    categories: tuple[CategoryRow, ...]
+    total: int  # records of every category in the period
+
+
+def year_to_date(period: Period, today: dt.date) -> Period:
+    year = period.start.year
+    end = min(period.end, today + dt.timedelta(days=1), dt.date(year + 1, 1, 1))
+    end = max(end, dt.date(year, 1, 2))
+    return Period.between(dt.date(year, 1, 1), end - dt.timedelta(days=1))
+
+
+def summary(ctx: Context, categories: Categories | None = None) -> Summary:
+    """Every category's figures for ``ctx.period``, the previous period and the year to date, in
+    the grid, from one query over the rows dated before the period's end."""
+    cats = categories or current()
+    period, previous = ctx.period, ctx.period.step(-1)
+    ytd = year_to_date(period, ctx.today)
+    params: dict[str, Any] = {
+        "s0": period.start,
+        "e0": period.end,
+        "s1": previous.start,
+        "e1": previous.end,
+        "s2": ytd.start,
+        "e2": ytd.end,
+    }
+    cols: list[str] = []
+    end = max(period.end, ytd.end)
+    for ci, c in enumerate(cats.items):
+        params[f"k{ci}"] = c.name
+        # Kept: any record dated before the period's end, town-wide (see the module's docstring).
+        cols.append(f'CAST(count_if(category = $k{ci} AND "date" < $e0) AS BIGINT) AS kept{ci}')
+        cols.append(
+            f'CAST(count_if(category = $k{ci} AND in_grid AND "date" >= $s0 AND "date" < $e0) AS BIGINT) AS n{ci}'
+        )
+        cols.append(f'CAST(count_if(category = $k{ci} AND "date" < $e1) AS BIGINT) AS keptp{ci}')
+        for fi, f in enumerate(c.figures):
+            for slot in (0, 1, 2) if f.target is not None else (0, 1):
+                cond = _condition(f, f"c{ci}f{fi}s{slot}", params, f"s{slot}", f"e{slot}")
+                cols.append(f"{_aggregate(f, 'in_grid AND ' + cond)} AS v{ci}_{fi}_{slot}")
+    grid_params: dict[str, Any] = {}
+    in_grid = _grid(ctx, grid_params)
+    params |= grid_params
+    params["end"] = end
+    sql = (
+        f'WITH rows AS (SELECT *, {in_grid} AS in_grid FROM {WORK_ITEMS} WHERE "date" < $end) '
+        f"SELECT {', '.join(cols)} FROM rows"
+    )
+    row: Mapping[str, Any] = run(ctx, sql, params).to_pylist()[0]
+    out = []
+    total = 0
+    for ci, c in enumerate(cats.items):
+        kept, kept_prev = row[f"kept{ci}"] > 0, row[f"keptp{ci}"] > 0
+        total += row[f"n{ci}"]
+        frows = []
+        for fi, f in enumerate(c.figures):
+            frows.append(
+                FigureRow(
+                    f,
+                    row[f"v{ci}_{fi}_0"] if kept else None,
+                    row[f"v{ci}_{fi}_1"] if kept_prev else None,
+                    row.get(f"v{ci}_{fi}_2") if f.target is not None and kept else None,
+                )
+            )
+        out.append(CategoryRow(c.name, c.unit, row[f"n{ci}"], tuple(frows)))
+    return Summary(period, previous, ytd, tuple(out), total)
+
+
+def grid_values(f: FigureDef, ctx: Context) -> dict[str, float]:
+    """``{grid code: value}`` of one figure for ``ctx.period`` over every grid (the map)."""
+    params: dict[str, Any] = {"start": ctx.period.start, "end": ctx.period.end}
+    cond = _condition(f, "f", params, "start", "end")
+    sql = f"SELECT grid, {_aggregate(f, 'TRUE')} AS v FROM {WORK_ITEMS} WHERE {cond} AND grid IS NOT NULL GROUP BY grid"
+    return {r["grid"]: r["v"] for r in run(ctx, sql, params).to_pylist()}
