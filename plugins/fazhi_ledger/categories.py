@@ -214,6 +214,10 @@ def parse_category(name: str, data: Mapping[str, Any]) -> Category:
         fields.append(FIELD_LABELS[f])
     grids = _expect(data.get("grids", False), bool, _where(name, "grids"), "true/false")
     doc = _expect(data.get("doc", ""), str, _where(name, "doc"), "文本")
+    if "target" in data:
+        _expect(data["target"], (int, float), _where(name, "target"), "数字")
+        if data["target"] <= 0:
+            raise CategoryError(f"{_where(name, 'target')} 应为正数，实为 {data['target']!r}")
     return Category(name, unit, tuple(fields), grids, doc, _figures(name, data, unit, data.get("target")))
 
 

@@ -41,6 +41,7 @@ from .categories import LEVELS, Category, current
 from .lists import LIST_COLUMNS, LIST_LABELS, OPEN_LABELS, ItemDetail, ItemError, OpenItems, Page
 from .tables import LABELS, STATUSES, WORK_ITEMS
 from .widgets.item_view import ItemView
+from .widgets.rectify_table import RectifyTable
 from .widgets.summary_table import SummaryTable
 
 TABS = ("tab-summary", "tab-records", "tab-rectify", "tab-detail")
@@ -118,7 +119,7 @@ class LedgerPanel(Panel):
                 yield PagedTable(id="records", empty_text="本期没有此类记录")
             with TabPane("整改问题", id="tab-rectify"):
                 yield Static("", id="rectify-title", classes="ledger-title")
-                yield PagedTable(id="rectify", empty_text="没有未销号的整改问题")
+                yield RectifyTable(id="rectify")
             with TabPane("详情", id="tab-detail"):
                 with VerticalScroll(id="detail-scroll"):
                     yield ItemView("", id="detail")
@@ -146,9 +147,9 @@ class LedgerPanel(Panel):
         self.view = view
         s = view.summary
         title = Text(f"{s.period.label} · {view.ctx.grid_label}", style="bold")
-        title.append(f"　共 {s.total} 条记录，与{s.previous_period.label}比较；回车列出该类记录，n 新增", style="dim")
+        title.append(f"　{s.total} 条记录 · 比{s.previous_period.label} · 回车看记录", style="dim")
         self.query_one("#summary-title", Static).update(title)
-        self.query_one(SummaryTable).show(s)
+        self.query_one(SummaryTable).show(s, self.size.width or 100)
         await self._show_rectify(view)
         await self._show_records(view)
         self.detail = view.detail
@@ -164,7 +165,7 @@ class LedgerPanel(Panel):
         text.append(f"超过期限 {o.overdue} 条", style="bold red" if o.overdue else "")
         text.append(f"（标 {lists.OVERDUE_MARK}）；c 销号，回车看修改记录", style="dim")
         self.query_one("#rectify-title", Static).update(text)
-        await self.query_one("#rectify", PagedTable).show_page(TablePage(o.rows), OPEN_LABELS, total=o.total)
+        self.query_one(RectifyTable).show_items(o.rows)
 
     async def _show_records(self, view: LedgerView) -> None:
         if view.category is None or view.records is None:
@@ -195,9 +196,14 @@ class LedgerPanel(Panel):
         self.reload()
 
     @on(PagedTable.RowChosen, "#records")
-    @on(PagedTable.RowChosen, "#rectify")
     def _item_chosen(self, event: PagedTable.RowChosen) -> None:
         self.open_detail(event.record["item_no"])
+
+    @on(DataTable.RowSelected, "#rectify")
+    def _open_item_chosen(self) -> None:
+        record = self.query_one(RectifyTable).highlighted_record()
+        if record is not None:
+            self.open_detail(record["item_no"])
 
     def open_detail(self, item_no: str) -> None:
         ctx = self.context
@@ -228,11 +234,11 @@ class LedgerPanel(Panel):
         if focused is None or self not in focused.ancestors_with_self:
             tab = self.active_tab
             target = {"tab-summary": "#summary", "tab-records": "#records", "tab-rectify": "#rectify"}.get(tab)
-            if target:
-                widget = self.query_one(target)
-                (widget.query_one(DataTable) if not isinstance(widget, DataTable) else widget).focus()
-            else:
-                self.query_one("#ledger-tabs", TabbedContent).query_one(Tabs).focus()
+            widget = self.query_one(target) if target else None
+            inner = None
+            if widget is not None:
+                inner = widget if widget.focusable else next((w for w in widget.query("*") if w.focusable), None)
+            (inner or self.query_one("#ledger-tabs", TabbedContent).query_one(Tabs)).focus()
 
     # -- writes ------------------------------------------------------------------------------
     def _form_category(self) -> Category | None:
@@ -275,7 +281,7 @@ class LedgerPanel(Panel):
         if name == "title":
             return FormField(name, label, required=True)
         if name == "quantity":
-            return FormField(name, f"{label}（{category.unit}）", value="1")
+            return FormField(name, f"{label}（{category.unit}）", value="1", aliases=(label,))
         if name in ("due", "done_date"):
             return FormField(name, label, placeholder="如 2026-12-31")
         return FormField(name, label)
@@ -290,7 +296,7 @@ class LedgerPanel(Panel):
 
     def _close_target(self) -> tuple[str, int | None] | None:
         if self.active_tab == "tab-rectify":
-            record = self.query_one("#rectify", PagedTable).highlighted_record()
+            record = self.query_one(RectifyTable).highlighted_record()
             if record is not None:
                 return record["item_no"], None
         if self.active_tab == "tab-detail" and self.detail is not None and self.detail.record is not None:

@@ -23,7 +23,7 @@ COLUMNS = (
     Column("date", pa.date32(), "日期", required=True, doc="会议、活动、发现问题或命名的日期"),
     Column("category", pa.string(), "类别", required=True, codes=CATEGORY_CODES),
     Column("title", pa.string(), "事项", required=True),
-    Column("quantity", pa.int64(), "数量", doc="空则按 1 计：大事项数、宣传品条数、服务次数、公开条数……"),
+    Column("quantity", pa.int32(), "数量", doc="空则按 1 计：大事项数、宣传品条数、服务次数、公开条数……"),
     Column("grid", pa.string(), "网格", ref="grids", doc="网格编码"),
     Column("level", pa.string(), "级别", codes=LEVEL_CODES, doc="荣誉与示范村：国家级/省级/市级/县级"),
     Column("person", pa.string(), "责任人", ref="people", doc="人员编号"),

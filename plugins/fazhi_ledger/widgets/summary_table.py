@@ -31,11 +31,13 @@ class SummaryTable(DataTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.categories: list[str] = []
 
-    def show(self, summary: Summary) -> None:
+    def show(self, summary: Summary, width: int = 100) -> None:
+        """``width``: the room the panel has; the name column takes what the numbers leave
+        (CJK labels are cut with … rather than pushing the numbers off an 80-column screen)."""
         keep = self.cursor_row
         self.clear(columns=True)
-        self.add_column("类别", key="category")
-        self.add_column("指标", key="figure")
+        name_width = max(14, min(48, width - 40))
+        self.add_column("类别 · 指标", key="figure", width=name_width)
         self.add_column(Text(summary.period.label, justify="right"), key="current")
         self.add_column(Text(summary.previous_period.label, justify="right"), key="previous")
         self.add_column("单位", key="unit")
@@ -44,9 +46,15 @@ class SummaryTable(DataTable):
         for c in summary.categories:
             for i, f in enumerate(c.figures):
                 self.categories.append(c.name)
+                if i == 0:
+                    name = Text(c.name, style="bold")
+                    if f.figure.label != c.name:
+                        name.append(f" {f.figure.label}", style="dim")
+                else:
+                    name = Text(f"　└ {f.figure.label}")
+                name.truncate(name_width, overflow="ellipsis")
                 self.add_row(
-                    Text(c.name if i == 0 else "", style="bold"),
-                    Text(f.figure.label),
+                    name,
                     _n(f.current),
                     _n(f.previous),
                     Text(f.figure.unit),
