@@ -66,7 +66,8 @@ def _condition(f: FigureDef, p: str, params: dict[str, Any], start: str, end: st
 
 def _aggregate(f: FigureDef, cond: str) -> str:
     if f.counts == QUANTITY:
-        return f"CAST(coalesce(sum(coalesce(quantity, 1)) FILTER (WHERE {cond}), 0) AS BIGINT)"
+        # CASE rather than FILTER: DuckDB evaluates a hundred FILTER clauses several times slower.
+        return f"CAST(coalesce(sum(CASE WHEN {cond} THEN coalesce(quantity, 1) ELSE 0 END), 0) AS BIGINT)"
     return f"CAST(coalesce(count_if({cond}), 0) AS BIGINT)"
 
 
@@ -197,10 +198,9 @@ def year_to_date(period: Period, today: dt.date) -> Period:
     return Period.between(dt.date(year, 1, 1), end - dt.timedelta(days=1))
 
 
-def summary(ctx: Context, categories: Categories | None = None) -> Summary:
-    """Every category's figures for ``ctx.period``, the previous period and the year to date, in
-    the grid, from one query over the rows dated before the period's end."""
-    cats = categories or current()
+def summary_query(ctx: Context, cats: Categories) -> tuple[str, dict[str, Any]]:
+    """The panel's one query (see ``summary``) and its parameters; the benchmark runs the same
+    SQL on the raw files as its floor."""
     period, previous = ctx.period, ctx.period.step(-1)
     ytd = year_to_date(period, ctx.today)
     params: dict[str, Any] = {
@@ -233,6 +233,16 @@ def summary(ctx: Context, categories: Categories | None = None) -> Summary:
         f'WITH rows AS (SELECT *, {in_grid} AS in_grid FROM {WORK_ITEMS} WHERE "date" < $end) '
         f"SELECT {', '.join(cols)} FROM rows"
     )
+    return sql, params
+
+
+def summary(ctx: Context, categories: Categories | None = None) -> Summary:
+    """Every category's figures for ``ctx.period``, the previous period and the year to date, in
+    the grid, from one query over the rows dated before the period's end."""
+    cats = categories or current()
+    period, previous = ctx.period, ctx.period.step(-1)
+    ytd = year_to_date(period, ctx.today)
+    sql, params = summary_query(ctx, cats)
     row: Mapping[str, Any] = run(ctx, sql, params).to_pylist()[0]
     out = []
     total = 0
