@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -156,6 +156,7 @@ class LedgerPanel(Panel):
         self.query_one(ItemView).show_item(view.detail, view.ctx.today)
         tabs = self.query_one("#ledger-tabs", TabbedContent).query_one(Tabs)
         self.call_after_refresh(tabs._highlight_active, False)
+        self.call_after_refresh(self._keep_focus)  # a list filled just now can take the focus
 
     async def _show_rectify(self, view: LedgerView) -> None:
         o = view.open_items
@@ -229,16 +230,31 @@ class LedgerPanel(Panel):
         self.refresh_bindings()
         self.call_after_refresh(self._keep_focus)
 
+    def _list_of_tab(self):
+        """The focusable list of the tab shown, or None (an empty list has no table yet)."""
+        target = {
+            "tab-summary": "#summary",
+            "tab-records": "#records",
+            "tab-rectify": "#rectify",
+            "tab-detail": "#detail-scroll",
+        }.get(self.active_tab)
+        widget = self.query_one(target) if target else None
+        if widget is None:
+            return None
+        return widget if widget.focusable else next((w for w in widget.query("*") if w.focusable), None)
+
     def _keep_focus(self) -> None:
         focused = self.app.focused
-        if focused is None or self not in focused.ancestors_with_self:
-            tab = self.active_tab
-            target = {"tab-summary": "#summary", "tab-records": "#records", "tab-rectify": "#rectify"}.get(tab)
-            widget = self.query_one(target) if target else None
-            inner = None
-            if widget is not None:
-                inner = widget if widget.focusable else next((w for w in widget.query("*") if w.focusable), None)
-            (inner or self.query_one("#ledger-tabs", TabbedContent).query_one(Tabs)).focus()
+        tabs = self.query_one("#ledger-tabs", TabbedContent).query_one(Tabs)
+        if focused is None or focused is tabs or self not in focused.ancestors_with_self:
+            # An empty list has nothing to focus: the tab bar then keeps the panel's keys working.
+            (self._list_of_tab() or tabs).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # The shell focuses a panel's first focusable widget, the tab bar; the list under it is
+        # what the arrow keys and Enter are for (t / T switch tabs).
+        if event.widget is self.query_one("#ledger-tabs", TabbedContent).query_one(Tabs):
+            self.call_after_refresh(self._keep_focus)
 
     # -- writes ------------------------------------------------------------------------------
     def _form_category(self) -> Category | None:
