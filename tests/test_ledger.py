@@ -424,3 +424,16 @@ def test_the_demo_other_years_are_plausible_and_today_has_overdue_items(demo):
     open_now = lists.open_items(ctx_of(store, Period.year(2026)))
     assert open_now.overdue >= 2 and open_now.total > open_now.overdue
     assert all(r["flag"] == lists.OVERDUE_MARK for r in open_now.rows.to_pylist()[: open_now.overdue])
+
+
+def test_the_ledger_queries_load_no_textual():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import fazhi_ledger, fazhi_ledger.categories, fazhi_ledger.tables, fazhi_ledger.figures, "
+        "fazhi_ledger.lists, fazhi_ledger.review, fazhi_ledger.demo; "
+        "print([m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
