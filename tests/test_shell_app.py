@@ -298,6 +298,9 @@ async def test_animations_off_by_default_and_on_from_config(tmp_path):
 def test_frame_rate_is_modest_unless_the_user_chose_one():
     code = "import fazhi_tui.ui.app; from textual import constants; print(constants.MAX_FPS)"
     env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
-    run = lambda env: subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+
+    def run(env):
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+
     assert run(env).stdout.strip() == "20"
     assert run({**env, "TEXTUAL_FPS": "60"}).stdout.strip() == "60"
