@@ -8,6 +8,8 @@ lists and writes in ``lists``, review checks in ``review``, demo rows in ``demo`
 Textual); the screen in ``panel`` and ``widgets``.
 """
 
+from functools import partial
+
 from fazhi_tui.api import GridFigure, PanelSpec, ReviewCheck, hookimpl
 
 __version__ = "0.1.0"
@@ -58,7 +60,7 @@ def fazhi_grid_figures():
     from .figures import grid_values
 
     return [
-        GridFigure(f.name, f"{f.label}（{c.name}）", lambda ctx, f=f: grid_values(f, ctx), unit=f.unit)
+        GridFigure(f.name, f"{f.label}（{c.name}）", partial(grid_values, f), unit=f.unit)
         for c in current().items
         if c.grids and (f := c.primary) is not None
     ]

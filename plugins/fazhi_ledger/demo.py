@@ -243,13 +243,13 @@ def _problems(
         out.append(row)
     if last >= today - dt.timedelta(days=1):
         # This year: four items still open near today, two of them past 期限 (the review's work).
-        for back, due in ((40, -8), (26, -2), (12, 20), (4, 27)):
+        for back, ahead in ((40, -8), (26, -2), (12, 20), (4, 27)):
             out.append(
                 {
                     "category": "整改问题",
                     "date": today - dt.timedelta(days=back),
                     "title": PROBLEMS[(back + year) % len(PROBLEMS)],
-                    "due": today + dt.timedelta(days=due),
+                    "due": today + dt.timedelta(days=ahead),
                     "person": rng.choice(leaders),
                     "grid": rng.choice(grids)["code"] if grids else None,
                     "status": IN_PROGRESS,

@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -137,8 +138,8 @@ def report_figures(categories: Categories | None = None) -> list[Figure]:
                 f.name,
                 f.label,
                 f.unit,
-                lambda ctx, f=f: compute(f, ctx),
-                records=lambda ctx, f=f: records(f, ctx),
+                partial(compute, f),
+                records=partial(records, f),
                 table=WORK_ITEMS,
                 approx=f.approx,
                 description=f.description or f"工作台账“{f.category}”类的{_meaning(f)}",
