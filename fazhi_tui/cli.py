@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         _common(p, suppress=True)
         return p
 
+    p = add("new-plugin", "生成一个可运行的插件包（表、面板、指标、演示数据与测试）")
+    p.add_argument("name", metavar="名称", help="插件名：小写英文标识符，如 petitions")
+    p.add_argument("--dir", metavar="目录", help="写入的目录（默认：当前目录下的 名称/）")
+    p.add_argument("--label", metavar="中文名", help="表与面板的中文名（默认：名称台账）")
+
     p = add("demo", "生成演示数据（赵庄镇，2022-01-01 至今日）")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="演示数据的“今日”（默认：FAZHI_TODAY 或系统日期）")
     p.add_argument("--force", action="store_true", help="覆盖已有的演示数据（正式数据永不覆盖）")
@@ -149,6 +154,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     cfg.plugins_dirs += [Path(p) for p in getattr(args, "plugins_dir", []) or []]
     store_path, source = resolve_store_path(getattr(args, "store", None), cfg)
     command = args.command
+    if command == "new-plugin":
+        return cmd_new_plugin(args)
     if command == "demo":
         return cmd_demo(args, cfg, store_path)
     if command == "plugins":
@@ -202,6 +209,20 @@ def _ensure_store(cfg, store_path: Path, source: str) -> None:
     print(f"已创建演示数据：{store_path}（可用 --store 或 FAZHI_STORE 指定其他数据目录）", file=sys.stderr)
 
 
+def cmd_new_plugin(args) -> int:
+    from .scaffold import ScaffoldError, write_plugin
+
+    try:
+        made = write_plugin(args.name, Path(args.dir) if args.dir else None, label=args.label)
+    except ScaffoldError as exc:
+        raise CliError(str(exc)) from None
+    print(f"已生成插件 {made.name}：{made.root}")
+    for path in made.files:
+        print(f"  {path.relative_to(made.root)}")
+    print(f"下一步：cd {made.root} && pip install -e '.[test]' && pytest；然后 fazhi-tui demo --force 并打开仪表盘")
+    return EXIT_OK
+
+
 def cmd_demo(args, cfg, store_path: Path) -> int:
     from .demo import build_demo
     from .runtime import load_plugins, table_settings, table_specs
@@ -220,6 +241,11 @@ def cmd_demo(args, cfg, store_path: Path) -> int:
     print(f"{verb}演示数据：{result.path}（基准日 {day}）")
     for table, n in result.rows.items():
         print(f"  {table}: {n} 条")
+    for name, errors in result.skipped.items():
+        print(f"错误：插件 {name} 未能加载，其表与演示数据已跳过：{errors[0] if errors else ''}", file=sys.stderr)
+    if result.skipped:
+        print("运行 fazhi-tui plugins 查看各插件的状态", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK
 
 
@@ -439,25 +465,46 @@ def cmd_compact(args, cfg, store_path: Path) -> int:
 
 
 def cmd_plugins(args, cfg) -> int:
-    from .runtime import load_plugins, table_specs
+    from .runtime import load_plugins, open_runtime, run_plugin_queries, table_specs
+    from .store.layout import MARKER
 
-    host = load_plugins(cfg)
-    table_specs(host, cfg)
-    host.check_contributions()  # calling every contribution hook records its failures too
+    store_path, _source = resolve_store_path(getattr(args, "store", None), cfg)
+    note = None
+    if (store_path / MARKER).is_file():
+        # With a store, the plugins' queries run once too, so their later failures show here.
+        rt = open_runtime(cfg, store_path)
+        try:
+            host = rt.plugins
+            host.check_contributions()
+            run_plugin_queries(rt, today())
+        finally:
+            rt.close()
+    else:
+        host = load_plugins(cfg)
+        table_specs(host, cfg)
+        host.check_contributions()  # calling every contribution hook records its failures too
+        note = f"（没有数据目录 {store_path}：未运行各插件的指标与检查）"
     infos = [i.as_dict() for i in host.infos.values()]
     if args.json:
         print(json.dumps(infos, ensure_ascii=False, indent=2))
         return EXIT_OK
     sources = {"host": "宿主", "built-in": "内置", "entry point": "入口点", "folder": "插件目录", "unknown": "未知"}
     for i in infos:
-        status = (
-            "正常" if i["status"] == "loaded" and not i["errors"] else ("失败" if i["status"] == "failed" else "有错误")
-        )
+        if i["status"] == "skipped":
+            status = "未加载（重名）"
+        elif i["status"] == "failed":
+            status = "失败"
+        else:
+            status = "正常" if not i["errors"] else "有错误"
         print(f"{i['name']}  {i['version']}  [{sources.get(i['source'], i['source'])}]  {status}")
+        if i["location"]:
+            print(f"    位置：{i['location']}")
         if i["hooks"]:
             print(f"    钩子：{', '.join(i['hooks'])}")
         for e in i["errors"]:
             print(f"    错误：{e}")
+    if note:
+        print(note)
     return EXIT_OK
 
 

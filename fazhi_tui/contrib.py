@@ -110,12 +110,19 @@ class Command:
 @dataclass(frozen=True)
 class GridFigure:
     """A figure per grid, for the map. ``compute(ctx)`` returns ``{grid code: value}`` for
-    ``ctx.period`` over all grids (``ctx.grid`` is ignored)."""
+    ``ctx.period`` over all grids (``ctx.grid`` is ignored).
+
+    ``missing``: what a grid left out of that mapping shows — ``"none"`` (无数据, the default:
+    the figure says nothing of it) or ``"zero"`` (a count that found nothing there). ``per_1000``:
+    also offer the figure per 1,000 residents (每千人), for counts where a grid's size matters
+    (tickets received), not for those where it makes no sense (overdue items)."""
 
     name: str
     label: str
     compute: Callable[[Context], Mapping[str, float]]
     unit: str = ""
+    missing: str = "none"
+    per_1000: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,9 @@ class Figure:
     description: str = ""
 
 
+GRID_MISSING = ("none", "zero")  # GridFigure.missing: a grid left out is 无数据, or 0
+
+
 def check_record(record: Any) -> str | None:
     """What is wrong with a contributed record, in Chinese, or None."""
     if not NAME_RE.match(getattr(record, "name", "") or ""):
@@ -153,6 +163,8 @@ def check_record(record: Any) -> str | None:
             return f"面板 {record.name} 的 factory 不可调用"
         if record.badge is not None and not callable(record.badge):
             return f"面板 {record.name} 的 badge 不可调用"
+    if isinstance(record, GridFigure) and record.missing not in GRID_MISSING:
+        return f"网格指标 {record.name} 的 missing 须为 {' 或 '.join(map(repr, GRID_MISSING))}，实为 {record.missing!r}"
     if isinstance(record, Figure):
         if not record.label or not isinstance(record.unit, str):
             return f"指标 {record.name} 须有中文名称（label）与单位（unit）"

@@ -30,6 +30,8 @@ class DemoResult:
     today: dt.date
     rows: dict[str, int] = field(default_factory=dict)
     replaced: bool = False
+    # Plugins that failed to load (their tables and demo rows are not in the demo), with their errors.
+    skipped: dict[str, list[str]] = field(default_factory=dict)
 
 
 def build_demo(
@@ -62,7 +64,7 @@ def build_demo(
         raise StoreError(f"演示数据从 {DEMO_START} 开始，基准日 {today} 太早")
     path.parent.mkdir(parents=True, exist_ok=True)
     stage = path.parent / f".{path.name}.building-{uuid.uuid4().hex[:8]}"
-    result = DemoResult(path, today, replaced=replaced)
+    result = DemoResult(path, today, replaced=replaced, skipped=host.failed_to_load())
     try:
         stage.mkdir()
         write_marker(stage, demo=True, today=today.isoformat(), seed=seed)

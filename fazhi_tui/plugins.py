@@ -12,7 +12,7 @@ import importlib.util
 import sys
 import traceback
 import types
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,7 @@ class PluginHost:
         self.pm = pluggy.PluginManager("fazhi_tui")
         self.pm.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
+        self.table_owner: dict[str, str] = {}  # table -> the plugin that declared it (``table_specs``)
 
     # -- loading -----------------------------------------------------------------------------
     @classmethod
@@ -90,14 +91,11 @@ class PluginHost:
         only: Iterable[str] | None = None,
         plugin_dirs: Iterable[str | Path] = (),
         entry_points: bool = True,
-        settings: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> PluginHost:
-        """Load the host's own plugin, then entry points, then plugin folders, then give each its
-        settings (``fazhi_configure``).
+        """Load the host's own plugin, then entry points, then plugin folders.
 
         ``only``: names to load (``FAZHI_PLUGINS``); None loads everything, an empty list none
-        beside the host. ``settings``: the config's ``[plugin.*]`` tables (none: every plugin's
-        defaults).
+        beside the host.
         """
         host = cls()
         from . import host_plugin
@@ -117,29 +115,13 @@ class PluginHost:
                 except Exception as exc:
                     host._fail(info, f"导入失败：{describe_exception(exc)}")
                     continue
+                # Where it was imported from, not only the module's name: two copies of a plugin
+                # (installed and in a folder) are told apart by their paths.
+                info.location = str(Path(getattr(module, "__file__", "") or ep.value).parent) or ep.value
                 host._register(ep.name, module, info)
         for folder in plugin_dirs:
             host._load_folder(Path(folder), wanted)
-        host.configure(settings or {})
         return host
-
-    def configure(self, settings: Mapping[str, Mapping[str, Any]]) -> None:
-        """Give each plugin its own ``[plugin.<name>]`` table (``fazhi_configure``). A plugin that
-        refuses its settings is unloaded and marked failed with its message, so the program runs
-        without it rather than with settings it does not understand."""
-        caller = self.pm.hook.fazhi_configure
-        for impl in list(caller.get_hookimpls()):
-            name = impl.plugin_name
-            try:
-                impl.function(dict(settings.get(name, {})))
-            except Exception as exc:
-                reason = str(exc) if isinstance(exc, ValueError) else describe_exception(exc)
-                self.pm.unregister(name=name)
-                info = self.infos.setdefault(name, PluginInfo(name, "unknown"))
-                info.status = "failed"
-                message = f"设置 [plugin.{name}] 无效，未加载：{reason}"
-                if message not in info.errors:
-                    info.errors.append(message)
 
     def _load_folder(self, folder: Path, wanted: set[str] | None) -> None:
         if FOLDER_PACKAGE not in sys.modules:
@@ -184,9 +166,15 @@ class PluginHost:
 
     def _register(self, name: str, module: object, info: PluginInfo) -> None:
         if name in self.infos and self.infos[name].status == "loaded":
-            self._fail(
-                PluginInfo(name, info.source, info.version, info.location), f"与已加载的插件 {name} 重名，未加载"
+            # A second copy (installed and in a plugin folder, say): the loaded one is fine and
+            # keeps its record; this copy gets its own, naming both places.
+            existing = self.infos[name]
+            info.status = "skipped"
+            info.errors.append(
+                f"与已加载的同名插件 {name}（{_SOURCES.get(existing.source, existing.source)}：{existing.location}）重名，"
+                f"此处的副本未加载"
             )
+            self.infos[f"{name}（{info.location or info.source}）"] = info
             return
         try:
             self.pm.register(module, name=name)
@@ -204,6 +192,24 @@ class PluginHost:
         info.status = "failed"
         info.errors.append(message)
         self.infos.setdefault(info.name, info)
+
+    def failed_to_load(self) -> dict[str, list[str]]:
+        """Plugins whose tables may be missing: they failed to load, or their ``fazhi_tables``
+        hook raised or returned something refused; with their errors."""
+        return {
+            name: info.errors
+            for name, info in self.infos.items()
+            if info.status == "failed" or any(e.startswith("fazhi_tables") for e in info.errors)
+        }
+
+    def missing_tables_note(self) -> str | None:
+        """What to tell someone who asks for a table that is not there when some plugin failed:
+        which plugins, why, and where to look. None when every plugin loaded."""
+        failed = self.failed_to_load()
+        if not failed:
+            return None
+        parts = [f"{name}（{errors[0] if errors else '未知错误'}）" for name, errors in failed.items()]
+        return f"插件 {'、'.join(parts)} 未能加载，其表未载入；fazhi-tui plugins 列出详情"
 
     def record_error(self, plugin: str, message: str) -> None:
         """Note a failure of a loaded plugin (in a hook, a query, a render)."""
@@ -275,6 +281,28 @@ class PluginHost:
             return "；".join(errors) if errors else None
         return check_record(record)
 
+    def run_queries(self, context_for: Callable[[str], Any]) -> None:
+        """Run each plugin's figures, grid figures, review checks and report sections once, with
+        ``context_for(plugin)``, recording what raises against the plugin: ``fazhi-tui plugins``
+        then shows the failures a plugin would otherwise show only later, in the dashboard or
+        the report. Nothing is written."""
+        jobs: list[tuple[str, str, Callable[[Any, Any], Any], str]] = [
+            ("fazhi_figures", "报告指标", _figure_run, "计算出错"),
+            ("fazhi_grid_figures", "网格指标", lambda v, ctx: v.compute(ctx), "计算出错"),
+            ("fazhi_review_checks", "检查项", lambda v, ctx: v.find(ctx), "出错"),
+            ("fazhi_report_sections", "报告章节", lambda v, ctx: v.build(ctx), "出错"),
+        ]
+        for hook, kind, run, verb in jobs:
+            for contrib in self.contributions(hook):
+                record = contrib.value
+                title = getattr(record, "label", None) or getattr(record, "title", "")
+                try:
+                    run(record, context_for(contrib.plugin))
+                except Exception as exc:
+                    self.record_error(
+                        contrib.plugin, f"{kind} {record.name}（{title}）{verb}：{describe_exception(exc)}"
+                    )
+
     def check_contributions(self) -> None:
         """Call every contribution hook once, so that each failure and refusal is recorded
         (``fazhi-tui plugins`` lists them; the dashboard calls the hooks itself)."""
@@ -291,6 +319,15 @@ class PluginHost:
         """Every panel, in the order the dashboard numbers them (``order``, then load order)."""
         found = self.contributions("fazhi_panels")
         return [c for _i, c in sorted(enumerate(found), key=lambda ic: (ic[1].value.order, ic[0]))]
+
+
+def _figure_run(figure: Any, ctx: Any) -> None:
+    figure.compute(ctx)
+    if figure.records is not None:
+        figure.records(ctx)
+
+
+_SOURCES = {"host": "宿主", "built-in": "内置", "entry point": "已安装", "folder": "插件目录"}
 
 
 def _dist_version(name: str) -> str:

@@ -6,6 +6,7 @@ The CLI, the shell and the tests all start here, so each sees the same tables.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,14 +29,11 @@ class Runtime:
 
 
 def load_plugins(cfg: Config) -> PluginHost:
-    return PluginHost.load(only=cfg.plugins, plugin_dirs=cfg.plugins_dirs, settings=cfg.plugin)
+    return PluginHost.load(only=cfg.plugins, plugin_dirs=cfg.plugins_dirs)
 
 
 def table_specs(host: PluginHost, cfg: Config) -> list[TableSpec]:
-    """Every plugin's tables for this config: each plugin is given its ``[plugin.<name>]``
-    settings first (its tables may depend on them), and code tables are overridden by config
-    (offices differ)."""
-    host.configure(cfg.plugin)
+    """Every plugin's tables, with code tables overridden by config (offices differ)."""
     out = []
     for spec in host.table_specs():
         overrides = {k: tuple(v) for k, v in cfg.code_tables.items() if k in spec.code_tables}
@@ -45,9 +43,33 @@ def table_specs(host: PluginHost, cfg: Config) -> list[TableSpec]:
     return out
 
 
+def run_plugin_queries(rt: Runtime, today: dt.date) -> None:
+    """Each plugin's figures, grid figures, review checks and report sections, once, for the
+    year of ``today`` on the runtime's store; failures are recorded against their plugins."""
+    from .context import Context
+    from .period import Period
+
+    assert rt.store is not None
+    figures = tuple(c.value for c in rt.plugins.contributions("fazhi_grid_figures"))
+
+    def context_for(plugin: str) -> Context:
+        return Context(
+            store=rt.store,
+            period=Period.year(today.year),
+            today=today,
+            user=rt.store.user,
+            role=rt.store.access.role_label,
+            town=rt.config.town,
+            settings=rt.config.plugin_settings(plugin),
+            grid_figures=figures,
+        )
+
+    rt.plugins.run_queries(context_for)
+
+
 def table_settings(host: PluginHost, cfg: Config) -> dict[str, dict]:
     """Each table's owning plugin's ``[plugin.<name>]`` settings (its computed defaults read them)."""
-    owners = getattr(host, "table_owner", {})
+    owners = host.table_owner
     return {table: cfg.plugin_settings(plugin) for table, plugin in owners.items()}
 
 
@@ -64,4 +86,5 @@ def open_runtime(cfg: Config, store_path: Path | None, *, create: bool = False, 
     rt = Runtime(cfg, host, specs)
     if store_path is not None:
         rt.store = Store.open(store_path, specs, create=create, user=user, table_settings=table_settings(host, cfg))
+        rt.store.missing_note = host.missing_tables_note()  # "no such table" names the plugin that failed
     return rt

@@ -1,17 +1,13 @@
 """Small real stores and apps for the shell and plugin tests (hand-made rows, so the screens do
-not change when the demo does)."""
+not change when the demo does). Waiting on workers, running ``async def`` tests and reading a
+widget's text come from the public ``fazhi_tui.testing``, as a plugin's tests get them."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import functools
 import textwrap
 from collections.abc import Iterable
 from pathlib import Path
-
-from textual.pilot import Pilot
-from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
 from fazhi_tui.config import Config
 from fazhi_tui.plugins import PluginHost
@@ -86,37 +82,3 @@ def make_app(tmp_path: Path, *, config: Config | None = None, **kwargs):
     config = config or Config()
     host, store = open_store(tmp_path / "store", config=config, **kwargs)
     return FazhiApp(config, host, store)
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait until no worker runs and every message they caused is handled (never sleep)."""
-    idle = 0
-    for _ in range(40):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except (WorkerFailed, WorkerCancelled):
-            pass  # a failing plugin's query, or an exclusive worker replaced: the app handles both
-        await pilot.pause()
-        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers)
-        # Idle twice in a row: a message handled in the last pause may have started a worker.
-        idle = 0 if busy else idle + 1
-        if idle >= 2:
-            return
-    raise AssertionError("workers did not settle")
-
-
-def async_test(test):
-    """Run an ``async def`` test with asyncio (no pytest-asyncio in the test dependencies)."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-def text_of(widget) -> str:
-    """What a widget shows on screen, as plain text."""
-    from textual.geometry import Region
-
-    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, *widget.size)))

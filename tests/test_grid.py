@@ -341,7 +341,9 @@ def test_metrics_from_figures_per_thousand_and_households(demo):
     store, _ = demo
     ctx = ctx_of(store, Period.year(2026))
     codes = [g.code for g in queries.grid_list(ctx)]
-    visits = GridFigure("visits", "走访", lambda c: {code: i % 7 for i, code in enumerate(codes)}, unit="次")
+    visits = GridFigure(
+        "visits", "走访", lambda c: {code: i % 7 for i, code in enumerate(codes)}, unit="次", per_1000=True
+    )
     broken = GridFigure("broken", "坏指标", lambda c: 1 / 0)
     data = queries.map_data(ctx, [visits, broken])
     assert [m.name for m in data.metrics] == ["visits", "visits_per_1000", "broken", "households", "population"]
@@ -356,6 +358,23 @@ def test_metrics_from_figures_per_thousand_and_households(demo):
     assert queries.map_data(ctx).metrics[0].name == "households"
     # A function of the context works as well as a list.
     assert queries.map_data(ctx, lambda c: [visits]).metrics[0].name == "visits"
+
+
+def test_grid_figure_missing_grids_and_per_thousand_are_the_figures_choice(demo):
+    store, _ = demo
+    ctx = ctx_of(store, Period.year(2026))
+    codes = [g.code for g in queries.grid_list(ctx)]
+    only_first = {codes[0]: 2}
+    overdue = GridFigure("overdue", "超期", lambda c: only_first, unit="件")  # defaults: 无数据, no 每千人
+    counted = GridFigure("counted", "登记", lambda c: only_first, unit="件", missing="zero", per_1000=True)
+    data = queries.map_data(ctx, [overdue, counted])
+    assert [m.name for m in data.metrics] == ["overdue", "counted", "counted_per_1000", "households", "population"]
+    a, b = data.metrics[0], data.metrics[1]
+    assert a.value(codes[1]) is None and a.text(a.value(codes[1])) == "无数据"
+    assert b.value(codes[1]) == 0 and b.text(b.value(codes[1])) == "0件" and b.value(codes[0]) == 2
+    from fazhi_tui.contrib import check_record
+
+    assert "missing 须为" in check_record(GridFigure("x", "X", lambda c: {}, missing="0"))
 
 
 def test_a_grid_without_a_boundary_is_listed_not_drawn(tmp_path):

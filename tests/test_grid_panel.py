@@ -21,9 +21,8 @@ from fazhi_tui.demo import build_demo
 from fazhi_tui.plugins import PluginHost
 from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store
+from fazhi_tui.testing import settle, text_of
 from fazhi_tui.ui.app import FazhiApp
-
-from .shell_fixtures import async_test, settle, text_of
 
 USER = "查看员"
 
@@ -52,7 +51,6 @@ def code_of(panel, name):
     return next(g.code for g in panel.data.grids if g.name == name)
 
 
-@async_test
 async def test_arrows_move_to_the_neighbour_and_enter_esc_set_the_shells_grid(demo_path):
     app = make_app(demo_path, only=("fazhi_grid", "fazhi_overview"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -96,7 +94,6 @@ async def test_arrows_move_to_the_neighbour_and_enter_esc_set_the_shells_grid(de
         assert "全镇" in text_of(overview.query_one("#overview-summary", Static))
 
 
-@async_test
 async def test_a_grid_picked_in_the_shell_is_outlined_on_the_map(demo_path):
     app = make_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -115,7 +112,6 @@ async def test_a_grid_picked_in_the_shell_is_outlined_on_the_map(demo_path):
         assert "当前网格" in text_of(panel.query_one(Legend))
 
 
-@async_test
 async def test_the_map_keeps_the_focus_when_the_grid_changes(demo_path):
     app = make_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -127,7 +123,6 @@ async def test_the_map_keeps_the_focus_when_the_grid_changes(demo_path):
             assert app.focused is grid_map, (keys, app.focused)  # so the arrows still work
 
 
-@async_test
 async def test_the_metric_key_cycles_figures_per_thousand_and_households(demo_path, tmp_path):
     # A plugin that hands the map a figure (until the host passes every plugin's GridFigure in
     # the context, the panel takes them as an argument).
@@ -145,7 +140,7 @@ async def test_the_metric_key_cycles_figures_per_thousand_and_households(demo_pa
         @hookimpl
         def fazhi_panels():
             from fazhi_grid.panel import GridMapPanel
-            figure = GridFigure("visits", "走访", visits, unit="次")
+            figure = GridFigure("visits", "走访", visits, unit="次", per_1000=True)
             return [PanelSpec("visits_map", "走访地图", lambda: GridMapPanel(figures=[figure]), order=1)]
         """
         ),
@@ -171,7 +166,6 @@ async def test_the_metric_key_cycles_figures_per_thousand_and_households(demo_pa
         assert panel.metric.name == "visits_per_1000" and "2025年" in text_of(title)
 
 
-@async_test
 async def test_80x24_details_behind_a_key_and_resizing_redraws_from_the_cache(demo_path):
     app = make_app(demo_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -200,7 +194,6 @@ async def test_80x24_details_behind_a_key_and_resizing_redraws_from_the_cache(de
         assert grid_map.layout_for(*small) is layout  # back to a size seen before: from the cache
 
 
-@async_test
 async def test_every_cell_of_the_map_is_drawn_with_half_blocks_labels_and_patterns(demo_path):
     app = make_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -234,7 +227,6 @@ def test_map_120x40_with_a_grid_chosen(snap_compare, demo_path):
     assert snap_compare(make_app(demo_path), terminal_size=(120, 40), run_before=choose)
 
 
-@async_test
 async def test_e_exports_the_grids_with_their_metrics(demo_path, tmp_path, monkeypatch):
     openpyxl = pytest.importorskip("openpyxl")
     monkeypatch.chdir(tmp_path)
@@ -252,7 +244,6 @@ async def test_e_exports_the_grids_with_their_metrics(demo_path, tmp_path, monke
     assert not any("****" in str(v) for r in rows for v in r)  # no phones at all
 
 
-@async_test
 async def test_no_grids_or_no_boundaries_is_said_not_drawn(tmp_path):
     host = PluginHost.load(only=["fazhi_grid"])
     store = Store.open(tmp_path / "s", table_specs(host, Config()), create=True, user=USER)

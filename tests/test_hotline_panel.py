@@ -22,12 +22,13 @@ from fazhi_tui.period import Period
 from fazhi_tui.plugins import PluginHost
 from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store
+from fazhi_tui.testing import settle, text_of
 from fazhi_tui.ui.app import FazhiApp
 from fazhi_tui.ui.screens.export_dialog import ExportDialog
 from fazhi_tui.ui.screens.help import HelpScreen
 from fazhi_tui.ui.screens.record_form import RecordForm
 
-from .shell_fixtures import USER, async_test, settle, text_of
+from .shell_fixtures import USER
 
 TODAY = dt.date(2026, 11, 26)
 PENDING_TICKET = "DH20261122001"  # 待签收 in the demo, due 2026-11-27
@@ -74,7 +75,6 @@ async def submit(pilot) -> None:
     await settle(pilot)
 
 
-@async_test
 async def test_figures_follow_the_period_and_the_grid(demo_store, tmp_path):
     from fazhi_hotline import queries
 
@@ -110,7 +110,6 @@ async def test_figures_follow_the_period_and_the_grid(demo_store, tmp_path):
         assert [r["grid_name"] for r in panel.view.grids.to_pylist()] == ["镇区网格"]
 
 
-@async_test
 async def test_open_list_flags_pages_by_keyset_and_opens_a_ticket(demo_store, tmp_path):
     from fazhi_hotline import queries
 
@@ -151,7 +150,6 @@ async def test_open_list_flags_pages_by_keyset_and_opens_a_ticket(demo_store, tm
         assert {"s", "c", "v"} <= set(app.screen.active_bindings)  # the focus stayed in the panel
 
 
-@async_test
 async def test_sign_close_and_callback_each_write_a_version(demo_store, tmp_path):
     app = make_app(demo_store, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -192,7 +190,6 @@ async def test_sign_close_and_callback_each_write_a_version(demo_store, tmp_path
         assert "第4版" in text_of(panel.query_one("#detail-history"))
 
 
-@async_test
 async def test_new_ticket_form_validates_and_writes_nothing_until_right(demo_store, tmp_path):
     app = make_app(demo_store, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -230,7 +227,6 @@ async def test_new_ticket_form_validates_and_writes_nothing_until_right(demo_sto
         assert panel_of(app).detail_no == "DH20261126001"
 
 
-@async_test
 async def test_a_stale_save_is_refused_with_who_and_when_and_the_record_reloaded(demo_store, tmp_path):
     app = make_app(demo_store, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -264,7 +260,6 @@ async def export_to(pilot, path: Path) -> None:
     await settle(pilot)
 
 
-@async_test
 async def test_e_exports_the_open_list_as_shown(demo_store, tmp_path, monkeypatch):
     openpyxl = pytest.importorskip("openpyxl")
     monkeypatch.chdir(tmp_path)
@@ -307,7 +302,6 @@ def footer_keys(app) -> set[str]:
     return {key for key, active in app.screen.active_bindings.items() if active.binding.show}
 
 
-@async_test
 async def test_a_viewer_sees_no_write_actions_is_told_when_forcing_one_and_exports_masked(demo_store, tmp_path):
     app = make_app(demo_store, tmp_path, access=Access("查看员", VIEWER))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -351,7 +345,6 @@ async def test_a_viewer_sees_no_write_actions_is_told_when_forcing_one_and_expor
         assert "已脱敏" in notices(app)
 
 
-@async_test
 async def test_a_clerk_writes_the_hotline_only_when_the_store_allows_it(demo_store, tmp_path):
     other_tables = Access("李四", CLERK, Policy(clerk_tables=frozenset({"enforcement"})))
     app = make_app(demo_store, tmp_path, access=other_tables)

@@ -14,11 +14,12 @@ from fazhi_tui.access import VIEWER, Access
 from fazhi_tui.config import Config
 from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store
+from fazhi_tui.testing import settle, text_of
 from fazhi_tui.ui.app import FazhiApp
 from fazhi_tui.ui.screens.export_dialog import ExportDialog, check_target
 from fazhi_tui.ui.screens.help import HelpScreen
 
-from .shell_fixtures import EXAMPLES, USER, async_test, open_store, settle, text_of, write_plugin
+from .shell_fixtures import EXAMPLES, USER, open_store, write_plugin
 
 SHIFTS_PANEL = """
 import datetime as dt
@@ -112,7 +113,6 @@ def test_export_targets_are_checked():
             raise AssertionError(text)
 
 
-@async_test
 async def test_e_exports_what_the_panel_shows_and_actions_run_off_the_ui_thread(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = shifts_app(tmp_path)
@@ -150,7 +150,6 @@ async def test_e_exports_what_the_panel_shows_and_actions_run_off_the_ui_thread(
         assert "按钮坏了" in text_of(panel.query_one("#panel-error"))
 
 
-@async_test
 async def test_role_gated_actions_are_hidden_refused_when_forced_and_refused_by_the_store(tmp_path):
     config = Config(keys={"shifts.add": "a"})  # rebound: the forced key is the keymap's
     app = shifts_app(tmp_path, access=Access("查看员", VIEWER), config=config)

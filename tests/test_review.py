@@ -25,10 +25,11 @@ from fazhi_tui.period import Period
 from fazhi_tui.plugins import PluginHost
 from fazhi_tui.runtime import review_checks, table_specs
 from fazhi_tui.store import StaleRevisionError, Store
+from fazhi_tui.testing import settle
 from fazhi_tui.ui.app import FazhiApp
 from fazhi_tui.ui.screens.record_form import RecordForm
 
-from .shell_fixtures import async_test, settle, write_plugin
+from .shell_fixtures import write_plugin
 
 TODAY = dt.date(2026, 11, 26)
 POLICY = Policy(admins=frozenset({"li"}), clerks=frozenset({"wang", "zhao"}), clerk_tables=frozenset({"review_marks"}))
@@ -426,7 +427,6 @@ def badge(app) -> int | None:
     return app.query_one("PanelList").badge(index)
 
 
-@async_test
 async def test_the_dashboard_opens_on_the_review_with_its_count(demo_store, tmp_path):
     app = review_app(copy_store(demo_store, tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -454,7 +454,6 @@ def test_start_panel_is_validated(tmp_path):
         parse_config(wrong)
 
 
-@async_test
 async def test_an_unknown_start_panel_is_told_and_the_first_shown(demo_store, tmp_path):
     config = Config(start_panel="nosuch")
     host, store, config = runtime(copy_store(demo_store, tmp_path), None, config=config)
@@ -466,7 +465,6 @@ async def test_an_unknown_start_panel_is_told_and_the_first_shown(demo_store, tm
         assert any("start_panel" in n and "nosuch" in n for n in told)
 
 
-@async_test
 async def test_enter_opens_the_ticket_in_the_hotline_panel(demo_store, tmp_path):
     app = review_app(copy_store(demo_store, tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -490,7 +488,6 @@ async def test_enter_opens_the_ticket_in_the_hotline_panel(demo_store, tmp_path)
         assert app.visible_panel().detail.record["ticket_no"] == other.item.record_id
 
 
-@async_test
 async def test_keys_mark_handled_snooze_assign_and_undo(demo_store, tmp_path):
     from fazhi_review.tables import HANDLED, SNOOZED
 
@@ -551,7 +548,6 @@ async def test_keys_mark_handled_snooze_assign_and_undo(demo_store, tmp_path):
     assert [(v["_by"], v["state"], v["note"]) for v in history] == [("li", HANDLED, "已电话联系"), ("li", "待办", None)]
 
 
-@async_test
 async def test_filter_and_a_colleagues_mark_arriving(demo_store, tmp_path):
     from fazhi_review import marks
     from fazhi_review.queue import build_queue
@@ -584,7 +580,6 @@ async def test_filter_and_a_colleagues_mark_arriving(demo_store, tmp_path):
         assert badge(app) == total - 1
 
 
-@async_test
 async def test_a_viewer_sees_the_queue_but_cannot_mark(demo_store, tmp_path):
     app = review_app(copy_store(demo_store, tmp_path), access=Access("guest", VIEWER, POLICY))
     told = notices(app)
@@ -597,7 +592,6 @@ async def test_a_viewer_sees_the_queue_but_cannot_mark(demo_store, tmp_path):
         assert any("不能修改" in n for n in told)
 
 
-@async_test
 async def test_a_failed_check_shows_as_its_row(demo_store, tmp_path, probe_dir):
     from fazhi_review.queue import FAILED
 
@@ -624,7 +618,6 @@ def test_the_queue_and_the_digest_import_no_textual():
     assert result.returncode == 0, result.stderr
 
 
-@async_test
 async def test_e_exports_the_open_queue(demo_store, tmp_path):
     from fazhi_tui.transfer.exporter import export_rows
 

@@ -15,9 +15,10 @@ from fazhi_tui.plugins import PluginHost
 from fazhi_tui.runtime import table_settings, table_specs
 from fazhi_tui.store import Column, ComputedColumn, RowRule, SpecError, Store, StoreError, TableSpec, ValidationError
 from fazhi_tui.store.rules import is_phone, rule_errors
+from fazhi_tui.testing import settle
 from fazhi_tui.transfer.importer import plan_import, run_import
 
-from .shell_fixtures import async_test, settle, write_plugin
+from .shell_fixtures import write_plugin
 
 DONE = "已化解"
 
@@ -315,7 +316,6 @@ def test_the_api_exports_what_a_plugin_declares_and_checks_with():
     assert api.PII_KINDS == ("name", "phone", "id_number", "address")
 
 
-@async_test
 async def test_a_form_shows_the_stores_refusal_under_its_field(store):
     from textual.app import App
     from textual.widgets import Input, Static

@@ -7,12 +7,13 @@ from pathlib import Path
 import pyarrow.compute as pc
 from textual.widgets import Checkbox, Select
 
+from fazhi_tui.testing import settle, text_of
 from fazhi_tui.ui.screens.import_screen import ImportScreen
 from fazhi_tui.ui.widgets.panel_slot import PanelSlot
 from fazhi_tui.ui.widgets.path_input import PathInput, complete_path
 from fazhi_tui.ui.widgets.record_table import RecordTable
 
-from .shell_fixtures import async_test, make_app, settle, text_of
+from .shell_fixtures import make_app
 
 GOOD = (
     "班次编号,值班日期,类型,值班人员,值守网格,备用\n"
@@ -50,7 +51,6 @@ async def check_file(pilot, path: Path, table: str = "duty_shifts", update: bool
     return screen
 
 
-@async_test
 async def test_good_csv_preview_then_confirm_writes_and_refreshes_the_panel(tmp_path):
     app = make_app(tmp_path)
     path = write(tmp_path / "值班.csv", GOOD)
@@ -77,7 +77,6 @@ async def test_good_csv_preview_then_confirm_writes_and_refreshes_the_panel(tmp_
         assert shifts_in_panel(app) == 6  # the visible panel refreshed
 
 
-@async_test
 async def test_a_bad_file_lists_each_problem_and_writes_nothing(tmp_path):
     app = make_app(tmp_path)
     rows = "".join(f"2026-12-{d:02d}-1,2026-12-{d:02d},加班,王五,\n" for d in range(1, 29))  # bad code
@@ -100,7 +99,6 @@ async def test_a_bad_file_lists_each_problem_and_writes_nothing(tmp_path):
         assert app.store.count("duty_shifts") == 7
 
 
-@async_test
 async def test_cancel_from_the_preview_writes_nothing(tmp_path):
     app = make_app(tmp_path)
     path = write(tmp_path / "值班.csv", GOOD)
@@ -125,7 +123,6 @@ async def test_cancel_from_the_preview_writes_nothing(tmp_path):
         assert not any("已导入" in n.message for n in app._notifications)
 
 
-@async_test
 async def test_gb18030_file_as_excel_writes_it(tmp_path):
     app = make_app(tmp_path)
     path = write(tmp_path / "值班-gbk.csv", GOOD.replace("\n", "\r\n"), encoding="gb18030")
@@ -139,7 +136,6 @@ async def test_gb18030_file_as_excel_writes_it(tmp_path):
         assert app.store.get("duty_shifts", "2026-12-01-1")["person"] == "王五"
 
 
-@async_test
 async def test_reimport_is_refused_unless_update_is_ticked(tmp_path):
     app = make_app(tmp_path)
     path = write(
@@ -162,7 +158,6 @@ async def test_reimport_is_refused_unless_update_is_ticked(tmp_path):
         assert app.store.history("duty_shifts", "2026-11-26-1").num_rows == 2
 
 
-@async_test
 async def test_tab_completes_the_path_and_lists_candidates(tmp_path):
     folder = tmp_path / "文件"
     folder.mkdir()
@@ -199,7 +194,6 @@ def test_complete_path_outside_the_ui(tmp_path):
     assert complete_path("~", tmp_path).value == "~/"
 
 
-@async_test
 async def test_an_xlsx_sheet_by_name(tmp_path):
     from fazhi_tui.transfer.exporter import export_rows, select_rows
 

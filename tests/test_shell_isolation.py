@@ -7,13 +7,14 @@ import sys
 from textual.widgets import Static
 
 from fazhi_tui.period import Period
+from fazhi_tui.testing import assert_panel_failed, settle, text_of
 from fazhi_tui.ui.panel import Panel, PanelBody
 from fazhi_tui.ui.screens.plugin_status import PluginStatusScreen
 from fazhi_tui.ui.widgets.error_box import ErrorBox
 from fazhi_tui.ui.widgets.panel_list import PanelList
 from fazhi_tui.ui.widgets.panel_slot import PanelSlot
 
-from .shell_fixtures import EXAMPLES, async_test, make_app, settle, text_of, write_plugin
+from .shell_fixtures import EXAMPLES, make_app, write_plugin
 
 # A panel whose behaviour each test picks by the name it registers under.
 PANEL_PLUGIN = """
@@ -68,8 +69,7 @@ async def shows_failure(tmp_path, mode: str, stage: str, error: str) -> None:
         await settle(pilot)
         slot = app.query_one(f"#slot-broken_{mode}", PanelSlot)
         assert app.query_one("ContentSwitcher").current == slot.id
-        text = error_text(slot)
-        assert f"插件 broken_{mode} 的面板「测试面板」出错" in text and stage in text and error in text
+        assert_panel_failed(pilot, f"broken_{mode}", f"插件 broken_{mode} 的面板「测试面板」出错", stage, error)
         recorded = app.host.infos[f"broken_{mode}"].errors
         assert any(stage in e and error in e for e in recorded), recorded
         assert "✗" in str(app.query_one(PanelList).get_option_at_index(0).prompt)
@@ -79,28 +79,24 @@ async def shows_failure(tmp_path, mode: str, stage: str, error: str) -> None:
         assert app.query_one("#slot-duty_roster", PanelSlot).panel.context is not None
 
 
-@async_test
 async def test_panel_that_raises_in_its_query_shows_an_error_box(tmp_path):
     await shows_failure(tmp_path, "query", "查询出错", "ValueError: 查询坏了")
 
 
-@async_test
 async def test_panel_that_raises_in_render_shows_an_error_box(tmp_path):
     await shows_failure(tmp_path, "render", "显示出错", "KeyError")
 
 
-@async_test
 async def test_panel_that_raises_in_compose_shows_an_error_box(tmp_path):
     await shows_failure(tmp_path, "compose", "界面构建出错", "RuntimeError: 界面坏了")
 
 
-@async_test
 async def test_panel_factory_that_raises_shows_an_error_box(tmp_path):
     await shows_failure(tmp_path, "factory", "创建出错", "OSError: 工厂坏了")
 
 
-@async_test
-async def test_failed_refresh_keeps_the_last_good_content(tmp_path):
+async def test_a_failure_for_another_period_clears_the_content_and_the_next_good_one_shows(tmp_path):
+    # (A failed reload of the same period keeps its content: test_plugin_guide_gaps.)
     folder = panel_plugin(tmp_path / "plugins", "flaky", "query_2025")
     app = make_app(tmp_path, plugin_dirs=[EXAMPLES, folder])
     async with app.run_test() as pilot:
@@ -110,18 +106,17 @@ async def test_failed_refresh_keeps_the_last_good_content(tmp_path):
         await pilot.press("left_square_bracket")
         await settle(pilot)
         box = panel.query_one(ErrorBox)
-        assert panel.has_class("-failed") and box.has_class("-bar") and box.display
-        assert panel.query_one(PanelBody).display  # the old content stays on screen
-        assert str(panel.query_one("#text", Static).render()) == "期间 2026年"
-        assert panel.context.period == Period.year(2026)
-        assert "查询坏了" in str(box.render()) and "仍显示上次成功加载的内容" in str(box.render())
+        assert panel.has_class("-failed") and not box.has_class("-bar") and box.display
+        assert not panel.query_one(PanelBody).display  # 2026's content is not left under 2025
+        assert panel.context is None
+        assert "查询坏了" in str(box.render()) and "仍显示上次成功加载的内容" not in str(box.render())
         await pilot.press("right_square_bracket")
         await settle(pilot)
+        assert panel.query_one(PanelBody).display and panel.context.period == Period.year(2026)
         assert not panel.has_class("-failed")
         assert "✗" not in str(app.query_one(PanelList).get_option_at_index(0).prompt)
 
 
-@async_test
 async def test_a_waiting_panel_shows_that_it_is_loading(tmp_path):
     folder = panel_plugin(tmp_path / "plugins", "slow", "slow")
     app = make_app(tmp_path, plugin_dirs=[EXAMPLES, folder])
@@ -145,7 +140,6 @@ async def test_a_waiting_panel_shows_that_it_is_loading(tmp_path):
         assert app.query_one("#slot-slow", PanelSlot).panel.context.period == Period.year(2025)
 
 
-@async_test
 async def test_plugins_that_raise_at_import_or_in_a_hook_leave_the_app_running(tmp_path):
     folder = tmp_path / "plugins"
     write_plugin(folder, "bad_import", "raise RuntimeError('导入坏了')")
@@ -179,7 +173,6 @@ async def test_plugins_that_raise_at_import_or_in_a_hook_leave_the_app_running(t
         assert "导入坏了" in text_of(app.screen.query_one(Static))
 
 
-@async_test
 async def test_duplicate_names_are_refused_and_the_app_runs(tmp_path):
     twin = """
         import pyarrow as pa
@@ -230,7 +223,6 @@ def test_panel_subclass_must_not_replace_compose():
         raise AssertionError("a Panel that overrides compose() was accepted")
 
 
-@async_test
 async def test_a_plugin_command_that_raises_is_shown_and_recorded(tmp_path):
     folder = write_plugin(
         tmp_path / "plugins",

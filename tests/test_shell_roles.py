@@ -12,13 +12,14 @@ from fazhi_tui.access import CLERK, VIEWER, Access, Policy
 from fazhi_tui.config import Config
 from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store, layout
+from fazhi_tui.testing import settle, text_of
 from fazhi_tui.ui.app import FazhiApp
 from fazhi_tui.ui.commands import available_entries
 from fazhi_tui.ui.screens.help import HelpScreen
 from fazhi_tui.ui.screens.import_screen import ImportScreen
 from fazhi_tui.ui.widgets.shell_header import ShellHeader
 
-from .shell_fixtures import EXAMPLES, USER, async_test, make_app, open_store, settle, text_of, write_plugin
+from .shell_fixtures import EXAMPLES, USER, make_app, open_store, write_plugin
 
 # A panel with an action some roles lack (hidden: False) and one that is off for now (None).
 GATED_PANEL = """
@@ -85,7 +86,6 @@ def palette_titles(app) -> set[str]:
     return {e.title for e in available_entries(app, app.screen)}
 
 
-@async_test
 async def test_viewer_has_no_import_in_footer_help_or_palette(tmp_path):
     app = viewer_by_access_file(tmp_path)
     assert app.store.access.role == VIEWER
@@ -109,7 +109,6 @@ async def test_viewer_has_no_import_in_footer_help_or_palette(tmp_path):
         assert f"{USER}（查看）" in text_of(app.query_one(ShellHeader))
 
 
-@async_test
 async def test_viewer_forcing_import_by_key_or_rebinding_is_refused_with_the_role_needed(tmp_path):
     app = viewer_by_access_file(tmp_path, config=Config(keys={"data.import": "x"}))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -126,7 +125,6 @@ async def test_viewer_forcing_import_by_key_or_rebinding_is_refused_with_the_rol
     assert app.store.count("duty_shifts") == 7
 
 
-@async_test
 async def test_the_default_key_refuses_too_and_leaves_other_keys_alone(tmp_path):
     app = app_as(tmp_path, Access(USER, VIEWER))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -139,7 +137,6 @@ async def test_the_default_key_refuses_too_and_leaves_other_keys_alone(tmp_path)
         assert app.period.label == "2025年"
 
 
-@async_test
 async def test_clerk_imports_only_into_the_tables_clerks_may_edit(tmp_path):
     clerk = Access(USER, CLERK, Policy(clerk_tables=frozenset({"duty_shifts"})))
     app = app_as(tmp_path, clerk)
@@ -155,7 +152,6 @@ async def test_clerk_imports_only_into_the_tables_clerks_may_edit(tmp_path):
         assert [spec.name for spec in app.screen.tables] == ["duty_shifts"]
 
 
-@async_test
 async def test_clerk_without_tables_is_told_what_is_needed(tmp_path):
     app = app_as(tmp_path, Access(USER, CLERK))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -166,7 +162,6 @@ async def test_clerk_without_tables_is_told_what_is_needed(tmp_path):
         assert any("clerk_tables" in n.message for n in app._notifications)
 
 
-@async_test
 async def test_admin_has_import_and_compaction(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -181,7 +176,6 @@ async def test_admin_has_import_and_compaction(tmp_path):
         assert app.store.count("duty_shifts") == 7
 
 
-@async_test
 async def test_help_and_palette_follow_each_panel_binding_check_action(tmp_path):
     """The rule: hidden (False) is absent from help and palette; disabled (None) is listed in
     help, marked, and not offered by the palette; allowed (True) is in both."""
@@ -212,7 +206,6 @@ async def test_help_and_palette_follow_each_panel_binding_check_action(tmp_path)
             assert any(n.message == "看过了" for n in app._notifications)
 
 
-@async_test
 async def test_a_corrupt_file_is_skipped_and_the_user_told_to_run_check(tmp_path):
     host, store = open_store(tmp_path / "store")
     bad = layout.log_dir(store.root, "duty_shifts") / layout.new_log_name()
@@ -225,7 +218,6 @@ async def test_a_corrupt_file_is_skipped_and_the_user_told_to_run_check(tmp_path
         assert app.query_one("#slot-duty_roster").panel.query_one("#record-table-data").row_count == 4
 
 
-@async_test
 async def test_the_preview_masks_personal_information_for_a_role_that_may_not_see_it(tmp_path):
     clerk = Access(USER, CLERK, Policy(clerk_tables=frozenset({"people"}), pii_roles=frozenset({"admin"})))
     app = app_as(tmp_path, clerk)
@@ -246,7 +238,6 @@ async def test_the_preview_masks_personal_information_for_a_role_that_may_not_se
     assert app.store.count("people") == 1
 
 
-@async_test
 async def test_the_role_stays_in_the_header_at_80_columns(tmp_path):
     import datetime as dt
 

@@ -12,9 +12,10 @@ import pytest
 from fazhi_tui.config import Config
 from fazhi_tui.period import Period, opening_period
 from fazhi_tui.store import Column, Store, TableSpec
+from fazhi_tui.testing import settle
 from fazhi_tui.ui.startup import GcHold, Startup, opening_year, start_runtime, startup_info
 
-from .shell_fixtures import EXAMPLES, SHIFTS, async_test, open_store, settle, shift
+from .shell_fixtures import EXAMPLES, SHIFTS, open_store, shift
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -127,7 +128,6 @@ def test_gc_hold_leaves_a_disabled_collector_disabled():
         gc.enable()
 
 
-@async_test
 async def test_dashboard_uses_the_startup_begun_before_it(tmp_path, monkeypatch):
     from fazhi_tui.ui import app as app_module
     from fazhi_tui.ui.app import FazhiApp

@@ -91,6 +91,8 @@ class Store:
         self.root = Path(root).resolve()
         # Each table's owning plugin's [plugin.<name>] settings: its computed defaults read them.
         self.table_settings: dict[str, Mapping[str, Any]] = dict(table_settings or {})
+        # Said with "no such table" when a plugin failed to load (``PluginHost.missing_tables_note``).
+        self.missing_note: str | None = None
         self.user = user or current_user()
         # The role of the OS account running this process; writes and PII follow it.
         self.access = access if access is not None else _access.resolve_access(self.root)
@@ -181,7 +183,8 @@ class Store:
             return self.specs[table]
         except KeyError:
             known = "、".join(sorted(self.specs)) or "（无）"
-            raise UnknownTableError(f"没有名为 {table} 的表（已有：{known}）") from None
+            note = f"。{self.missing_note}" if self.missing_note else ""
+            raise UnknownTableError(f"没有名为 {table} 的表（已有：{known}）{note}") from None
 
     def _create_empty(self, spec: TableSpec) -> None:
         # A typed empty table gives views a schema when a table has no files yet, and tells

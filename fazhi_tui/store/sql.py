@@ -13,6 +13,7 @@ or the catalogue (``SHOW``, ``DESCRIBE``, ``current_setting()``, table functions
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import duckdb
@@ -44,6 +45,7 @@ def run_readonly(store, sql: str) -> pa.Table:
     from .core import Store
 
     sealed = Store(store.root, store.specs.values(), access=store.access, auto_fold=False, sealed=True)
+    sealed.missing_note = store.missing_note  # "no such table" names a plugin that failed to load
     try:
         _check_sealed(sealed, sql)
         try:
@@ -68,8 +70,20 @@ def _run_admin(store, sql: str) -> pa.Table:
         return store.query(sql)
     except duckdb.PermissionException as exc:
         raise ReadOnlySQLError(f"只能读取数据目录中的表，拒绝访问：{_first_line(exc)}") from None
+    except duckdb.CatalogException as exc:
+        missing = re.search(r"Table with name (\S+) does not exist", str(exc))
+        if missing:
+            known = "、".join(sorted([*store.specs, *(f"{t}_history" for t in store.specs)]))
+            raise ReadOnlySQLError(f"没有名为 {missing[1]} 的表（可查询：{known}）{_missing(store)}") from None
+        raise ReadOnlySQLError(f"查询出错：{_first_line(exc)}{_missing(store)}") from None
     except duckdb.Error as exc:
         raise ReadOnlySQLError(f"查询出错：{_first_line(exc)}") from None
+
+
+def _missing(store) -> str:
+    """The note a missing table gets when some plugin failed to load (``Store.missing_note``)."""
+    note = getattr(store, "missing_note", None)
+    return f"。{note}" if note else ""
 
 
 def _check_sealed(store, sql: str) -> None:
@@ -133,7 +147,7 @@ def _check_sealed(store, sql: str) -> None:
         if name.lower() not in tables and name.lower() not in ctes:
             if "__" in name:
                 raise ReadOnlySQLError(f"{name} 是内部视图，请查询表名或 <表>_history")
-            raise ReadOnlySQLError(f"没有名为 {name} 的表（可查询：{shown}）")
+            raise ReadOnlySQLError(f"没有名为 {name} 的表（可查询：{shown}）{_missing(store)}")
 
 
 def _tree(store, sql: str) -> dict:

@@ -484,7 +484,19 @@ class FazhiApp(App[int], inherit_bindings=False):
             return
         from .screens.import_screen import ImportScreen
 
-        self.push_screen(ImportScreen(self.store, table=table), self._imported)
+        self.push_screen(ImportScreen(self.store, table=table or self._panel_table()), self._imported)
+
+    def _panel_table(self) -> str | None:
+        """The table the current panel imports into: its ``import_table``, else the first table
+        its plugin declares (None for a panel of a plugin without tables: the dialog's first)."""
+        slots = list(self.query(PanelSlot))
+        if not 0 <= self.current_panel < len(slots):
+            return None
+        slot = slots[self.current_panel]
+        chosen = getattr(slot.panel, "import_table", None)
+        if chosen:
+            return chosen
+        return next((table for table, plugin in self.host.table_owner.items() if plugin == slot.plugin), None)
 
     def _imported(self, done: ImportDone | None) -> None:
         if done is None:

@@ -90,12 +90,17 @@ def requires_write(table: str) -> Callable[[Callable[..., T]], Callable[..., T |
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\s]+')
 
 
+class PanelExportError(ValueError):
+    """A panel's ``PanelExport`` that cannot be written (its rows are not an Arrow table)."""
+
+
 @dataclass(frozen=True)
 class PanelExport:
     """What ``e`` writes for a panel: the rows it shows and how to head them.
 
-    ``rows`` is an Arrow table, or a function returning one that runs in a worker thread (for
-    a list shown a page at a time: fetch every row there). Column headings come from
+    ``rows`` is a ``pyarrow.Table``, or a function returning one that runs in a worker thread
+    (for a list shown a page at a time: fetch every row there); anything else (a list of dicts,
+    a DataFrame) is refused with a message naming the plugin. Column headings come from
     ``labels``, else from ``spec`` (the stored table the rows come from), else the column
     name; PII columns (``spec``'s marks, plus ``pii``) are masked for roles that may not see
     personal information, and the file says so.
@@ -320,9 +325,15 @@ class Panel(Widget):
         ``PanelExport.rows`` as a function). ``None``, the default, hides ``e``."""
         return None
 
+    # The table the import dialog (``i``) offers first when opened from this panel; None: the
+    # first table the panel's plugin declares.
+    import_table: str | None = None
+
     @property
     def context(self) -> Context | None:
-        """The context of what is on screen (None before the first successful load)."""
+        """The context of what is on screen: in ``show(data)``, the one ``data`` was loaded for
+        (the first time too); None before the first load, and after a failure for a new period
+        or grid (the old content is no longer on screen)."""
         return self._shown
 
     def reload(self) -> None:
@@ -511,14 +522,16 @@ class Panel(Widget):
             self.remove_class("-reloading")
         if event.state == WorkerState.SUCCESS:
             ctx, data = event.worker.result
+            # ``self.context`` in show() is what is being shown, already on the first show.
+            self._shown = ctx
             try:
                 shown = self.show(data)
                 if inspect.isawaitable(shown):
                     await shown
             except Exception as exc:
+                self._shown = None  # half-shown content is not the last good content
                 self._fail(f"显示出错：{describe_exception(exc)}")
                 return
-            self._shown = ctx
             self.remove_class("-failed", "-empty")
             self.refresh_bindings()  # what check_action allows may have changed (export, role)
             self.call_after_refresh(self._restore_focus)
@@ -586,13 +599,17 @@ class Panel(Widget):
         if ctx is None or view is None:
             self.notify("此处没有可导出的内容", severity="warning")
             return
+        if not isinstance(view, PanelExport):
+            self._fail(f"导出出错：export_view() 应返回 PanelExport 或 None，实为 {type(view).__name__}")
+            return
         pii = ctx.sees_pii
+        plugin = self.plugin_name or "（未知）"
 
         def chosen(answer: tuple[Path, str] | None) -> None:
             if answer is not None:
                 path, fmt = answer
                 self.run_in_thread(
-                    functools.partial(self._write_export, view, path, fmt, pii),
+                    functools.partial(self._write_export, view, path, fmt, pii, plugin),
                     done=self._exported,
                     failed=lambda exc: self.notify(
                         str(exc) if isinstance(exc, (StoreError, OSError, ValueError)) else describe_exception(exc),
@@ -607,10 +624,19 @@ class Panel(Widget):
         self.app.push_screen(ExportDialog(default, what=view.title, masked=not pii), chosen)
 
     @staticmethod
-    def _write_export(view: PanelExport, path: Path, fmt: str, may_see_pii: bool) -> tuple[Any, list[str]]:
+    def _write_export(
+        view: PanelExport, path: Path, fmt: str, may_see_pii: bool, plugin: str = ""
+    ) -> tuple[Any, list[str]]:
         from ..transfer.exporter import export_rows
 
-        rows, spec = view.prepared(view.fetch())
+        rows = view.fetch()
+        if not isinstance(rows, pa.Table):
+            # Not a traceback line in this file: the plugin's mistake, named as such.
+            raise PanelExportError(
+                f"插件 {plugin} 的导出「{view.title}」：PanelExport.rows 应为 pyarrow.Table（或返回它的函数），"
+                f"实为 {type(rows).__name__}；可用 pyarrow.Table.from_pylist(rows) 转换"
+            )
+        rows, spec = view.prepared(rows)
         result = export_rows(rows, spec, path, fmt, may_see_pii=may_see_pii)
         unmasked = [c.label for c in spec.columns if c.pii] if may_see_pii else []
         return result, unmasked
@@ -625,14 +651,21 @@ class Panel(Widget):
         self.notify(message, title="导出完成", timeout=10)
 
     def _fail(self, message: str) -> None:
-        # With good content on screen, keep it and show the error above it; else the error
-        # box takes the body's place.
+        # With good content for the same period and grid on screen (a reload, an action that
+        # failed), keep it and show the error above it. Content of another period or grid would
+        # sit under the new one in the header: the error box takes the body's place.
+        if self._shown is not None and self._wanted is not None and not self._shown.same_view(self._wanted):
+            self._shown = None
         box = self.query_one("#panel-error", ErrorBox)
         has_content = self._shown is not None
         box.set_class(has_content, "-bar")
         self.set_class(not has_content, "-empty")
         self.add_class("-failed")
         subject = f"面板「{self.panel_title}」" if self.panel_title else "面板"
-        hint = "仍显示上次成功加载的内容。" if has_content else "其余面板不受影响；fazhi-tui plugins 列出各插件的状态。"
+        hint = (
+            "仍显示上次成功加载的内容。"
+            if has_content
+            else "其余面板不受影响；命令面板（Ctrl+P）的“插件状态”或 fazhi-tui plugins 列出各插件的错误。"
+        )
         box.show_error(self.plugin_name or "（未知）", subject, message, hint)
         self.post_message(self.Failed(self.plugin_name, self.panel_name, self.panel_title, message))

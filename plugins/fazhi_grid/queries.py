@@ -178,8 +178,10 @@ def figures_of(ctx: Context, given: FigureSource | None = None) -> list[GridFigu
 
 
 def grid_metrics(ctx: Context, grids: Sequence[GridInfo], figures: Iterable[GridFigure] = ()) -> list[Metric]:
-    """Each figure for the period and its per-1,000-residents variant, then 户数 and 人口. A figure
-    that raises becomes a metric with its ``error`` (the map says so; the others still work)."""
+    """Each figure for the period (and its per-1,000-residents variant where it asks for one,
+    ``GridFigure.per_1000``), then 户数 and 人口. A grid a figure leaves out has no value (无数据)
+    unless the figure says ``missing="zero"``. A figure that raises becomes a metric with its
+    ``error`` (the map says so; the others still work)."""
     town = ctx.replace(grid=None)  # a figure covers every grid, whatever the shell selected
     population = {g.code: g.population for g in grids if g.population}
     metrics: list[Metric] = []
@@ -187,11 +189,16 @@ def grid_metrics(ctx: Context, grids: Sequence[GridInfo], figures: Iterable[Grid
         try:
             raw = fig.compute(town)
             values = {str(k): float(v) for k, v in dict(raw).items() if v is not None}
+            if getattr(fig, "missing", "none") == "zero":
+                # The figure counts: a grid it left out found nothing, which is 0, not 无数据.
+                values = {g.code: values.get(g.code, 0.0) for g in grids} | values
         except Exception as exc:  # a plugin's figure costs only itself
             metrics.append(Metric(fig.name, fig.label, fig.unit, {}, True, error=f"{type(exc).__name__}: {exc}"))
             continue
         integer = all(float(v).is_integer() for v in values.values())
         metrics.append(Metric(fig.name, fig.label, fig.unit, values, True, integer))
+        if not getattr(fig, "per_1000", False):
+            continue  # per 1,000 residents only where the figure asks for it
         per = {c: v * 1000 / population[c] for c, v in values.items() if c in population}
         unit = f"{fig.unit}/千人" if fig.unit else "/千人"
         metrics.append(Metric(f"{fig.name}_per_1000", f"{fig.label}（{PER_THOUSAND}）", unit, per, True, False))

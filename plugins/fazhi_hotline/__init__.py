@@ -56,7 +56,8 @@ def fazhi_review_checks():
 def fazhi_grid_figures():
     from .queries import tickets_per_grid
 
-    return [GridFigure("hotline_tickets", "12345工单", tickets_per_grid, unit="件")]
+    # Every grid is in the breakdown (zeros too); per 1,000 residents compares grids of different sizes.
+    return [GridFigure("hotline_tickets", "12345工单", tickets_per_grid, unit="件", missing="zero", per_1000=True)]
 
 
 @hookimpl

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from textual.widgets import Select
 
-from ..shell_fixtures import make_app, settle
+from fazhi_tui.testing import settle
+
+from ..shell_fixtures import make_app
 
 CSV = (
     "班次编号,值班日期,类型,值班人员,带班领导,值守网格,备注,备用\n"

@@ -3,7 +3,9 @@ rewrites them after a change has been looked at)."""
 
 from __future__ import annotations
 
-from ..shell_fixtures import make_app, settle, write_plugin
+from fazhi_tui.testing import settle
+
+from ..shell_fixtures import make_app, write_plugin
 
 
 async def settled(pilot) -> None:

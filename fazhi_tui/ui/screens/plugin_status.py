@@ -18,6 +18,8 @@ SOURCES = {"host": "宿主", "built-in": "内置", "entry point": "入口点", "
 def status_label(info: PluginInfo) -> Text:
     if info.status == "failed":
         return Text("失败", style="bold red")
+    if info.status == "skipped":
+        return Text("未加载（重名）", style="yellow")
     if info.errors:
         return Text("有错误", style="bold yellow")
     return Text("正常", style="green")

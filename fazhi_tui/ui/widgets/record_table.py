@@ -31,6 +31,7 @@ class RecordTable(Vertical):
         super().__init__(id=id, classes=classes)
         self.empty_text = empty_text
         self.table: FastDataTable | None = None
+        self.data: pa.Table | None = None  # what ``show_arrow`` was last given
 
     def compose(self) -> ComposeResult:
         yield Static("", id="record-table-note", classes="-hidden")
@@ -44,6 +45,7 @@ class RecordTable(Vertical):
         ``total``: how many records match in all, when ``data`` was cut off by a LIMIT.
         """
         labels = labels or {}
+        self.data = data
         note = self.query_one("#record-table-note", Static)
         if data.num_rows == 0:
             note.update(self.empty_text)
@@ -65,3 +67,13 @@ class RecordTable(Vertical):
             id="record-table-data",
         )
         await self.mount(self.table)
+
+    def selected_row(self) -> dict | None:
+        """The row under the cursor, as ``{column name: value}`` of the table ``show_arrow`` was
+        given (every column, shown or not); None when there are no rows."""
+        if self.table is None or self.data is None or self.data.num_rows == 0:
+            return None
+        row = self.table.cursor_coordinate.row
+        if not 0 <= row < self.data.num_rows:
+            return None
+        return self.data.slice(row, 1).to_pylist()[0]

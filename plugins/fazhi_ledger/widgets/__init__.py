@@ -1,1 +1,0 @@
-"""The ledger panel's widgets, one per file."""
