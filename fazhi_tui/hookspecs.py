@@ -1,6 +1,6 @@
 """The plugin contract. Each hook is a plain function; the docstring's first line says what it is for.
 
-Every hook but ``fazhi_demo_rows`` takes nothing and returns a list of records (see ``contrib``);
+Every hook but ``fazhi_configure`` and ``fazhi_demo_rows`` takes nothing and returns a list of records (see ``contrib``);
 the records carry the callables that do the work, given a ``Context``. Keeping the hooks
 argument-free keeps them stable: a record type may grow fields with defaults without breaking
 anyone's ``hookimpl``.
@@ -11,8 +11,9 @@ A test fails when a hook here is missing from that guide or documented with anot
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -22,6 +23,16 @@ if TYPE_CHECKING:
 
 hookspec = pluggy.HookspecMarker("fazhi_tui")
 hookimpl = pluggy.HookimplMarker("fazhi_tui")
+
+
+@hookspec
+def fazhi_configure(settings: Mapping[str, Any]) -> None:
+    """Receive this plugin's own ``[plugin.<name>]`` config before any other hook; raise ``ValueError`` to refuse it.
+
+    Called again whenever the program loads a config (each call replaces the last), so what the
+    other hooks return may depend on it (an office's own ledger categories, say). The message of
+    the ``ValueError`` (Chinese, naming the key) is what the user sees; the plugin is then not loaded.
+    """
 
 
 @hookspec

@@ -12,7 +12,7 @@ import importlib.util
 import sys
 import traceback
 import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,11 +91,14 @@ class PluginHost:
         only: Iterable[str] | None = None,
         plugin_dirs: Iterable[str | Path] = (),
         entry_points: bool = True,
+        settings: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> PluginHost:
-        """Load the host's own plugin, then entry points, then plugin folders.
+        """Load the host's own plugin, then entry points, then plugin folders, then give each its
+        settings (``fazhi_configure``).
 
         ``only``: names to load (``FAZHI_PLUGINS``); None loads everything, an empty list none
-        beside the host.
+        beside the host. ``settings``: the config's ``[plugin.*]`` tables (none: every plugin's
+        defaults).
         """
         host = cls()
         from . import host_plugin
@@ -121,7 +124,26 @@ class PluginHost:
                 host._register(ep.name, module, info)
         for folder in plugin_dirs:
             host._load_folder(Path(folder), wanted)
+        host.configure(settings or {})
         return host
+
+    def configure(self, settings: Mapping[str, Mapping[str, Any]]) -> None:
+        """Give each plugin its own ``[plugin.<name>]`` table (``fazhi_configure``). A plugin that
+        refuses its settings is unloaded and marked failed with its message, so the program runs
+        without it rather than with settings it does not understand."""
+        caller = self.pm.hook.fazhi_configure
+        for impl in list(caller.get_hookimpls()):
+            name = impl.plugin_name
+            try:
+                impl.function(dict(settings.get(name, {})))
+            except Exception as exc:
+                reason = str(exc) if isinstance(exc, ValueError) else describe_exception(exc)
+                self.pm.unregister(name=name)
+                info = self.infos.setdefault(name, PluginInfo(name, "unknown"))
+                info.status = "failed"
+                message = f"设置 [plugin.{name}] 无效，未加载：{reason}"
+                if message not in info.errors:
+                    info.errors.append(message)
 
     def _load_folder(self, folder: Path, wanted: set[str] | None) -> None:
         if FOLDER_PACKAGE not in sys.modules:

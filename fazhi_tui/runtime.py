@@ -29,11 +29,14 @@ class Runtime:
 
 
 def load_plugins(cfg: Config) -> PluginHost:
-    return PluginHost.load(only=cfg.plugins, plugin_dirs=cfg.plugins_dirs)
+    return PluginHost.load(only=cfg.plugins, plugin_dirs=cfg.plugins_dirs, settings=cfg.plugin)
 
 
 def table_specs(host: PluginHost, cfg: Config) -> list[TableSpec]:
-    """Every plugin's tables, with code tables overridden by config (offices differ)."""
+    """Every plugin's tables for this config: each plugin is given its ``[plugin.<name>]``
+    settings first (its tables may depend on them), and code tables are overridden by config
+    (offices differ)."""
+    host.configure(cfg.plugin)
     out = []
     for spec in host.table_specs():
         overrides = {k: tuple(v) for k, v in cfg.code_tables.items() if k in spec.code_tables}

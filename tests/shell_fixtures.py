@@ -82,3 +82,20 @@ def make_app(tmp_path: Path, *, config: Config | None = None, **kwargs):
     config = config or Config()
     host, store = open_store(tmp_path / "store", config=config, **kwargs)
     return FazhiApp(config, host, store)
+
+
+# Kept for branches written before the public helpers: new tests import from fazhi_tui.testing
+# (whose pytest plugin runs ``async def`` tests without a decorator).
+from fazhi_tui.testing import settle, text_of  # noqa: E402,F401
+
+
+def async_test(test):
+    """Run an ``async def`` test with asyncio (no longer needed: fazhi_tui.testing runs them)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        asyncio.run(test(*args, **kwargs))
+
+    return run

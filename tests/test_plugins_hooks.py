@@ -27,7 +27,10 @@ def roster(tmp_path):
     store.close()
 
 
-def context(store, period=Period.year(2026), grid=None) -> Context:
+YEAR_2026 = Period.year(2026)
+
+
+def context(store, period=YEAR_2026, grid=None) -> Context:
     return Context(store=store, period=period, today=TODAY, grid=grid)
 
 
@@ -109,3 +112,43 @@ def test_fazhi_demo_rows(tmp_path):
     roster_rows = [c.value for c in first if c.plugin == "duty_roster"]
     assert roster_rows == [c.value for c in second if c.plugin == "duty_roster"]
     assert roster_rows[0]["duty_shifts"][-1]["day"] == TODAY + dt.timedelta(days=7)
+
+
+def test_fazhi_configure(tmp_path):
+    from fazhi_tui.plugins import PluginHost
+
+    from .shell_fixtures import write_plugin
+
+    folder = write_plugin(
+        tmp_path / "plugins",
+        "kinds_plugin",
+        """
+        from fazhi_tui.api import Command, hookimpl
+
+        KINDS = []
+
+
+        @hookimpl
+        def fazhi_configure(settings):
+            kinds = settings.get("kinds", ["默认"])
+            if not isinstance(kinds, list):
+                raise ValueError("[plugin.kinds_plugin] kinds 应为列表")
+            KINDS[:] = kinds
+
+
+        @hookimpl
+        def fazhi_commands():
+            return [Command(f"kind_{i}", k, lambda ctx: None) for i, k in enumerate(KINDS)]
+        """,
+    )
+    host = PluginHost.load(only=["kinds_plugin"], plugin_dirs=[folder])
+    assert [c.value.title for c in host.contributions("fazhi_commands")] == ["默认"]
+    # The config's own table, given again when a config is applied (the newest wins).
+    table_specs(host, Config(plugin={"kinds_plugin": {"kinds": ["甲", "乙"]}}))
+    assert [c.value.title for c in host.contributions("fazhi_commands")] == ["甲", "乙"]
+    # Settings refused: the plugin is not loaded, and says why.
+    refused = PluginHost.load(only=["kinds_plugin"], plugin_dirs=[folder], settings={"kinds_plugin": {"kinds": "甲"}})
+    assert refused.contributions("fazhi_commands") == []
+    info = refused.infos["kinds_plugin"]
+    assert info.status == "failed"
+    assert any("[plugin.kinds_plugin] kinds 应为列表" in e for e in info.errors)

@@ -1,0 +1,1 @@
+"""The ledger panel's widgets, one per file."""
