@@ -356,14 +356,22 @@ def cmd_tables(args, cfg) -> int:
 
 def cmd_sql(args, cfg, store_path: Path) -> int:
     from .runtime import open_runtime
-    from .store.sql import run_readonly
+    from .store.sql import run_readonly_rows
 
     rt = open_runtime(cfg, store_path)
+    # On a terminal the rows shown are bounded; csv and json to a file or a pipe get them all.
+    bounded = args.format == "table" or _is_terminal(sys.stdout)
+    limit = cfg.limits.sql_rows if bounded else None
     try:
-        table = run_readonly(rt.store, args.query)
+        table, more = run_readonly_rows(rt.store, args.query, limit)
     finally:
         rt.close()
     write_table(table, args.format, sys.stdout)
+    if more:
+        print(
+            f"（只显示前 {limit:,} 行，结果还有更多；加 LIMIT/WHERE 缩小范围，或用 --format csv > 文件 取得全部）",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

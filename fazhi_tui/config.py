@@ -17,6 +17,8 @@ from typing import Any
 
 import platformdirs
 
+from .store.limits import QueryLimits
+
 APP_NAME = "fazhi-tui"
 SYSTEM_CONFIG = Path("/etc/fazhi-tui/config.toml")
 
@@ -35,6 +37,13 @@ _TOP_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "code_tables": (dict, "代码表覆盖：代码表名 = [取值, ...]"),
     "plugin": (dict, "各插件自己的设置：[plugin.插件名]"),
     "ui": (dict, "界面设置"),
+    "limits": (dict, "查询的内存、时间与显示行数上限"),
+}
+_LIMIT_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "memory": (str, '每个进程查询可用的内存，如 "2GB"（默认：本机内存的一半，至多 4GB）'),
+    "query_seconds": ((int, float), "单个查询的时间上限（秒，0 为不限；默认 120）"),
+    "sql_rows": (int, "fazhi-tui sql 在终端显示的行数上限（默认 10000）"),
+    "spill": (str, "查询超出内存时的临时文件目录（默认：用户缓存目录）"),
 }
 _UI_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "animations": (bool, "是否启用动画（经 SSH 使用时建议关闭）"),
@@ -56,6 +65,7 @@ class Config:
     animations: bool = False
     theme: str | None = None
     start_panel: str | None = None  # a panel's name; checked against the loaded panels at start
+    limits: QueryLimits = field(default_factory=QueryLimits)
 
     def plugin_settings(self, name: str) -> dict[str, Any]:
         return dict(self.plugin.get(name, {}))
@@ -134,6 +144,16 @@ def parse_config(path: Path) -> Config:
                 f"配置文件 {path}：设置项 “ui.start_panel” 应为面板名（小写英文，如 review），实为 {name!r}"
             )
         cfg.start_panel = name
+    lim = data.get("limits", {})
+    _check_keys(path, "limits.", lim, _LIMIT_KEYS)
+    if lim.get("query_seconds", 0) < 0 or lim.get("sql_rows", 1) < 1:
+        raise ConfigError(f"配置文件 {path}：[limits] 的 query_seconds 不能为负，sql_rows 至少为 1")
+    cfg.limits = QueryLimits(
+        memory=lim.get("memory", ""),
+        seconds=float(lim.get("query_seconds", QueryLimits.seconds)),
+        sql_rows=lim.get("sql_rows", QueryLimits.sql_rows),
+        spill=str((base / Path(lim["spill"]).expanduser()).resolve()) if "spill" in lim else "",
+    )
     return cfg
 
 

@@ -88,6 +88,8 @@ def open_runtime(cfg: Config, store_path: Path | None, *, create: bool = False, 
     specs = table_specs(host, cfg)
     rt = Runtime(cfg, host, specs)
     if store_path is not None:
-        rt.store = Store.open(store_path, specs, create=create, user=user, table_settings=table_settings(host, cfg))
+        rt.store = Store.open(
+            store_path, specs, create=create, user=user, table_settings=table_settings(host, cfg), limits=cfg.limits
+        )
         rt.store.missing_note = host.missing_tables_note()  # "no such table" names the plugin that failed
     return rt

@@ -28,6 +28,7 @@ from . import access as _access
 from . import layout
 from .errors import (
     NotAStoreError,
+    QueryLimitError,
     RecordNotFoundError,
     RowProblem,
     StaleRevisionError,
@@ -36,6 +37,7 @@ from .errors import (
     UnknownTableError,
     ValidationError,
 )
+from .limits import DEFAULT_LIMITS, QueryLimits
 from .refs import resolve_references
 from .scan import SUPERSEDES_KEY, BadFile, TableFiles, damaged_pages, dir_signature, scan_table
 from .spec import AT, BY, ID, OP, REV, TableSpec
@@ -87,8 +89,10 @@ class Store:
         auto_fold: bool = True,
         sealed: bool = False,
         table_settings: Mapping[str, Mapping[str, Any]] | None = None,
+        limits: QueryLimits | None = None,
     ):
         self.root = Path(root).resolve()
+        self.limits = limits or DEFAULT_LIMITS
         # Each table's owning plugin's [plugin.<name>] settings: its computed defaults read them.
         self.table_settings: dict[str, Mapping[str, Any]] = dict(table_settings or {})
         # Said with "no such table" when a plugin failed to load (``PluginHost.missing_tables_note``).
@@ -108,6 +112,12 @@ class Store:
         # that second scan (a grid's open tickets) it read 750k rows of every column for 50.
         # Measured at 10M tickets: a grid's first page 151 -> 96 ms, the town's 51 -> 41 ms.
         self._con.execute("SET GLOBAL late_materialization_max_rows = 0")
+        # Bounded work (store/limits.py): past the memory limit DuckDB spills to disk, and a query
+        # that still cannot fit fails with a message instead of taking the machine's memory.
+        self._spill = self.limits.spill_dir()
+        self._con.execute("SET GLOBAL memory_limit = ?", [self.limits.memory_limit])
+        self._con.execute("SET GLOBAL temp_directory = ?", [str(self._spill)])
+        self._con.execute("SET GLOBAL max_temp_directory_size = ?", [self.limits.spill_size])
         # Sealed: this DuckDB reads no file at all (the views read pyarrow datasets registered
         # under random names), so no name in a query, however it resolves, can become a file
         # read. ``fazhi-tui sql`` runs the SQL of every role but admin in such a store.
@@ -149,6 +159,7 @@ class Store:
         access: _access.Access | None = None,
         auto_fold: bool = True,
         table_settings: Mapping[str, Mapping[str, Any]] | None = None,
+        limits: QueryLimits | None = None,
     ) -> Store:
         root = Path(root)
         marker = root / layout.MARKER
@@ -165,7 +176,9 @@ class Store:
             info = read_marker(root)
             if info.get("format", 0) > layout.STORE_FORMAT:
                 raise NotAStoreError(f"{root} 由更新版本的 fazhi-tui 创建（格式 {info.get('format')}），请升级后再打开")
-        return cls(root, specs, user=user, access=access, auto_fold=auto_fold, table_settings=table_settings)
+        return cls(
+            root, specs, user=user, access=access, auto_fold=auto_fold, table_settings=table_settings, limits=limits
+        )
 
     @property
     def info(self) -> dict:
@@ -224,6 +237,8 @@ class Store:
         self.settle()
         with contextlib.suppress(Exception):
             self._con.close()
+        with contextlib.suppress(OSError):
+            self._spill.rmdir()  # empty once DuckDB is closed; left alone if another store shares it
 
     # -- folding -----------------------------------------------------------------------------
     @property
@@ -387,13 +402,23 @@ class Store:
         self.refresh()
         for attempt in range(4):
             try:
-                return self.cursor().sql(sql, params=params).to_arrow_table()
+                with self._deadline():
+                    return self.cursor().sql(sql, params=params).to_arrow_table()
             except duckdb.IOException:
                 # Compaction may have removed a file between listing and reading; the next
                 # listing shows the generation that replaced it.
                 if attempt == 3:
                     raise
                 self.refresh(force=True)
+            except duckdb.InterruptException:
+                raise QueryLimitError(
+                    f"查询超过 {self.limits.seconds:g} 秒仍未完成，已中止（可在配置文件 [limits] 的 query_seconds 调整上限）"
+                ) from None
+            except duckdb.OutOfMemoryException:
+                raise QueryLimitError(
+                    f"查询所需内存超过上限 {self.limits.memory_limit}，已中止；请缩小查询范围（如加上期间或网格条件），"
+                    "或在配置文件 [limits] 的 memory 调整上限"
+                ) from None
             except duckdb.Error as exc:
                 text = str(exc)
                 if DAMAGE_MARK in text:
@@ -411,6 +436,42 @@ class Store:
                     ) from None
                 raise
         raise AssertionError("unreachable")
+
+    @contextlib.contextmanager
+    def _deadline(self):
+        """Interrupt this thread's query if it runs past the time limit."""
+        seconds = self.limits.seconds
+        if not seconds:
+            yield
+            return
+        timer = threading.Timer(seconds, self.cursor().interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    def query_rows(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None, max_rows: int = 10_000
+    ) -> tuple[pa.Table, bool]:
+        """As ``query``, but at most ``max_rows`` rows are fetched; True when there were more."""
+        self.refresh()
+        try:
+            with self._deadline():
+                reader = self.cursor().sql(sql, params=params).to_arrow_reader(min(max_rows + 1, 100_000))
+                batches, n = [], 0
+                for batch in reader:
+                    batches.append(batch)
+                    n += batch.num_rows
+                    if n > max_rows:
+                        break
+                table = pa.Table.from_batches(batches, schema=reader.schema)
+        except duckdb.InterruptException:
+            raise QueryLimitError(f"查询超过 {self.limits.seconds:g} 秒仍未完成，已中止") from None
+        except duckdb.OutOfMemoryException:
+            raise QueryLimitError(f"查询所需内存超过上限 {self.limits.memory_limit}，已中止") from None
+        return table.slice(0, max_rows), table.num_rows > max_rows
 
     def count(self, table: str) -> int:
         return self.query(f"SELECT count(*) AS n FROM {qident(self.spec(table).name)}").column(0)[0].as_py()

@@ -22,6 +22,10 @@ class ReadOnlySQLError(StoreError):
     pass
 
 
+class QueryLimitError(StoreError):
+    """A query stopped at a limit of memory or time (store/limits.py); the message says which."""
+
+
 class TableDamagedError(StoreError):
     """A table whose files on disk are not all there (or not as written): it is not read, so no
     screen or report shows part of it as if it were whole. ``fazhi-tui check`` says what."""

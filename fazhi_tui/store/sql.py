@@ -31,6 +31,11 @@ _TABLE_REFS = {"BASE_TABLE", "SUBQUERY", "JOIN", "EMPTY", "EXPRESSION_LIST", "CO
 
 def run_readonly(store, sql: str) -> pa.Table:
     """Run one SELECT over the current-state and ``_history`` views."""
+    return run_readonly_rows(store, sql, None)[0]
+
+
+def run_readonly_rows(store, sql: str, max_rows: int | None) -> tuple[pa.Table, bool]:
+    """As ``run_readonly``, fetching at most ``max_rows`` rows (None: all); True when there were more."""
     try:
         statements = store._con.extract_statements(sql)
     except duckdb.Error as exc:
@@ -41,15 +46,17 @@ def run_readonly(store, sql: str) -> pa.Table:
     if kind not in _ALLOWED:
         raise ReadOnlySQLError(f"只允许只读查询（SELECT），拒绝执行 {kind.name} 语句")
     if store.access.is_admin:
-        return _run_admin(store, sql)
+        return _run_admin(store, sql, max_rows)
     from .core import Store
 
-    sealed = Store(store.root, store.specs.values(), access=store.access, auto_fold=False, sealed=True)
+    sealed = Store(
+        store.root, store.specs.values(), access=store.access, auto_fold=False, sealed=True, limits=store.limits
+    )
     sealed.missing_note = store.missing_note  # "no such table" names a plugin that failed to load
     try:
         _check_sealed(sealed, sql)
         try:
-            return sealed.query(sql)
+            return _fetch(sealed, sql, max_rows)
         except duckdb.PermissionException as exc:
             raise ReadOnlySQLError(f"只能查询数据表，拒绝访问：{_first_line(exc)}") from None
         except duckdb.Error as exc:
@@ -58,7 +65,13 @@ def run_readonly(store, sql: str) -> pa.Table:
         sealed.close()
 
 
-def _run_admin(store, sql: str) -> pa.Table:
+def _fetch(store, sql: str, max_rows: int | None) -> tuple[pa.Table, bool]:
+    if max_rows is None:
+        return store.query(sql), False
+    return store.query_rows(sql, max_rows=max_rows)
+
+
+def _run_admin(store, sql: str, max_rows: int | None) -> tuple[pa.Table, bool]:
     tree = _tree(store, sql)
     internal = sorted(t for t in _base_tables(tree) if "__" in t["table_name"])
     if internal:
@@ -67,7 +80,7 @@ def _run_admin(store, sql: str) -> pa.Table:
     store.refresh()
     store.confine()
     try:
-        return store.query(sql)
+        return _fetch(store, sql, max_rows)
     except duckdb.PermissionException as exc:
         raise ReadOnlySQLError(f"只能读取数据目录中的表，拒绝访问：{_first_line(exc)}") from None
     except duckdb.CatalogException as exc:
