@@ -144,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, ConfigError, StoreError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:
+        # Permissions, a full disk, a read-only folder: a message, not a traceback.
+        from .oserrors import describe_os_error
+
+        print(f"错误：{describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
@@ -592,6 +598,8 @@ def cmd_export(args, cfg, store_path: Path) -> int:
     from .transfer.exporter import ExportError, export_rows, guess_format, select_rows
 
     out = Path(args.output)
+    if args.year is not None and not (1900 <= args.year <= 2099):
+        raise CliError(f"--year 应为 1900—2099 之间的年份，实为 {args.year}")
     where = []
     for item in args.where:
         if "=" not in item:

@@ -217,7 +217,18 @@ def _in_header_order(located: list[tuple[int, RowProblem]]) -> list[RowProblem]:
     return [p for _, p in sorted(located, key=lambda item: item[0])]
 
 
-def plan_import(
+def plan_import(store, table: str, path: str | Path, **kwargs) -> ImportPlan:
+    """Read, convert and check every row of the file; nothing is written (see ``_plan_import``)."""
+    try:
+        return _plan_import(store, table, path, **kwargs)
+    except ValidationError as exc:
+        if exc.table:
+            raise
+        # The reader found rows it cannot split into cells before it knew the table: name it.
+        raise ValidationError(store.spec(table).name, exc.problems) from None
+
+
+def _plan_import(
     store,
     table: str,
     path: str | Path,

@@ -89,11 +89,32 @@ def detect_encoding(head: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _mixed_encoding(head)
+    if mixed:
+        raise ImportFileError(mixed)
     try:
         codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
         return "gb18030"
     except UnicodeDecodeError:
         raise ImportFileError("既不是 UTF-8 也不是 GB18030/GBK 编码的文本") from None
+
+
+def _mixed_encoding(head: bytes) -> str | None:
+    """Where a file stops being UTF-8, when lines before it hold Chinese in UTF-8: offices paste
+    rows saved as GBK into a UTF-8 file, and reading it all as GBK would garble the first part."""
+    seen_utf8_chinese = False
+    for number, line in enumerate(head.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            if not seen_utf8_chinese:
+                return None
+            return (
+                f"第 {number} 行起不是 UTF-8 编码（前 {number - 1} 行是 UTF-8，此行像是 GBK）：同一文件混用了两种编码；"
+                "请在 Excel 中打开后“另存为 CSV UTF-8”再导入"
+            )
+        seen_utf8_chinese = seen_utf8_chinese or not line.isascii()
+    return None
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -177,7 +198,7 @@ def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None)
     try:
         names = csv.column_names()
     except pa.ArrowInvalid as exc:
-        raise ImportFileError(f"{path}：{_csv_error(exc)}") from None
+        raise ImportFileError(f"{path}：{_csv_error(exc, path)}") from None
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"{path}：编码错误（按 {encoding} 读取失败：{exc.reason}）") from None
     headers = [h.lstrip("\ufeff").strip() for h in names]
@@ -220,7 +241,7 @@ def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None)
                     yield _csv_batch(path, headers, ready, first_row, encoding)
                     del ready  # the consumer is done with it: not held while parsing on
         except pa.ArrowInvalid as exc:
-            raise ImportFileError(f"{path}：{_csv_error(exc)}") from None
+            raise ImportFileError(f"{path}：{_csv_error(exc, path)}") from None
         except UnicodeDecodeError as exc:
             raise ImportFileError(f"{path}：编码错误（按 {encoding} 读取失败：{exc.reason}）") from None
         if bad_rows:
@@ -315,7 +336,7 @@ def _raise_bad_rows(csv: _Csv, convert) -> None:
         for _batch in csv.records(convert, collect, use_threads=False):
             pass
     except pa.ArrowInvalid as exc:
-        raise ImportFileError(f"{csv.path}：{_csv_error(exc)}") from None
+        raise ImportFileError(f"{csv.path}：{_csv_error(exc, csv.path)}") from None
     problems = [
         RowProblem(
             r.number,
@@ -325,16 +346,42 @@ def _raise_bad_rows(csv: _Csv, convert) -> None:
         )
         for r in found.values()
     ]
-    raise ValidationError(csv.path.stem, problems)
+    raise ValidationError("", problems)  # plan_import names the table
 
 
 _ROW_RE = re.compile(r"[Rr]ow #?(\d+)")
 
 
-def _csv_error(exc: Exception) -> str:
+def _first_bad_utf8_line(path: Path) -> int | None:
+    """The first line of the file that is not UTF-8 (read as a stream: only on this error path)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    number = 1
+    with open(path, "rb") as fh:
+        for raw in fh:
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError:
+                return number
+            number += 1
+    return None
+
+
+def _csv_error(exc: Exception, path: Path | None = None) -> str:
     text = str(exc)
+    if "invalid UTF8" in text and path is not None:
+        line = _first_bad_utf8_line(path)
+        if line is not None:
+            return (
+                f"第 {line} 行起不是 UTF-8 编码（此前各行是 UTF-8）：同一文件混用了两种编码；"
+                "请在 Excel 中打开后“另存为 CSV UTF-8”再导入"
+            )
     if "straddling" in text or "block" in text.lower() and "straddl" in text:
         return f"单个字段过长（超过 {MAX_FIELD_BYTES >> 20} MB）或引号不匹配，无法解析"
+    if "Empty CSV file or block" in text:
+        return (
+            f"第一行（表头）过长或列数过多（一个读取块 {STREAM_BLOCK_BYTES >> 10} KB 内容不下表头），"
+            "不像台账文件；请检查分隔符与换行符"
+        )
     m = re.search(r"Expected (\d+) columns, got (\d+)", text)
     where = ""
     rm = _ROW_RE.search(text)
