@@ -39,6 +39,7 @@ from .store import (
     Column,
     ComputedColumn,
     RecordNotFoundError,
+    RefRule,
     RowRule,
     StaleRevisionError,
     Store,
@@ -53,6 +54,7 @@ from .store import Store as _Store  # noqa: F401,I001
 from .store.refs import resolve_reference
 from .store.rules import PHONE_HINT, is_phone
 from .store.views import qident
+from .workdays import add_working_days, calendar_note, is_working_day, working_days_between
 
 if TYPE_CHECKING:
     from .ui.panel import Panel, PanelAction, PanelExport, requires_write
@@ -98,6 +100,7 @@ __all__ = [
     "PluginCheck",
     "Period",
     "RecordNotFoundError",
+    "RefRule",
     "RowRule",
     "RecordTable",
     "ReportSection",
@@ -126,6 +129,10 @@ __all__ = [
     "hookimpl",
     "parse_date",
     "qident",
+    "add_working_days",
+    "calendar_note",
+    "is_working_day",
+    "working_days_between",
 ]
 
 _LAZY = {

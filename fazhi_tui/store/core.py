@@ -38,6 +38,7 @@ from .errors import (
     ValidationError,
 )
 from .limits import DEFAULT_LIMITS, QueryLimits
+from .references import reference_problems
 from .refs import resolve_references
 from .scan import SUPERSEDES_KEY, BadFile, TableFiles, damaged_pages, dir_signature, scan_table
 from .spec import AT, BY, ID, OP, REV, TableSpec
@@ -626,6 +627,9 @@ class Store:
                 for raw in batches():
                     # References were resolved by the import's plan (against the same tables).
                     data = rows_to_table(spec, raw, first_row=written + 1, settings=self.table_settings.get(spec.name))
+                    refused = reference_problems(self, spec, data, first_row=written + 1)
+                    if refused:
+                        raise ValidationError(spec.name, refused)
                     n = data.num_rows
                     bid = ids.slice(written, n)
                     if not pc.all(pc.equal(data.column(spec.key).cast(pa.string()), bid)).as_py():
@@ -716,6 +720,10 @@ class Store:
         self.access.require_write(spec.name, spec.label)
         if data.num_rows == 0:
             return WriteResult(spec.name, 0, None)
+        if mode != "delete" and spec.references:
+            refused = reference_problems(self, spec, data)
+            if refused:
+                raise ValidationError(spec.name, refused)
         ids = data.column(spec.key).cast(pa.string())
         id_list = ids.to_pylist()
         key_label = spec.label_of(spec.key)

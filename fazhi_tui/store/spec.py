@@ -100,6 +100,22 @@ class ComputedColumn:
 
 
 @dataclass(frozen=True)
+class RefRule:
+    """A reference across tables that a per-row ``RowRule`` cannot say: the values of ``columns``
+    in a row must exist together in ``table``'s current records as ``keys``, e.g. (执法人员1,
+    执法证号1) in ``people`` as (person_id, badge_no). A row with any of ``columns`` NULL passes.
+    Checked against the store on every write path (import, forms, API) and refused naming the
+    row and ``column``; skipped when ``table`` is not in the store (its plugin is not loaded)."""
+
+    name: str
+    columns: tuple[str, ...]
+    table: str
+    keys: tuple[str, ...]
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
 class TableSpec:
     """A table: columns, key, labels, PII marks, code tables, partitioning.
 
@@ -126,6 +142,8 @@ class TableSpec:
     rules: tuple[RowRule, ...] = ()
     # Defaults computed from other columns when a row arrives without them (see ``ComputedColumn``).
     computed: tuple[ComputedColumn, ...] = ()
+    # References to other tables' records (see ``RefRule``), checked against the store on every write.
+    references: tuple[RefRule, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
@@ -148,6 +166,12 @@ class TableSpec:
             # A key is shown unmasked everywhere (record numbers, history, messages): a key made
             # of a petitioner's name would show it to every viewer.
             raise SpecError(f"表 {self.name} 的编号（key/key_from）不能含个人信息列：{'、'.join(sorted(pii_key))}")
+        for ref in self.references:
+            if not ref.columns or len(ref.columns) != len(ref.keys):
+                raise SpecError(f"表 {self.name} 的引用规则 {ref.name} 须给出一一对应的列与键")
+            for name in (*ref.columns, ref.column):
+                if name not in names:
+                    raise SpecError(f"表 {self.name} 的引用规则 {ref.name} 引用了不存在的列 {name!r}")
         for c in self.columns:
             if c.codes is not None and c.codes not in self.code_tables:
                 raise SpecError(f"表 {self.name} 列 {c.name} 引用了未声明的代码表 {c.codes!r}")

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from ..pii import MASK_NOTE
 from ..store import BY, ID, OP, REV, RowProblem, ValidationError, WriteResult
+from ..store.references import reference_problems
 from ..store.refs import resolvers
 from ..store.rules import fill_computed
 from ..store.spec import META_NAMES, TableSpec
@@ -327,7 +328,7 @@ class _FileCheck:
     nothing will be written, so converted batches are no longer kept, only checked."""
 
     def __init__(self, store, spec: TableSpec, found: dict[str, int], src: str):
-        self.spec, self.found, self.src = spec, found, src
+        self.store, self.spec, self.found, self.src = store, spec, found, src
         self.converting: list[RowProblem] = []
         self.references: list[RowProblem] = []
         self.values: list[RowProblem] = []
@@ -388,6 +389,8 @@ class _FileCheck:
             check_values(spec, data)
         except ValidationError as exc:
             self._add_value_problems(exc.problems, rows)
+        # References to other tables' records (RefRule): checked here with file rows, and again at the write.
+        self.references += [_at_file_row(p, rows, self.src) for p in reference_problems(self.store, spec, data)]
         key = data.column(spec.key)
         self._keys.append(key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key)
         self._rows.append(rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows)

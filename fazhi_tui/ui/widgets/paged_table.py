@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
+from rich.style import Style
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -19,6 +20,21 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 from textual_fastdatatable import ArrowBackend
 from textual_fastdatatable import DataTable as FastDataTable
+
+
+class _MarkedRows(FastDataTable):
+    """The table with some rows in a colour of their own (an overdue item in red, say). The
+    colour is never the only sign: the caller's ``style_column`` holds the word it stands for."""
+
+    def __init__(self, *args, row_styles: list[Style | None], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.row_styles = row_styles
+
+    # textual-fastdatatable offers no public per-row style; this is the method its renderer asks.
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        style = super()._get_row_style(row_index, base_style)
+        extra = self.row_styles[row_index] if 0 <= row_index < len(self.row_styles) else None
+        return style + extra if extra is not None else style
 
 
 @dataclass(frozen=True)
@@ -56,10 +72,17 @@ class PagedTable(Vertical):
         empty_text: str = "没有记录",
         prefetch: int = 20,
         max_column_width: int | None = 40,
+        style_column: str | None = None,
+        row_styles: Mapping[str, str] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """``style_column`` and ``row_styles``: rows whose value in that column is a key of
+        ``row_styles`` are drawn in its Rich style (``{"超期": "bold red"}``); the column itself
+        should say in words what the colour means."""
         super().__init__(id=id, classes=classes)
+        self.style_column = style_column
+        self.row_styles = {k: Style.parse(v) for k, v in (row_styles or {}).items()}
         self.empty_text = empty_text
         self.prefetch = prefetch  # fetch more when the cursor is this close to the end
         self.max_column_width = max_column_width
@@ -137,7 +160,7 @@ class PagedTable(Vertical):
         self._update_note()
         if self.loaded == 0:
             return
-        self.table = FastDataTable(
+        options = dict(
             backend=ArrowBackend(self.rows),
             column_labels=[self.labels.get(name, name) for name in self.rows.column_names],
             cursor_type="row",
@@ -147,6 +170,12 @@ class PagedTable(Vertical):
             max_column_content_width=self.max_column_width,
             id="paged-data",
         )
+        if self.style_column is not None and self.style_column in self.rows.column_names:
+            marks = self.rows.column(self.style_column).to_pylist()  # a page or a few: small
+            styles = [self.row_styles.get(m) if m is not None else None for m in marks]
+            self.table = _MarkedRows(row_styles=styles, **options)
+        else:
+            self.table = FastDataTable(**options)
         await self.mount(self.table)
         if cursor_row:
             self.table.move_cursor(row=min(cursor_row, self.loaded - 1), animate=False)

@@ -1,0 +1,1 @@
+"""The enforcement panel's widgets, one per file."""
