@@ -104,7 +104,7 @@ def _action_rows(ctx: Context, period: Period) -> list[dict]:
     cond = scope(ctx, ACTIONS, params, period=period)
     return run(
         ctx,
-        "SELECT action_type, count(*) AS n, CAST(count_if(len(partners) > 0) AS BIGINT) AS joint, "
+        "SELECT action_type, count(*) AS n, CAST(coalesce(count_if(len(partners) > 0), 0) AS BIGINT) AS joint, "
         "CAST(coalesce(sum(turnout), 0) AS BIGINT) AS turnout, "
         "CAST(coalesce(sum(problems_found), 0) AS BIGINT) AS problems, "
         "CAST(coalesce(sum(dissuaded), 0) AS BIGINT) AS dissuaded "
@@ -117,7 +117,7 @@ def _case_rows(ctx: Context, period: Period) -> list[dict]:
     params: dict = {}
     cte = cases_cte(ctx, scope(ctx, CASES, params, alias="e", period=period), params)
     rates = ", ".join(
-        f"CAST(count_if({num}) AS BIGINT) AS {key}_num, CAST(count_if({den}) AS BIGINT) AS {key}_den"
+        f"CAST(coalesce(count_if({num}), 0) AS BIGINT) AS {key}_num, CAST(coalesce(count_if({den}), 0) AS BIGINT) AS {key}_den"
         for key, _label, num, den in COMPLIANCE
     )
     return run(
@@ -197,7 +197,7 @@ def _count(ctx: Context, table: str, extra: str = "TRUE", alias: str = "t") -> i
     cond = scope(ctx, table, params, alias=alias)
     row = run(
         ctx,
-        f"SELECT count(*) AS n, CAST(count_if({extra}) AS BIGINT) AS k FROM {table} AS {alias} WHERE {cond}",
+        f"SELECT count(*) AS n, CAST(coalesce(count_if({extra}), 0) AS BIGINT) AS k FROM {table} AS {alias} WHERE {cond}",
         params,
     ).to_pylist()[0]
     return row["k"] if row["n"] else None
