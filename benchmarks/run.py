@@ -756,6 +756,64 @@ def bench_grid_map(env: Env) -> list[Row]:
     ]
 
 
+def bench_enforcement(env: Env) -> list[Row]:
+    """The enforcement ledger (issue 16) on a store of its own: 1M cases and 200k actions at size
+    ``1m`` (``benchmarks.enforcement``), the panel's figures against the raw DuckDB floor, its
+    period and grid change, its lists opening, and the measuring process's memory."""
+    from . import enforcement
+
+    sec = "enforcement"
+    size = env.args.size if env.args.size in enforcement.SIZES else "1m"  # 10m: the same 1M cases
+    try:
+        res = enforcement.run(size, scale_store.STORES, env.runs)
+    except Exception as exc:  # noqa: BLE001
+        return [error_row(sec, "enforcement: build or measure", exc)]
+    r = res["results"]
+    n = res["rows"]
+    what = f"{n['enforcement_cases']:,} cases, {n['enforcement_actions']:,} actions"
+    fz, fl = r["figures"]["fazhi"]["median"], r["figures"]["floor"]["median"]
+    rows = [
+        Row(
+            sec,
+            f"enforcement figures: this year and last, 三项制度 ({what})",
+            fz,
+            floor=fl,
+            checks=[Check(f"≤ {FLOOR_RATIO}x floor", ratio(fz, fl) <= FLOOR_RATIO)],
+            data={"fazhi": r["figures"]["fazhi"], "floor": r["figures"]["floor"], "floor_sql": res.get("floor_sql")},
+        ).finish()
+    ]
+    for key, label in (
+        ("panel_period", "enforcement panel: period change"),
+        ("panel_grid", "enforcement panel: grid change"),
+    ):
+        t = r[key]["median"]
+        rows.append(
+            Row(
+                sec, label, t, checks=[Check(f"≤ {CONTEXT_CHANGE_S * 1000:.0f} ms", t <= CONTEXT_CHANGE_S)], data=r[key]
+            ).finish()
+        )
+    for key, label in (
+        ("list_cases", "enforcement list opens: the year's cases"),
+        ("list_todo", "enforcement list opens: to-dos of every period"),
+        ("list_actions", "enforcement list opens: the year's actions"),
+    ):
+        t = r[key]["median"]
+        rows.append(
+            Row(sec, label, t, checks=[Check(f"≤ {LIST_OPEN_S * 1000:.0f} ms", t <= LIST_OPEN_S)], data=r[key]).finish()
+        )
+    mb = res["peak_rss_mb"]
+    rows.append(
+        Row(
+            sec,
+            "peak memory: enforcement measuring process",
+            mb,
+            unit="MB",
+            checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)],
+        ).finish()
+    )
+    return rows
+
+
 # The suite, in order. A new measurement is a function here (Env -> rows).
 BENCHES: list[Callable[[Env], list[Row]]] = [
     bench_panel_queries,
@@ -769,6 +827,7 @@ BENCHES: list[Callable[[Env], list[Row]]] = [
     bench_import,
     bench_report,
     bench_grid_map,
+    bench_enforcement,
 ]
 
 

@@ -247,6 +247,18 @@ def test_references_that_exist_are_accepted_and_an_edit_is_checked_too(filled):
         filled.update("enforcement_cases", "R2", {"officer1": "P1", "badge1": "豫平执04210002"}, expected_rev=rev)
 
 
+def test_a_reference_rule_must_name_columns_the_table_has():
+    from fazhi_tui.api import Column, RefRule, TableSpec
+    from fazhi_tui.store import SpecError
+
+    cols = (Column("k", pa.string(), "编号"), Column("who", pa.string(), "人员"))
+    bad = RefRule("who_known", ("who",), "people", ("person_id",), "whom", "人员不在人员表中")
+    with pytest.raises(SpecError, match="whom"):
+        TableSpec("t", "表", cols, key="k", references=(bad,))
+    with pytest.raises(SpecError, match="一一对应"):
+        TableSpec("t", "表", cols, key="k", references=(RefRule("x", ("who",), "people", (), "who", "…"),))
+
+
 def test_a_case_refers_to_tickets_only_when_the_hotline_is_loaded(tmp_path):
     host = PluginHost.load(only=["fazhi_enforcement"])
     store = Store.open(tmp_path / "s", table_specs(host, Config()), create=True, user=USER)

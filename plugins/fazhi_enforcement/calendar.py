@@ -5,7 +5,8 @@ Separate because the calendar is Python and the figures are SQL over up to a mil
 due date of every day in a span of years is computed once, bound as one list parameter and
 turned into a small table (day, due) in a CTE that the query joins on 决定日期 (a hash join of a
 few thousand days: milliseconds, where indexing the list per row cost half a second at 1M rows).
-A day outside the span (before 2000, or years ahead) has no row: the query estimates it by weeks.
+The span is what the query can need: the period's years up to today's (or ten years back for
+lists of every period); a day outside it has no row and is estimated by weeks.
 """
 
 from __future__ import annotations
@@ -15,24 +16,23 @@ from functools import cache
 
 from fazhi_tui.api import add_working_days, is_working_day
 
-FIRST_YEAR = 2000
-
 
 @cache
-def _dues(n: int, last_year: int) -> tuple[dt.date, list[dt.date]]:
-    """Every day from 2000-01-01 to the end of ``last_year`` with its N-th working day after it,
-    in one pass over the calendar (the working days ahead of each day, by a moving index)."""
-    start = dt.date(FIRST_YEAR, 1, 1)
+def _offsets(n: int, first_year: int, last_year: int) -> tuple[dt.date, str]:
+    """Every day of ``first_year``..``last_year`` with how many days after it its N-th working day
+    falls, as one comma-separated text (a few kilobytes: cheap to bind, unlike a list of dates),
+    computed in one pass over the calendar (the working days ahead of each day, by a moving index)."""
+    start = dt.date(first_year, 1, 1)
     days = (dt.date(last_year + 1, 1, 1) - start).days
     ahead = [start + dt.timedelta(days=i) for i in range(days + 3 * n + 60)]
     working = [d for d in ahead[1:] if is_working_day(d)]
-    dues, j = [], 0  # working[j] is the first working day after the current day
+    out, j = [], 0  # working[j] is the first working day after the current day
     for i in range(days):
         day = ahead[i]
         while working[j] <= day:
             j += 1
-        dues.append(working[j + n - 1] if n else day)
-    return start, dues
+        out.append(str(((working[j + n - 1] if n else day) - day).days))
+    return start, ",".join(out)
 
 
 def due_date(decided: dt.date, n: int) -> dt.date:
@@ -40,14 +40,16 @@ def due_date(decided: dt.date, n: int) -> dt.date:
     return add_working_days(decided, n)
 
 
-def due_cte(name: str, n: int, today: dt.date) -> tuple[str, list]:
-    """``name AS (SELECT day, due …)`` for a WITH clause, and its parameters in order."""
-    start, dues = _dues(n, max(today.year, dt.date.today().year) + 2)
+def due_cte(name: str, n: int, first_year: int, last_year: int) -> tuple[str, list]:
+    """``name AS (SELECT day, due …)`` for a WITH clause, covering ``first_year``..``last_year``,
+    and its parameters in order."""
+    start, offsets = _offsets(n, first_year, last_year)
     sql = (
-        f"{name} AS (SELECT CAST(? AS DATE) + CAST(i - 1 AS INTEGER) AS day, l[i] AS due "
-        f"FROM (SELECT CAST(? AS DATE[]) AS l), range(1, ? + 1) AS r(i))"
+        f"{name} AS (SELECT CAST(? AS DATE) + CAST(i - 1 AS INTEGER) AS day, "
+        f"CAST(? AS DATE) + CAST(i - 1 + CAST(o AS INTEGER) AS INTEGER) AS due "
+        f"FROM (SELECT unnest(l) AS o, generate_subscripts(l, 1) AS i FROM (SELECT string_split(?, ',') AS l)))"
     )
-    return sql, [start, dues, len(dues)]
+    return sql, [start, start, offsets]
 
 
 def estimate_sql(column: str, n: int) -> str:

@@ -115,7 +115,7 @@ def _action_rows(ctx: Context, period: Period) -> list[dict]:
 
 def _case_rows(ctx: Context, period: Period) -> list[dict]:
     params: dict = {}
-    cte = cases_cte(ctx, scope(ctx, CASES, params, alias="e", period=period), params)
+    cte = cases_cte(ctx, scope(ctx, CASES, params, alias="e", period=period), params, period=period)
     rates = ", ".join(
         f"CAST(coalesce(count_if({num}), 0) AS BIGINT) AS {key}_num, CAST(coalesce(count_if({den}), 0) AS BIGINT) AS {key}_den"
         for key, _label, num, den in COMPLIANCE
@@ -296,7 +296,7 @@ def compliance_rows(key: str):
     def records(ctx: Context) -> pa.Table:
         _key, _label, num, den = next(c for c in COMPLIANCE if c[0] == key)
         params: dict = {}
-        cte = cases_cte(ctx, scope(ctx, CASES, params, alias="e"), params)
+        cte = cases_cte(ctx, scope(ctx, CASES, params, alias="e"), params, period=ctx.period)
         return run(ctx, f"{cte} SELECT c.*, ({num}) AS ok FROM c WHERE {den} ORDER BY c.found_at, c.case_no", params)
 
     return records

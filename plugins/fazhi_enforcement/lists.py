@@ -128,7 +128,7 @@ def cases_page(
     limit = limit or settings_of(ctx).page_size
     params: dict[str, Any] = {"limit": limit}
     where = scope(ctx, CASES, params, alias="e", in_period=mode == PERIOD_CASES)
-    cte = cases_cte(ctx, where, params)
+    cte = cases_cte(ctx, where, params, period=ctx.period if mode == PERIOD_CASES else None)
     filters = ["TRUE"]
     if mode == TODO_CASES:
         filters.append(f"({FLAG_SQL}) IS NOT NULL")

@@ -96,11 +96,18 @@ FLAG_SQL = (
 )
 
 
-def cases_cte(ctx: Context, where: str, params: dict[str, Any], name: str = "c") -> str:
+LOOKBACK_YEARS = 10  # lists of every period: decisions older than this get an estimated 公示期限
+
+
+def cases_cte(ctx: Context, where: str, params: dict[str, Any], name: str = "c", period: Period | None = None) -> str:
     """``WITH`` clauses giving ``name``: the cases that match ``where`` (over alias ``e``), each
-    with its ``publicity_due`` (公示期限, in working days after 决定日期). Adds ``$today``."""
+    with its ``publicity_due`` (公示期限, in working days after 决定日期). Adds ``$today``.
+    ``period``: the period ``where`` keeps the cases to (None: any period)."""
     n = settings_of(ctx).publicity_days
-    cal, values = due_cte("pub_cal", n, ctx.today)
+    # A decision follows the case's 发现时间: the period's first year is the earliest needed.
+    first = ctx.today.year - LOOKBACK_YEARS if period is None else min(period.start.year, ctx.today.year)
+    last = max(ctx.today.year, period.last.year if period is not None else ctx.today.year) + 1
+    cal, values = due_cte("pub_cal", n, first, last)
     for i, v in enumerate(values):
         cal = cal.replace("?", f"$cal{i}", 1)
         params[f"cal{i}"] = v
