@@ -672,9 +672,14 @@ class FazhiApp(App[int], inherit_bindings=False):
             self.set_timer(SETTLE_AFTER_S, self._early_startup.settle)
 
     def _mark_panel(self, name: str, failed: bool) -> None:
+        # The panel list is on the main screen, which a form or dialog may cover when a panel's
+        # load finishes (``self.query_one`` would look in the form and fail).
+        if not self.screen_stack:
+            return
         for index, contrib in enumerate(self.panels):
             if contrib.value.name == name:
-                self.query_one(PanelList).mark(index, failed, contrib.value.title)
+                for panel_list in self.screen_stack[0].query(PanelList):
+                    panel_list.mark(index, failed, contrib.value.title)
 
     # -- the palette and plugin commands -----------------------------------------------------
     def palette_entries(self) -> list[PaletteEntry]:
