@@ -146,7 +146,7 @@ def broken_rules(row: dict) -> list[str]:
     the store holds it (the check the store applies on every write)."""
     from fazhi_tui.store.validate import rows_to_table
 
-    table = rows_to_table(CASES_SPEC, [row])
+    table = rows_to_table(CASES_SPEC, [row], rules=False)
     con = duckdb.connect()
     con.register("t", table)
     out = []
@@ -178,9 +178,20 @@ GOOD = case("G1", "责令限期改正", decided_on=dt.date(2023, 9, 21), rectify
         ({"fine": -5.0}, "fine_not_negative"),
     ],
 )
-def test_each_case_rule_refuses_what_it_names(changes, rule):
+def test_each_case_rule_refuses_what_it_names(estore, changes, rule):
+    # The rule alone breaks (its SQL over the row), and the store's API refuses the row with its
+    # message under its column, writing nothing.
     assert broken_rules(GOOD) == []
     assert broken_rules({**GOOD, **changes}) == [rule]
+    declared = next(r for r in CASE_RULES if r.name == rule)
+    with pytest.raises(ValidationError) as err:
+        estore.append("enforcement_cases", [{**GOOD, **changes}])
+    assert [(p.row, p.column, p.reason) for p in err.value.problems] == [
+        (1, CASES_SPEC.label_of(declared.column), declared.message)
+    ]
+    assert estore.count("enforcement_cases") == 0
+    estore.append("enforcement_cases", [GOOD])
+    assert estore.count("enforcement_cases") == 1
 
 
 def test_rules_let_through_what_they_do_not_concern():
@@ -237,7 +248,7 @@ def test_references_that_exist_are_accepted_and_an_edit_is_checked_too(filled):
                 "source": "工单",
                 "received_at": dt.datetime(2023, 1, 1, 9),
                 "appeal_type": "投诉举报",
-                "status": "已办结",
+                "status": "办理中",
             }
         ],
     )
@@ -357,6 +368,22 @@ def test_xlsx_with_the_issues_headers_imports_as_is(estore, tmp_path):
     run_import(estore, plan_import(estore, "enforcement_cases", path, sheet="案件"))
     c = estore.get("enforcement_cases", "AJ001")
     assert (c["officer2"], c["badge2"], c["published_on"]) == ("P2", "豫平执04210002", dt.date(2023, 3, 3))
+
+
+def test_an_import_breaking_a_row_rule_is_refused_whole_naming_file_row_and_column(estore, tmp_path):
+    run_import(
+        estore,
+        plan_import(estore, "enforcement_actions", _write_csv(tmp_path / "行动.csv", ACTION_HEADERS, ACTION_LINES)),
+    )
+    one_officer = CASE_LINES[0].replace("李执法,豫平执04210002", ",")
+    with pytest.raises(ValidationError) as err:
+        plan_import(
+            estore, "enforcement_cases", _write_csv(tmp_path / "案件.csv", CASE_HEADERS, [CASE_LINES[1], one_officer])
+        )
+    assert [(p.row, p.column, p.reason) for p in err.value.problems] == [
+        (3, "执法人员2", "劝阻以外的处理须有两名执法人员：缺执法人员2或其执法证号")
+    ]
+    assert estore.count("enforcement_cases") == 0
 
 
 def test_an_import_with_a_wrong_badge_is_refused_whole_naming_file_row_and_column(estore, tmp_path):
