@@ -45,12 +45,6 @@ PROCESS = [
     ("import", "peak memory: import into the 20,000-ticket store"),
     ("report", "the 2025 report from the CLI"),
     ("grid map", "grid map: rasterise"),
-    ("enforcement", "enforcement figures: this year and last"),
-    ("enforcement", "enforcement panel: period change"),
-    ("enforcement", "enforcement panel: grid change"),
-    ("enforcement", "enforcement list opens: the year's cases"),
-    ("enforcement", "enforcement list opens: to-dos of every period"),
-    ("enforcement", "peak memory: enforcement measuring process"),
 ]
 # The panels' queries per role, and ``fazhi-tui sql`` per role (first variant only).
 ROLES = [

@@ -21,7 +21,9 @@ from fazhi_tui.api import Context
 from .figures import COMPLIANCE
 from .settings import settings_of
 from .sql import FLAG_SQL, FLAGS, cases_cte, run, scope
-from .tables import ACTIONS, CASES
+from .tables import ACTIONS, CASES, CLOSED, PENALTIES
+
+PENALTY_LIST = ", ".join(f"'{p}'" for p in PENALTIES)
 
 ACTION_COLUMNS = {
     "action_no": "行动编号",
@@ -84,15 +86,18 @@ def actions_page(ctx: Context, after: tuple[Any, Any] | None = None, limit: int 
     if after is not None:
         params["after_day"], params["after_no"] = after
         keyset = " AND (c.day < $after_day OR (c.day = $after_day AND c.action_no < $after_no))"
+    # The page first, then its names: joined before the LIMIT, the names of every action of the
+    # year would be looked up to show fifty.
     rows = run(
         ctx,
+        f"WITH page AS (SELECT * FROM {ACTIONS} AS c WHERE {cond}{keyset} "
+        "ORDER BY c.day DESC, c.action_no DESC LIMIT $limit) "
         "SELECT c.action_no, c.day, c.action_type, coalesce(g.name, c.grid) AS grid_name, c.place, "
         "array_to_string(c.partners, '、') AS partners, "
         "(SELECT string_agg(coalesce(p.name, l), '、') FROM unnest(c.leaders) AS u(l) "
         " LEFT JOIN people AS p ON p.person_id = u.l) AS leaders, "
         "c.turnout, c.problems_found, c.dissuaded, c.av_record "
-        f"FROM {ACTIONS} AS c {_join_names(False)} WHERE {cond}{keyset} "
-        "ORDER BY c.day DESC, c.action_no DESC LIMIT $limit",
+        f"FROM page AS c {_join_names(False)} ORDER BY c.day DESC, c.action_no DESC",
         params,
     )
     more = None
@@ -105,7 +110,7 @@ def actions_page(ctx: Context, after: tuple[Any, Any] | None = None, limit: int 
 
 def _case_select() -> str:
     return (
-        f"SELECT {FLAG_SQL} AS flag, c.case_no, CAST(c.found_at AS DATE) AS found_day, c.source, "
+        "SELECT c.flag, c.case_no, CAST(c.found_at AS DATE) AS found_day, c.source, "
         "coalesce(g.name, c.grid) AS grid_name, c.violation_type, c.handling, c.status, "
         "concat_ws('、', coalesce(p1.name, c.officer1), coalesce(p2.name, c.officer2)) AS officers, "
         "c.rectify_by, CASE WHEN c.handling IN ('简易程序处罚', '一般程序立案') AND c.decided_on IS NOT NULL "
@@ -128,6 +133,10 @@ def cases_page(
     limit = limit or settings_of(ctx).page_size
     params: dict[str, Any] = {"limit": limit}
     where = scope(ctx, CASES, params, alias="e", in_period=mode == PERIOD_CASES)
+    if mode == TODO_CASES:
+        # Only open cases and unpublished 处罚 can carry a flag: said on the stored columns, the
+        # scan drops the rest (most of a million) before any 公示期限 or flag is worked out.
+        where += f" AND (e.status <> '{CLOSED}' OR (e.handling IN ({PENALTY_LIST}) AND e.published_on IS NULL))"
     cte = cases_cte(ctx, where, params, period=ctx.period if mode == PERIOD_CASES else None)
     filters = ["TRUE"]
     if mode == TODO_CASES:
@@ -136,9 +145,10 @@ def cases_page(
         _key, _label, num, den = next(c for c in COMPLIANCE if c[0] == failing)
         filters.append(f"({den}) AND NOT ({num})")
     cond = " AND ".join(filters)
+    # Flags over the matching cases; the page picked by them; names joined for the page only.
     base = (
-        f"{cte}, rows AS (SELECT *, coalesce(list_position({_FLAG_LIST}, flag), {len(FLAGS) + 1}) AS urgency "
-        f"FROM ({_case_select()} FROM c {_join_names(True)} WHERE {cond}))"
+        f"{cte}, flagged AS (SELECT c.*, {FLAG_SQL} AS flag FROM c WHERE {cond}), "
+        f"ranked AS (SELECT *, coalesce(list_position({_FLAG_LIST}, flag), {len(FLAGS) + 1}) AS urgency FROM flagged)"
     )
     first = after is None
     keyset = ""
@@ -152,10 +162,16 @@ def cases_page(
         if after is not None:
             params["a1"], params["a2"] = after[1:]
             keyset = "WHERE found_at < $a1 OR (found_at = $a1 AND case_no < $a2)"
-    rows = run(ctx, f"{base} SELECT * FROM rows {keyset} ORDER BY {order} LIMIT $limit", params)
+    page = f"page AS (SELECT * FROM ranked {keyset} ORDER BY {order} LIMIT $limit)"
+    rows = run(
+        ctx,
+        f"{base}, {page} {_case_select()}, c.urgency FROM page AS c {_join_names(True)} "
+        f"ORDER BY {', '.join('c.' + o for o in order.split(', '))}",
+        params,
+    )
     total, counts = 0, None
     if first:
-        agg = run(ctx, f"{base} SELECT flag, count(*) AS n FROM rows GROUP BY flag", params).to_pylist()
+        agg = run(ctx, f"{base} SELECT flag, count(*) AS n FROM flagged GROUP BY flag", params).to_pylist()
         total = sum(r["n"] for r in agg)
         counts = {f: 0 for f in FLAGS} | {r["flag"]: r["n"] for r in agg if r["flag"] is not None}
     more = None
@@ -173,19 +189,6 @@ def every_page(first: Page) -> pa.Table:
         page = page.more()
         pages.append(page.rows)
     return pa.concat_tables(pages)
-
-
-def case_detail(ctx: Context, case_no: str) -> dict | None:
-    """One case as stored, with officers' names and its 公示期限 (for the forms)."""
-    params: dict[str, Any] = {"no": case_no}
-    cte = cases_cte(ctx, "e.case_no = $no", params)
-    rows = run(
-        ctx,
-        f"{cte} SELECT c.*, {FLAG_SQL} AS flag, p1.name AS officer1_name, p2.name AS officer2_name "
-        f"FROM c {_join_names(True)}",
-        params,
-    ).to_pylist()
-    return rows[0] if rows else None
 
 
 def officers(ctx: Context, on: dt.date | None = None) -> list[dict]:
