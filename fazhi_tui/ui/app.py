@@ -674,11 +674,13 @@ class FazhiApp(App[int], inherit_bindings=False):
     def _mark_panel(self, name: str, failed: bool) -> None:
         # The panel list is on the main screen, which a form or dialog may cover when a panel's
         # load finishes (``self.query_one`` would look in the form and fail).
-        if not self.screen_stack:
-            return
+        try:
+            main = self.screen_stack[0]
+        except (IndexError, KeyError):
+            return  # the app is shutting down: its screens are gone
         for index, contrib in enumerate(self.panels):
             if contrib.value.name == name:
-                for panel_list in self.screen_stack[0].query(PanelList):
+                for panel_list in main.query(PanelList):
                     panel_list.mark(index, failed, contrib.value.title)
 
     # -- the palette and plugin commands -----------------------------------------------------
