@@ -151,8 +151,9 @@ def fazhi_grid_figures():
     from .figures import actions_per_grid, cases_per_grid
 
     return [
-        GridFigure("enforcement_actions", "整治行动", actions_per_grid, unit="次"),
-        GridFigure("enforcement_cases", "执法案件", cases_per_grid, unit="宗"),
+        # Counts: a grid without any is 0; per 1,000 residents beside them on the map.
+        GridFigure("enforcement_actions", "整治行动", actions_per_grid, unit="次", missing="zero", per_1000=True),
+        GridFigure("enforcement_cases", "执法案件", cases_per_grid, unit="宗", missing="zero", per_1000=True),
     ]
 
 
