@@ -12,9 +12,10 @@ from fazhi_tui.config import Config
 from fazhi_tui.plugins import PluginHost
 from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store
+from fazhi_tui.testing import settle, text_of
 from fazhi_tui.ui.screens.record_form import RecordForm
 
-from .shell_fixtures import GRIDS, USER, async_test, settle, text_of
+from .shell_fixtures import GRIDS, USER
 from .test_enforcement import ACTIONS, CASES, PEOPLE
 
 pytest.importorskip("fazhi_enforcement")
@@ -51,7 +52,6 @@ def shown_cases(panel, list_id: str) -> list[str]:
     return panel.query_one(list_id).rows.column("case_no").to_pylist()
 
 
-@async_test
 async def test_rates_beside_the_previous_period_and_failing_cases_one_key_away(tmp_path):
     async with make_app(tmp_path).run_test(size=(120, 40)) as pilot:
         panel = await opened(pilot)
@@ -72,7 +72,6 @@ async def test_rates_beside_the_previous_period_and_failing_cases_one_key_away(t
         assert shown_cases(panel, "#failing-list") == ["A6"]
 
 
-@async_test
 async def test_case_list_marks_in_words_and_colour_and_pages(tmp_path):
     async with make_app(tmp_path).run_test(size=(120, 40)) as pilot:
         panel = await opened(pilot)
@@ -90,7 +89,6 @@ async def choose(form, name: str, value) -> None:
     form.query_one(f"#field-{name}", Select).value = value
 
 
-@async_test
 async def test_new_case_picks_officers_from_people_and_fills_their_badges(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -120,7 +118,6 @@ async def test_new_case_picks_officers_from_people_and_fills_their_badges(tmp_pa
         assert panel.view is not None and panel.view.comparison.current.cases == len(CASES)  # B1 is 2022
 
 
-@async_test
 async def test_review_and_publish_from_the_list(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -138,7 +135,6 @@ async def test_review_and_publish_from_the_list(tmp_path):
         assert "公示待办" not in panel.query_one("#cases-list").rows.column("flag").to_pylist()
 
 
-@async_test
 async def test_a_viewer_sees_parties_masked_in_the_list_and_the_export_and_no_forms(tmp_path):
     from fazhi_tui.transfer.exporter import export_rows
 

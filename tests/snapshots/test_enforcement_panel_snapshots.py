@@ -13,8 +13,9 @@ from fazhi_tui.demo import build_demo
 from fazhi_tui.plugins import PluginHost
 from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store
+from fazhi_tui.testing import settle
 
-from ..shell_fixtures import USER, settle
+from ..shell_fixtures import USER
 
 pytest.importorskip("fazhi_enforcement")
 
