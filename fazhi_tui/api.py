@@ -43,6 +43,7 @@ from .store import (
     StaleRevisionError,
     Store,
     StoreError,
+    TableCache,
     TableSpec,
     ValidationError,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "StaleRevisionError",
     "Store",
     "StoreError",
+    "TableCache",
     "TableSpec",
     "ValidationError",
     "day_expr",

@@ -13,7 +13,7 @@ from typing import Any
 from fazhi_tui.api import PHONE_HINT, Context, ValidationError, is_phone, parse_date, resolve_reference
 
 from .deadlines import EXTENSION_DAYS, Deadline, add_working_days, compute_deadline
-from .queries import settings_of
+from .settings import settings_of
 from .tables import (
     CALLBACKS,
     CLOSED,
