@@ -22,6 +22,8 @@ What every panel gets besides (see plugins/README.md, "Panels"):
 - ``run_in_thread(job, done=...)`` for a panel's further queries and writes (a ticket's detail,
   a save), off the UI thread; ``report_write_error(exc)`` shows a refused write the same way
   everywhere and reloads.
+- ``side_by_side({name: job})`` from ``load``: independent queries run at once, each in a thread
+  worker of the shell's, their results returned by name (no pool of the panel's own).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerFailed, WorkerState
 
 from ..access import AccessError
 from ..context import Context
@@ -418,6 +420,34 @@ class Panel(Widget):
         )
         self._tasks[worker] = (done, failed)
         return worker
+
+    def side_by_side(self, jobs: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+        """From ``load`` (a worker thread): run the jobs at once, each in a thread worker of the
+        shell's (the store gives each thread its own DuckDB cursor), and return their results
+        by name; the first job to fail raises its error. A panel not in a running app (the
+        benchmarks call ``load`` as the worker would) runs them side by side in plain threads."""
+        if not self.is_attached or not self.app.is_running:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=max(1, len(jobs)), thread_name_prefix="panel-load") as pool:
+                futures = {name: pool.submit(job) for name, job in jobs.items()}
+                return {name: future.result() for name, future in futures.items()}
+
+        def start() -> dict[str, Worker]:
+            return {
+                name: self.run_worker(job, thread=True, group="panel-load-part", exclusive=False, exit_on_error=False)
+                for name, job in jobs.items()
+            }
+
+        workers = self.app.call_from_thread(start)
+        results: dict[str, Any] = {}
+        for name, worker in workers.items():
+            try:
+                self.app.call_from_thread(worker.wait)
+            except WorkerFailed as failed:
+                raise failed.error from None
+            results[name] = worker.result
+        return results
 
     def report_write_error(self, error: BaseException, *, reload: bool = True) -> None:
         """Show why a write was refused (role, someone else's newer version, bad data) and,

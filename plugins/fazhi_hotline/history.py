@@ -115,3 +115,37 @@ def ticket_detail(ctx: Context, ticket_no: str) -> TicketDetail | None:
         tuple(versions),
         calendar_note(deadline) if deadline is not None else None,
     )
+
+
+# -- the history as the panel shows and exports it ---------------------------------------------------
+HISTORY_LABELS = {"rev": "版本", "at": "时间", "by": "操作人", "changes": "改动"}
+
+
+def local_time(at: dt.datetime) -> str:
+    """A version's time in the office's local time, to the minute."""
+    if at.tzinfo is not None:
+        at = at.astimezone()
+    return at.strftime("%Y-%m-%d %H:%M")
+
+
+def shown_value(value: Any) -> str:
+    """A field's value in a change line; an empty one says so."""
+    text = format_value(value)
+    return text if text else "（空）"
+
+
+def change_lines(version: VersionChange) -> list[str]:
+    """ "label：old → new" for each field a version changed."""
+    return [f"{c.label}：{shown_value(c.old)} → {shown_value(c.new)}" for c in version.changes]
+
+
+def history_rows(detail: TicketDetail) -> pa.Table:
+    """The ticket's versions as a table (labels ``HISTORY_LABELS``), for the export."""
+    return pa.table(
+        {
+            "rev": [v.rev for v in detail.versions],
+            "at": [local_time(v.at) for v in detail.versions],
+            "by": [v.by for v in detail.versions],
+            "changes": ["；".join(change_lines(v)) or v.summary for v in detail.versions],
+        }
+    )
