@@ -8,7 +8,7 @@ The hooks only. One module per concern, none of which imports Textual: ``setting
 name. The screen is ``panel.py`` with one widget per tab in ``widgets/``.
 """
 
-from fazhi_tui.api import GridFigure, PanelSpec, ReportSection, ReviewCheck, hookimpl
+from fazhi_tui.api import Command, GridFigure, PanelSpec, ReportSection, ReviewCheck, hookimpl
 
 __version__ = "0.1.0"
 
@@ -52,6 +52,20 @@ def fazhi_review_checks():
         ReviewCheck("hotline_overdue", "12345工单超期", review.overdue, order=300),
         ReviewCheck("hotline_due_soon", "12345工单一个工作日内到期", review.due_soon, order=301),
         ReviewCheck("hotline_unsatisfied", "12345回访不满意", review.unsatisfied, order=302),
+    ]
+
+
+@hookimpl
+def fazhi_commands():
+    from .open_list import open_summary
+
+    return [
+        Command(
+            "hotline_open_summary",
+            "12345未办结工单概况",
+            open_summary,
+            description="未办结工单件数，其中超期、一个工作日内到期各几件（不分受理期间）",
+        )
     ]
 
 

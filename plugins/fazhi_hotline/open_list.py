@@ -318,3 +318,13 @@ def all_open_tickets(ctx: Context) -> pa.Table:
             break
         after = page.next_after
     return pa.concat_tables(pages).select(OPEN_SHOWN)
+
+
+def open_summary(ctx: Context) -> str:
+    """The open list in one line, for the palette and ``fazhi-tui run hotline_open_summary``."""
+    total, overdue, due_soon = open_counts(ctx)
+    soon = due_soon_until(ctx.today).day
+    return (
+        f"{ctx.grid_label}未办结工单 {total} 件：超期 {overdue} 件，"
+        f"一个工作日内到期 {due_soon} 件（时限不晚于 {soon:%m-%d}）"
+    )
