@@ -319,8 +319,8 @@ def cmd_history(run: Invocation) -> int:
 
     rt = open_runtime(cfg, store_path)
     try:
-        spec = rt.store.spec(args.table)
-        versions = history_diff(rt.store, args.table, args.record)
+        spec = rt.opened().spec(args.table)
+        versions = history_diff(rt.opened(), args.table, args.record)
     finally:
         rt.close()
     if not versions:
@@ -387,7 +387,7 @@ def cmd_sql(run: Invocation) -> int:
     bounded = args.format == "table" or _is_terminal(sys.stdout)
     limit = cfg.limits.sql_rows if bounded else None
     try:
-        table, more = run_readonly_rows(rt.store, args.query, limit)
+        table, more = run_readonly_rows(rt.opened(), args.query, limit)
     finally:
         rt.close()
     write_table(table, args.format, sys.stdout)
@@ -457,12 +457,12 @@ def cmd_check(run: Invocation) -> int:
         for name, info in rt.plugins.infos.items():
             for err in info.errors:
                 print(f"注意：插件 {name}：{err}")
-        report = check_store(rt.store)
+        report = check_store(rt.opened())
         if args.repair:
-            repair(rt.store, report)
+            repair(rt.opened(), report)
         if args.quarantine:
-            quarantine(rt.store, report)
-        after = check_store(rt.store) if report.moved else report
+            quarantine(rt.opened(), report)
+        after = check_store(rt.opened()) if report.moved else report
     finally:
         rt.close()
     for p in report.problems:
@@ -505,12 +505,12 @@ def cmd_compact(run: Invocation) -> int:
     rt = open_runtime(cfg, store_path)
     try:
         for t in args.tables:
-            rt.store.spec(t)
+            rt.opened().spec(t)
         if args.fold:
-            rt.store.auto_fold = False
-            results = [rt.store.fold(t) for t in (args.tables or rt.store.specs)]
+            rt.opened().auto_fold = False
+            results = [rt.opened().fold(t) for t in (args.tables or rt.opened().specs)]
         else:
-            results = compact(rt.store, args.tables or None)
+            results = compact(rt.opened(), args.tables or None)
     finally:
         rt.close()
     for r in results:
@@ -576,11 +576,11 @@ def cmd_summary(run: Invocation) -> int:
 
     rt = open_runtime(cfg, store_path)
     try:
-        info = rt.store.info
+        info = rt.opened().info
         kind = f"演示数据（基准日 {info.get('today')}）" if info.get("demo") else "正式数据"
         print(f"数据目录：{store_path}  {kind}")
         for spec in rt.specs:
-            print(f"  {spec.label}（{spec.name}）：{rt.store.count(spec.name)} 条")
+            print(f"  {spec.label}（{spec.name}）：{rt.opened().count(spec.name)} 条")
     finally:
         rt.close()
     return EXIT_OK
@@ -621,11 +621,13 @@ def cmd_import(run: Invocation) -> int:
     rt = open_runtime(cfg, store_path)
     # A fold after a big import runs in a process of its own (below): its memory is not the
     # import's, and the import's is freed first.
-    rt.store.auto_fold = False
+    rt.opened().auto_fold = False
     progress = _progress_printer()
     try:
         try:
-            plan = plan_import(rt.store, args.table, args.file, sheet=args.sheet, update=args.update, progress=progress)
+            plan = plan_import(
+                rt.opened(), args.table, args.file, sheet=args.sheet, update=args.update, progress=progress
+            )
         except ImportFileError as exc:
             raise CliError(str(exc)) from None
         finally:
@@ -642,9 +644,9 @@ def cmd_import(run: Invocation) -> int:
         if plan.rows == 0:
             print(f"{plan.path.name}：与现有数据相同，无需写入（{plan.describe()}）")
             return EXIT_OK
-        run_import(rt.store, plan)
+        run_import(rt.opened(), plan)
         print(f"已导入{detail}：{plan.path.name} → {args.table}，{plan.describe()}")
-        fold = _fold_due(rt.store, args.table)
+        fold = _fold_due(rt.opened(), args.table)
     finally:
         rt.close()
     if fold is not None:
@@ -677,11 +679,11 @@ def cmd_export(run: Invocation) -> int:
         where.append((k.strip(), v.strip()))
     rt = open_runtime(cfg, store_path)
     try:
-        spec = rt.store.spec(args.table)
+        spec = rt.opened().spec(args.table)
         try:
             fmt = guess_format(out, args.format)
-            rows = select_rows(rt.store, spec, year=args.year, where=where)
-            result = export_rows(rows, spec, out, fmt, may_see_pii=rt.store.access.sees_pii)
+            rows = select_rows(rt.opened(), spec, year=args.year, where=where)
+            result = export_rows(rows, spec, out, fmt, may_see_pii=rt.opened().access.sees_pii)
         except ExportError as exc:
             raise CliError(str(exc)) from None
     finally:
@@ -711,7 +713,7 @@ def cmd_report(run: Invocation) -> int:
         raise CliError(str(exc)) from None
     rt = open_runtime(cfg, store_path)
     try:
-        report = assemble(rt.plugins, rt.store, cfg, year, day)
+        report = assemble(rt.plugins, rt.opened(), cfg, year, day)
     finally:
         rt.close()
     text = report.markdown()
@@ -880,7 +882,9 @@ def _run_command(run: Invocation, found: Contribution) -> int:
     try:
         grid = None
         if run.args.grid:
-            rows = rt.store.query("SELECT code, name, village FROM grids WHERE code = ?", [run.args.grid]).to_pylist()
+            rows = (
+                rt.opened().query("SELECT code, name, village FROM grids WHERE code = ?", [run.args.grid]).to_pylist()
+            )
             if not rows:
                 raise CliError(f"没有编码为 {run.args.grid} 的网格")
             grid = Grid(rows[0]["code"], rows[0]["name"] or rows[0]["code"], rows[0]["village"] or "")
@@ -889,12 +893,12 @@ def _run_command(run: Invocation, found: Contribution) -> int:
         except ValueError as exc:
             raise CliError(f"--year：{exc}") from None
         ctx = Context(
-            store=rt.store,
+            store=rt.opened(),
             period=period,
             today=day,
             grid=grid,
-            user=rt.store.user,
-            role=rt.store.access.role_label,
+            user=rt.opened().user,
+            role=rt.opened().access.role_label,
             town=run.cfg.town,
             settings=run.cfg.plugin_settings(found.plugin),
             grid_figures=tuple(c.value for c in rt.plugins.contributions("fazhi_grid_figures")),

@@ -23,6 +23,12 @@ class Runtime:
     specs: list[TableSpec]
     store: Store | None = None
 
+    def opened(self) -> Store:
+        """The store ``open_runtime`` opened (a runtime made without a store folder has none)."""
+        if self.store is None:
+            raise RuntimeError("this runtime was made without a store")
+        return self.store
+
     def close(self) -> None:
         if self.store is not None:
             self.store.close()

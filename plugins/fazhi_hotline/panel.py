@@ -168,7 +168,7 @@ class HotlinePanel(Panel):
         self.tabs.active = "tab-detail"
         tab = self.query_one(DetailTab)
         tab.focus()
-        tab.loading(ticket_no)
+        tab.show_loading(ticket_no)
         self.run_in_thread(partial(ticket_detail, ctx, ticket_no), done=self._show_detail, group="detail")
 
     def _show_detail(self, detail: TicketDetail | None) -> None:

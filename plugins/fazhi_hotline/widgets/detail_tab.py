@@ -31,7 +31,7 @@ class DetailTab(VerticalScroll):
         yield Static("", id="detail-fields")
         yield Static("", id="detail-history")
 
-    def loading(self, ticket_no: str) -> None:
+    def show_loading(self, ticket_no: str) -> None:
         self.query_one("#detail-head", Static).update(f"正在载入工单 {ticket_no}……")
 
     def show(self, detail: TicketDetail | None, *, wanted: str | None, message: str = "") -> None:
