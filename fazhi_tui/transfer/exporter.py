@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +20,19 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from rich.cells import cell_len
 
 from ..pii import MASK_NOTE, mask_table
 from ..store.spec import META_NAMES, TableSpec
 from ..store.views import qident
+
+
+def cell_len(text: str) -> int:
+    """Columns ``text`` takes in a spreadsheet: two for a wide (CJK) character, none for a
+    combining mark, as a terminal and Excel show them."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text
+    )
+
 
 FORMATS = ("csv", "xlsx", "parquet")
 FORMULA_START = r"^[=+\-@\t\r]"
