@@ -180,7 +180,7 @@ def group_dashboard(args) -> dict:
     county = ctx.replace(settings={"scope": "all"})
     grid = common.the_grid(store)
     out: dict[str, Any] = {"results": {}, "rss_mb": {}}
-    for name, fn in panel_work(store).items():  # what a session does first: every query once
+    for _name, fn in panel_work(store).items():  # what a session does first: every query once
         fn()
     out["rss_mb"]["after panel queries"] = peak_rss_mb()
 
@@ -325,7 +325,9 @@ def group_store(args) -> dict:
         params = {"a": dt.datetime(YEAR, 1, 1), "b": dt.datetime(YEAR + 1, 1, 1)} if "$a" in sql else None
         view_sql, scan_sql = sql.format(t="hotline"), sql.format(t=scan)
         view, plain = paired(
-            lambda: store.query(view_sql, params), lambda: cur.sql(scan_sql, params=params).to_arrow_table(), args.runs
+            lambda view_sql=view_sql, params=params: store.query(view_sql, params),
+            lambda scan_sql=scan_sql, params=params: cur.sql(scan_sql, params=params).to_arrow_table(),
+            args.runs,
         )
         out["results"][name] = {"view": summary(view), "scan": summary(plain)}
     out["rss_mb"] = {"peak": peak_rss_mb()}

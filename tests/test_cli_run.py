@@ -37,7 +37,6 @@ def test_run_list_names_the_built_ins_commands_and_a_plugins(demo_store, capsys)
 
 def test_run_gives_the_commands_message_in_the_dashboards_context(demo_store, capsys):
     from fazhi_hotline.open_list import open_counts
-
     from fazhi_tui.api import Context, Period
     from fazhi_tui.config import Config
     from fazhi_tui.plugins import PluginHost

@@ -208,7 +208,7 @@ def test_compaction_while_another_process_reads_gives_identical_answers(store, t
         assert reader.poll() is None, "the reader ended before its first answer"
         time.sleep(0.02)  # polling for the file, not a timing assumption
     first = compact(store, ["cases"])[0]
-    for b in range(3):
+    for _ in range(3):
         # New versions that change no value: the current state stays the same while each
         # compaction publishes a generation and removes files an earlier one superseded.
         same = store.query("SELECT * EXCLUDE (_id, _rev, _op, _at, _by) FROM cases WHERE amount < 20").to_pylist()

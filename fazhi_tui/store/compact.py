@@ -212,7 +212,9 @@ def write_partitioned(cur, spec: TableSpec, sql: str, out: Path, kind: str, patt
         # only the newest few files, and the rest are read as a plain scan.
         parts = [("year", "year")] + ([("month", "month")] if kind == "current" else [])
         names = [p if p not in spec.column_names else f"_{p}" for p, _fn in parts]
-        derived = ", ".join(f"{fn}({qident(spec.period_column)}) AS {qident(n)}" for (_p, fn), n in zip(parts, names))
+        derived = ", ".join(
+            f"{fn}({qident(spec.period_column)}) AS {qident(n)}" for (_p, fn), n in zip(parts, names, strict=False)
+        )
         cur.execute(
             f"COPY (SELECT *, {derived} FROM ({sql}) ORDER BY {order}) TO {qstr(str(out))} "
             f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE}, "

@@ -29,9 +29,7 @@ from ..store.views import qident
 def cell_len(text: str) -> int:
     """Columns ``text`` takes in a spreadsheet: two for a wide (CJK) character, none for a
     combining mark, as a terminal and Excel show them."""
-    return sum(
-        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text
-    )
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -148,7 +146,7 @@ def _write_csv(data: pa.Table, headers: list[str], path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(headers)
-        w.writerows(zip(*columns) if columns else [])
+        w.writerows(zip(*columns, strict=False) if columns else [])
 
 
 def _write_xlsx(data: pa.Table, headers: list[str], path: Path, spec: TableSpec, masked: list[str]) -> None:

@@ -438,7 +438,7 @@ class _FileCheck:
         label = self.spec.label_of(self.spec.key)
         out: list[RowProblem] = []
         first: dict = {}
-        for v, row in zip(keys.take(at).to_pylist(), self.file_rows().take(at).to_pylist()):
+        for v, row in zip(keys.take(at).to_pylist(), self.file_rows().take(at).to_pylist(), strict=False):
             if v in first:
                 out.append(RowProblem(row, label, f"“{v}”与第 {first[v]} 行重复", self.src))
             else:
@@ -502,7 +502,7 @@ def _against_store(
         at = pc.indices_nonzero(pc.is_in(ids, value_set=live.column(ID))).slice(0, MAX_PROBLEMS)
         named = ids.take(at)
         versions = {r[ID]: r for r in live.filter(pc.is_in(live.column(ID), value_set=named)).to_pylist()}
-        for rid, row in zip(named.to_pylist(), plan.file_rows.take(at).to_pylist()):
+        for rid, row in zip(named.to_pylist(), plan.file_rows.take(at).to_pylist(), strict=False):
             v = versions[rid]
             problems.append(
                 RowProblem(
@@ -564,7 +564,7 @@ def _merge_stored(
             continue
         given = file_live.column(col.name)
         if pa.types.is_list(col.type):  # no Arrow equality for lists (reference tables: few rows)
-            equal = pa.array([a == b for a, b in zip(given.to_pylist(), stored.to_pylist())], pa.bool_())
+            equal = pa.array([a == b for a, b in zip(given.to_pylist(), stored.to_pylist(), strict=False)], pa.bool_())
         else:
             equal = pc.or_(pc.and_(pc.is_null(given), pc.is_null(stored)), pc.fill_null(pc.equal(given, stored), False))
         same = pc.and_(same, equal)
@@ -577,7 +577,7 @@ def _merge_stored(
     plan.updates += updates
     plan.unchanged += live - updates
     rids = file_live.column(spec.key).cast(pa.string()).filter(changed).to_pylist()
-    plan.expected.update(zip(rids, current.column(REV).filter(changed).to_pylist()))
+    plan.expected.update(zip(rids, current.column(REV).filter(changed).to_pylist(), strict=False))
     # The batch in the file's order: each existing record's row replaced by its merged row.
     positions = pa.array(range(n), pa.int64())
     is_live = pc.is_in(positions, value_set=live_at)

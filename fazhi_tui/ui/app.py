@@ -592,7 +592,7 @@ class FazhiApp(App[int], inherit_bindings=False):
         self.push_screen(PluginStatusScreen(list(self.host.infos.values())))
 
     def action_help_quit(self) -> None:
-        for key, active in self.active_bindings.items():
+        for _key, active in self.active_bindings.items():
             if active.binding.action in ("quit", "app.quit"):
                 self.notify(f"按 {self.get_key_display(active.binding)} 退出", title="要退出吗？")
                 return

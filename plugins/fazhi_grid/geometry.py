@@ -165,7 +165,7 @@ def _spans(shape: Shape, proj: Projection, pw: int, ph: int):
             pts = [(x0 + (p[0] - lon0) * ks, oy + (lat1 - p[1]) * s) for p in ring]
             if pts[0] != pts[-1]:
                 pts.append(pts[0])
-            for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+            for (ax, ay), (bx, by) in zip(pts, pts[1:], strict=False):
                 if ay == by:
                     continue  # a horizontal edge crosses no scanline centre
                 # One order for both copies of a shared edge, so both compute the same crossing.
@@ -294,7 +294,7 @@ def _ring_moments(ring: list[Point]) -> tuple[float, float, float]:
     if ring[0] != ring[-1]:
         ring = ring + [ring[0]]
     a = x = y = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
         c = x0 * y1 - x1 * y0
         a += c
         x += (x0 + x1) * c
@@ -378,7 +378,7 @@ def inner_cells(raster: Raster, outline: list[list[bool]] | None = None) -> list
         out.append(
             [
                 t if t == b and t != EMPTY and not ot and not ob else EMPTY
-                for t, b, ot, ob in zip(top, bottom, otop, obottom)
+                for t, b, ot, ob in zip(top, bottom, otop, obottom, strict=False)
             ]
         )
     return out
