@@ -734,6 +734,7 @@ class Store:
                         continue
                     revs.append(1 if v is None else v.rev + 1)
                 elif mode == "upsert" and rid not in (expected or {}):
+                    assert v is not None  # the branch above took a record that is new or deleted
                     problems.append(
                         RowProblem(i + 1, key_label, f"“{rid}”已由 {v.by} 新增（第 {v.rev} 版），请重新核对后再导入")
                     )

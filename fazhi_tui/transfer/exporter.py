@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def guess_format(path: Path, fmt: str | None) -> str:
     raise ExportError(f"无法从文件名 {path.name} 判断格式，请用 --format 指定（{'、'.join(FORMATS)}）")
 
 
-def select_rows(store, spec: TableSpec, *, year: int | None = None, where: list[tuple[str, str]] = ()) -> pa.Table:
+def select_rows(store, spec: TableSpec, *, year: int | None = None, where: Sequence[tuple[str, str]] = ()) -> pa.Table:
     """The table's current records, filtered by year (of its period column) and column = value."""
     conditions: list[str] = []
     params: list[Any] = []

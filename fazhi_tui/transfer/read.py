@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -326,7 +327,7 @@ def _raise_bad_rows(csv: _Csv, convert) -> None:
     read knows them, so it is done only when something is wrong). The cells are not kept."""
     from ..store import RowProblem, ValidationError
 
-    found: dict[int, object] = {}
+    found: dict[int, Any] = {}  # pyarrow's CSV invalid-row records (number, expected_columns, …)
 
     def collect(row) -> str:
         found.setdefault(row.number, row)  # a restart with large blocks sees a row again
@@ -396,7 +397,7 @@ def _sniff_delimiter(sample: str) -> str:
     """The header line's most used separator among comma, tab and semicolon (comma if none)."""
     first = sample.split("\n", 1)[0]
     counts = {d: first.count(d) for d in (",", "\t", ";")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 

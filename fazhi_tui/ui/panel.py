@@ -156,7 +156,7 @@ class PanelAction:
     title: str  # the binding's description: 新建工单
     key: str  # the key that runs it, as shown to people (after the keymap)
     binding_id: str
-    run: Callable[[], None]
+    run: Callable[[], object]
 
 
 class PanelBody(Vertical):
@@ -551,7 +551,9 @@ class Panel(Widget):
             self.query_one(PanelBody).loading = False
             self.remove_class("-reloading")
         if event.state == WorkerState.SUCCESS:
-            ctx, data = event.worker.result
+            result = event.worker.result
+            assert result is not None  # _load_in_thread returns (ctx, data)
+            ctx, data = result
             # ``self.context`` in show() is what is being shown, already on the first show.
             self._shown = ctx
             try:

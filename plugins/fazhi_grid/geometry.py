@@ -21,6 +21,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 Point = tuple[float, float]  # (lon, lat) or, projected, (x, y)
 Ring = Sequence[Point]
@@ -44,6 +45,7 @@ def parse_boundary(text: str | None) -> list[list[list[Point]]] | None:
     if not isinstance(geom, dict):
         return None
     coords = geom.get("coordinates")
+    polygons: Any
     if geom.get("type") == "Polygon":
         polygons = [coords]
     elif geom.get("type") == "MultiPolygon":
@@ -407,8 +409,9 @@ def place_labels(
     for index, shape_runs in runs.items():
         if index >= len(options):
             continue
-        if centres is not None and index < len(centres) and centres[index] is not None:
-            cx, cy = centres[index]
+        centre = centres[index] if centres is not None and index < len(centres) else None
+        if centre is not None:
+            cx, cy = centre
         else:
             n = sum(e - f for _, f, e in shape_runs)
             cx = sum((f + e) / 2 * (e - f) for _, f, e in shape_runs) / n

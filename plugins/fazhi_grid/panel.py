@@ -235,8 +235,12 @@ class GridMap(Widget, can_focus=True):
                     part, part_style, step = " ", self._style(None, None), 1
                 elif x in labels:
                     label = labels[x]
-                    fill = fills[cells[x]].colour
-                    part, part_style, step = label.text, self._style(contrast(fill), fill, True), label.width
+                    label_fill = fills[cells[x]].colour
+                    part, part_style, step = (
+                        label.text,
+                        self._style(contrast(label_fill), label_fill, True),
+                        label.width,
+                    )
                 elif cells[x] != EMPTY:
                     fill = fills[cells[x]]
                     glyph = fill.glyph if fill.glyph and (r, x) in lay.glyphs else " "

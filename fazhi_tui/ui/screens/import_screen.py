@@ -298,12 +298,16 @@ class ImportScreen(ModalScreen[ImportDone | None]):
             return
         if self.step == "planning":
             if event.state == WorkerState.SUCCESS:
-                await self._show_preview(event.worker.result)
+                planned = event.worker.result
+                assert isinstance(planned, ImportPlan)  # the planning worker returns the plan
+                await self._show_preview(planned)
             else:
                 self._back_to_form(event.worker.error)
         elif self.step == "writing":
             if event.state == WorkerState.SUCCESS:
-                self.dismiss(ImportDone(self.plan.table, self._done_message(self.plan)))
+                plan = self.plan
+                assert plan is not None  # writing starts from a shown plan
+                self.dismiss(ImportDone(plan.table, self._done_message(plan)))
             else:
                 self._back_to_form(event.worker.error, writing=True)
 

@@ -165,7 +165,7 @@ class RecordForm(ModalScreen[FormDone | FormFailed | None]):
             elif isinstance(widget, Checkbox):
                 out[f.name] = widget.value
             else:
-                out[f.name] = widget.value
+                out[f.name] = self.query_one(f"#field-{f.name}", Input).value
         return out
 
     def show_problems(self, problems: Sequence[tuple[str, str]]) -> None:
@@ -177,12 +177,12 @@ class RecordForm(ModalScreen[FormDone | FormFailed | None]):
         messages: dict[str, list[str]] = {}
         general: list[str] = []
         for label, message in problems:
-            f = by_label.get(label)
-            if f is None:
+            found = by_label.get(label)
+            if found is None:
                 general.append(f"{label}：{message}" if label else message)
             else:
-                text = message if label == f.label else f"{label}：{message}"
-                messages.setdefault(f.name, []).append(text)
+                text = message if label == found.label else f"{label}：{message}"
+                messages.setdefault(found.name, []).append(text)
         for f in self.fields:
             box = self.query_one(f"#error-{f.name}", Static)
             box.update("；".join(messages.get(f.name, [])))
@@ -221,7 +221,7 @@ class RecordForm(ModalScreen[FormDone | FormFailed | None]):
         if event.state == WorkerState.SUCCESS:
             self.dismiss(FormDone(event.worker.result))
             return
-        error = event.worker.error
+        error = event.worker.error or RuntimeError("未知错误")
         from ...store.errors import ValidationError  # here: the store's package imports access, which imports it
 
         if isinstance(error, FormError):
