@@ -110,7 +110,7 @@ class ImportPlan:
         time should use ``batches()`` or ``preview()`` instead."""
         if self._data is None:
             parts = list(self.batches())
-            self._data = pa.concat_tables(parts) if parts else self.schema.empty_table()
+            self._data = pa.concat_tables(parts) if parts else self._schema().empty_table()
             if self._spill is not None:
                 self._spill.close()  # the rows are all in memory now
                 self._spill = None
@@ -133,7 +133,12 @@ class ImportPlan:
                 break
             parts.append(batch.slice(0, n - have))
             have += parts[-1].num_rows
-        return pa.concat_tables(parts) if parts else self.schema.empty_table()
+        return pa.concat_tables(parts) if parts else self._schema().empty_table()
+
+    def _schema(self) -> pa.Schema:
+        if self.schema is None:
+            raise ValueError(f"the import plan for {self.table} has no schema")
+        return self.schema
 
     def discard(self) -> None:
         """Let go of the rows (the plan will not be written)."""
@@ -287,7 +292,7 @@ def _plan_import(
         sheet=source.sheet,
         schema=spec.data_schema,
         filled_columns=check.filled_columns(),
-        _spill=check.spill.finish(),
+        _spill=check.finished_spill(),
     )
     keys = check.keys()
     del check  # only the plan's temporary file and the keys are left of the batches
@@ -395,6 +400,7 @@ class _FileCheck:
         if self.failed:
             self.discard()  # nothing will be written: keep checking, stop keeping rows
             return
+        assert self.spill is not None  # discard() (above) is the only one to drop it
         self.spill.write(data)
         for c in spec.columns:
             self._nulls[c.name] += data.column(c.name).null_count
@@ -403,6 +409,12 @@ class _FileCheck:
         if self.spill is not None:
             self.spill.close()
             self.spill = None
+
+    def finished_spill(self) -> _Spill:
+        """The temporary file of the checked rows, closed for writing (the plan reads it)."""
+        if self.spill is None:
+            raise ValueError("the checked rows were discarded: there is nothing to plan")
+        return self.spill.finish()
 
     def _add_value_problems(self, found: list[RowProblem], rows: pa.Array) -> None:
         key_label = self.spec.label_of(self.spec.key)
@@ -539,7 +551,8 @@ def _against_store(
             file_rows.append(rows)
             for c in spec.columns:
                 nulls[c.name] += data.column(c.name).null_count
-    plan._spill.close()
+    if plan._spill is not None:
+        plan._spill.close()
     plan._spill = spill.finish()
     plan.file_rows = pa.chunked_array(file_rows, pa.int64())
     plan.filled_columns = [c.name for c in spec.columns if nulls[c.name] < plan.rows]

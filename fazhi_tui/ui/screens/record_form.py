@@ -20,10 +20,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
+
+from .dialog import Dialog
 
 TEXT, CHOICE, CHECK = "text", "choice", "check"
 
@@ -66,19 +67,9 @@ class FormFailed:
     error: BaseException
 
 
-class RecordForm(ModalScreen[FormDone | FormFailed | None]):
+class RecordForm(Dialog[FormDone | FormFailed | None]):
     DEFAULT_CSS = """
-    RecordForm { align: center middle; }
-    RecordForm > Vertical {
-        width: 72;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        border-title-color: $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    RecordForm > Vertical { width: 72; max-width: 100%; max-height: 100%; }
     RecordForm #form-intro { height: auto; color: $text-muted; }
     RecordForm #form-intro.-hidden { display: none; }
     RecordForm #form-fields { height: auto; max-height: 1fr; }
