@@ -282,8 +282,8 @@ class Store:
             t.start()
 
     def _fold_worker(self, spec: TableSpec) -> None:
-        from .compact import SKIPPED_BUSY, wait_for_compaction
         from .fold import fold_due, fold_table
+        from .generations import SKIPPED_BUSY, wait_for_compaction
 
         # Writes that land during a fold stay in the delta; fold again while they are due.
         for _ in range(3):
@@ -322,6 +322,15 @@ class Store:
             cur = self._con.cursor()
             self._local.cursor = cur
         return cur
+
+    def writer_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor of the writer's own (a fold, a compaction: the caller closes it), whose
+        session settings do not leak into the readers' cursors."""
+        return self._con.cursor()
+
+    def duck_types(self, table: str) -> dict[str, str]:
+        """The table's columns as DuckDB types (what its files are read as)."""
+        return self._duck_types[self.spec(table).name]
 
     def refresh(self, tables: Iterable[str] | None = None, force: bool = False) -> None:
         """Re-point views at the files on disk, for tables whose folders changed."""
