@@ -1,5 +1,9 @@
 """``fazhi-tui`` and its subcommands.
 
+Long (about 800 lines) on purpose: every subcommand is registered beside its handler
+(``@subcommand``), in the order ``--help`` lists them, so a subcommand's arguments, checks and
+output read in one place; the work itself is in the modules each handler imports.
+
 With no subcommand it opens the dashboard. Every subcommand takes ``--store``; messages are in
 Chinese; exit status is 0 on success, 1 when ``check`` finds problems, 2 on errors.
 """

@@ -1,5 +1,9 @@
 """The store: a folder of Parquet files read through one in-memory DuckDB per process.
 
+Long (about 800 lines) on purpose: one class whose methods share the connection, the views' state
+and the refresh lock; what stands alone is in modules of its own (scan, views, fold, compact,
+generations, manifest, check, audit, sql, access).
+
 This is the only path to the files. The CLI, the shell, the plugins and the tests all go
 through ``Store``.
 """

@@ -1,5 +1,9 @@
 """Importing a file into a table: every row validated first, then one atomic batch or nothing.
 
+Long (about 750 lines) because the plan is one piece: its batch checks, its temporary file, the
+keys checked against the store and the write share the plan's state; reading files is
+``read.py``, converting cells ``convert.py``.
+
 ``plan_import`` reads the file in batches of rows (``read.BATCH_ROWS``): each batch is converted,
 its grid and person references resolved and its values checked; its converted columns go to
 an unnamed temporary file and only its keys stay in memory, so a million-row CSV is never in

@@ -1,5 +1,8 @@
 """Reading an office's file into columns of text (or typed cells), whatever it was saved as.
 
+Slightly over 400 lines: three formats behind one interface, with the CSV encoding and
+separator sniffing that Chinese offices' files need.
+
 CSV: UTF-8 (with or without BOM) or GB18030/GBK as Excel on Chinese Windows writes it, told
 apart without being told. XLSX: through calamine (fast). Parquet: as stored. Everything that
 goes wrong becomes an ``ImportFileError`` whose message names the file and, where it can, the row.

@@ -1,5 +1,9 @@
 """The dashboard: a header, the panel list, one panel at a time, and the footer.
 
+Long (about 650 lines): one App whose parts (layout, keys, period and grid, panels, palette,
+the workers' results) all act on the shared context; screens, widgets, key maps, the palette's
+commands, start-up and the workers' messages are modules of their own.
+
 The app owns the context every panel shares (the period and the selected grid). Changing it
 refreshes the visible panel; a hidden panel catches up when it is shown. The app knows no
 panel by name: they come from plugins through ``fazhi_panels``.

@@ -1,5 +1,8 @@
 """The base class of every panel: the one place that runs a panel's queries and shows failures.
 
+Long (about 650 lines) so that a plugin author reads everything a panel gets in one class:
+loading, workers, export, role gates and the error box, with the records they use.
+
 A panel author writes three methods:
 
 - ``compose_body()``  the panel's widgets (like Textual's ``compose``)

@@ -1,5 +1,7 @@
 """Grid boundaries on a terminal: projection, rasterising, neighbours and labels. No Textual.
 
+Long (about 430 lines): the four steps share the raster's conventions below, and are tested as one.
+
 Pixels: a terminal cell is about twice as tall as it is wide, and the map draws two pixels per
 cell with half blocks (▀ ▄), so a pixel is about square. A map of ``width`` × ``height`` cells
 is ``width`` × ``2·height`` pixels; pixel (x, y) covers [x, x+1) × [y, y+1) with y growing down.

@@ -1,5 +1,8 @@
 """The grid map's data and the report's grid and people figures. No Textual here.
 
+Slightly over 400 lines: the map's data and the report's counts read the same grid and people
+tables with the same as-of-date rules.
+
 - ``map_data(ctx, figures)``: every grid with its details (网格长, 网格员 with phones masked unless
   the user may see personal information), its parsed boundary, and the metrics the map colours
   by: each plugin's per-grid figure for the period, the same per 1,000 residents, then 户数 and

@@ -2,6 +2,9 @@
 quarterly rank, breakdowns by 分类 and by 网格, the open tickets by 办理时限, and one ticket with
 its history; new tickets, 签收, 办结 and 回访 as new versions.
 
+Slightly over 400 lines: the actions read the panel's selection and their forms' answers reload
+it, so they stay beside it.
+
 Five tabs, one widget each (``widgets/``), so it works in 80×24 and uses the room of a large
 terminal. Here: the tabs composed, ``load`` (the queries, side by side in the shell's workers),
 the actions and their forms, and the export. Every figure comes from the data modules

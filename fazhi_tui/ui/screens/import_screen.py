@@ -1,5 +1,7 @@
 """`i`: import a file into a table from the dashboard: choose, check, look, then write.
 
+Slightly over 400 lines: the three steps of one screen share its plan and worker.
+
 The same steps as ``fazhi-tui import``. ``plan_import`` reads and validates every row in a
 thread worker (with progress for a large file); the preview shows the counts, ignored columns,
 notes and the first rows that would be written; only 确认写入 writes, as one batch
