@@ -31,7 +31,6 @@ def test_run_list_names_the_built_ins_commands_and_a_plugins(demo_store, capsys)
     code, out, _ = run(capsys, "run", "--list", "--store", str(demo_store), "--plugins-dir", str(EXAMPLES))
     assert code == 0
     assert "hotline_open_summary  12345未办结工单概况  [fazhi_hotline]" in out
-    assert "overview_counts  各表记录数  [fazhi_overview]" in out
     assert "duty_today" in out and "[duty_roster]" in out
 
 
@@ -58,9 +57,9 @@ def test_run_gives_the_commands_message_in_the_dashboards_context(demo_store, ca
 
 
 def test_run_with_a_grid_and_a_year(demo_store, capsys):
-    code, out, _ = run(capsys, "run", "overview_counts", "--year", "2025", "--store", str(demo_store))
-    assert code == 0 and out.startswith("各表记录数：2025年 · 全镇：")
-    code, _, err = run(capsys, "run", "overview_counts", "--grid", "nope", "--store", str(demo_store))
+    code, out, _ = run(capsys, "run", "hotline_open_summary", "--year", "2025", "--store", str(demo_store))
+    assert code == 0 and out.startswith("12345未办结工单概况：全镇未办结工单 ")
+    code, _, err = run(capsys, "run", "hotline_open_summary", "--grid", "nope", "--store", str(demo_store))
     assert code == 2 and "没有编码为 nope 的网格" in err
 
 

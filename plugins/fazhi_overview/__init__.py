@@ -5,7 +5,7 @@ see at a glance what the store holds. Registered through the ``fazhi_tui`` entry
 like any third-party plugin.
 """
 
-from fazhi_tui.api import Command, PanelSpec, hookimpl
+from fazhi_tui.api import PanelSpec, hookimpl
 
 __version__ = "0.1.0"
 
@@ -17,10 +17,3 @@ def fazhi_panels():
     from .panel import OverviewPanel
 
     return [PanelSpec("overview", "数据概览", OverviewPanel, order=900, description="各表在本期、本网格的记录数")]
-
-
-@hookimpl
-def fazhi_commands():
-    from .queries import counts_message
-
-    return [Command("overview_counts", "各表记录数", counts_message, description="每张表在本期、本网格的记录数与总数")]

@@ -43,12 +43,3 @@ def table_counts(ctx: Context) -> list[TableCount]:
         )
         for spec in specs
     ]
-
-
-def counts_message(ctx: Context) -> str:
-    """Every table's count in one message, for the palette and ``fazhi-tui run overview_counts``."""
-    parts = [
-        f"{c.label} {c.in_view} 条" + (f"（共 {c.total} 条）" if c.by_period or c.by_grid else "")
-        for c in table_counts(ctx)
-    ]
-    return f"{ctx.period.label} · {ctx.grid_label}：" + "；".join(parts) if parts else "没有表"
