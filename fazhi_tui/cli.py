@@ -771,7 +771,7 @@ def cmd_review(run: Invocation) -> int:
         package = plugin.__name__
         queue_mod = importlib.import_module(f"{package}.queue")
         digest = importlib.import_module(f"{package}.digest")
-        store = rt.store
+        store = rt.opened()
         grid = None
         if args.grid:
             rows = store.query(
