@@ -58,16 +58,16 @@ def run_plugin_queries(rt: Runtime, today: dt.date) -> None:
     from .context import Context
     from .period import Period
 
-    assert rt.store is not None
+    store = rt.opened()
     figures = tuple(c.value for c in rt.plugins.contributions("fazhi_grid_figures"))
 
     def context_for(plugin: str) -> Context:
         return Context(
-            store=rt.store,
+            store=store,
             period=Period.year(today.year),
             today=today,
-            user=rt.store.user,
-            role=rt.store.access.role_label,
+            user=store.user,
+            role=store.access.role_label,
             town=rt.config.town,
             settings=rt.config.plugin_settings(plugin),
             grid_figures=figures,
