@@ -111,8 +111,8 @@ def dashboard_panels(rt) -> list[tuple[str, str, Callable[[Any], Any]]]:
             load = spec.factory().load
         except Exception as exc:  # noqa: BLE001
 
-            def load(ctx, exc=exc):
-                raise RuntimeError(f"panel {spec.name} cannot be made: {exc}")
+            def load(ctx, exc=exc, name=spec.name):
+                raise RuntimeError(f"panel {name} cannot be made: {exc}")
 
         out.append((spec.name, contrib.plugin, load))
     if not any(plugin == "fazhi_hotline" for _, plugin, _ in out):

@@ -147,7 +147,7 @@ def category_breakdown(files: Files, frame: pd.DataFrame | None = None) -> list[
     level1 = counts.groupby("c1")["n"].sum().reset_index()
     level1 = level1.sort_values(["n", "c1"], ascending=[False, True])
     rows = []
-    for c1_value, n1 in zip(level1["c1"], level1["n"]):
+    for c1_value, n1 in zip(level1["c1"], level1["n"], strict=False):
         rows.append(
             {
                 "level": 1,
@@ -158,7 +158,7 @@ def category_breakdown(files: Files, frame: pd.DataFrame | None = None) -> list[
             }
         )
         sub = counts[counts["c1"] == c1_value].sort_values(["n", "c2"], ascending=[False, True])
-        for c2_value, n2 in zip(sub["c2"], sub["n"]):
+        for c2_value, n2 in zip(sub["c2"], sub["n"], strict=False):
             rows.append(
                 {
                     "level": 2,
@@ -193,7 +193,7 @@ def grid_breakdown(files: Files, frame: pd.DataFrame | None = None) -> list[dict
     known = t["grid"].isin(grids["code"]).fillna(False).astype(bool)
     per = t[known].groupby("grid")[["received", "closed", "overdue", "unsatisfied"]].sum()
     rows = []
-    for code, name in zip(grids["code"], grids["name"]):
+    for code, name in zip(grids["code"], grids["name"], strict=False):
         r = per.loc[code] if code in per.index else None
         rows.append(
             {
@@ -324,8 +324,8 @@ def load_frames(files: Files) -> dict[str, pd.DataFrame]:
 def in_memory(files: Files) -> dict:
     """Each figure computed from ``load_frames``'s frames (the grids table, small, is read each time)."""
     return {
-        name: (lambda frames, fn=fn, key=("open" if name.startswith("open") else "span"): fn(files, frames[key]))
-        for name, fn in FIGURES.items()
+        name: (lambda frames, fn=fn, key=key: fn(files, frames[key]))
+        for name, fn, key in ((n, f, "open" if n.startswith("open") else "span") for n, f in FIGURES.items())
     }
 
 
@@ -347,7 +347,7 @@ def compare(got, want, path: str = "") -> tuple[bool, str]:
     if isinstance(want, list) and isinstance(got, list):
         if len(want) != len(got):
             return False, f"{path}: {len(got)} items in pandas, {len(want)} in fazhi-tui"
-        for i, (a, b) in enumerate(zip(got, want)):
+        for i, (a, b) in enumerate(zip(got, want, strict=False)):
             ok, diff = compare(a, b, f"{path}[{i}]")
             if not ok:
                 return ok, diff

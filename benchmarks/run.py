@@ -894,7 +894,7 @@ def render_text(rows: list[Row], header: str) -> str:
 
     text = [header, "", line(HEAD), "  ".join("-" * w for w in widths)]
     current = None
-    for r, c in zip(rows, cells):
+    for r, c in zip(rows, cells, strict=False):
         if r.section != current:
             current = r.section
             text.append(f"[{current}]")
@@ -908,7 +908,7 @@ def render_markdown(rows: list[Row], header: str) -> str:
     cells = table_rows(rows)
     lines = [header, "", "| " + " | ".join(HEAD + ("note",)) + " |", "|" + "---|" * (len(HEAD) + 1)]
     current = None
-    for r, c in zip(rows, cells):
+    for r, c in zip(rows, cells, strict=False):
         if r.section != current:
             current = r.section
             lines.append(f"| **{current}** |" + " |" * len(HEAD))
@@ -1041,7 +1041,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(render_text(rows, header))
-    missed = [r for r in rows if r.status in ("MISS", "ERROR", "MISMATCH")]
     print(
         f"\n{sum(r.status == 'PASS' for r in rows)} PASS, {sum(r.status == 'MISS' for r in rows)} MISS, "
         f"{sum(r.status == 'NOT BUILT' for r in rows)} NOT BUILT, {sum(r.status in ('ERROR', 'MISMATCH') for r in rows)} ERROR"

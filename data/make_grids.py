@@ -168,7 +168,7 @@ def region_ring(region: set[Cell], pts, attempt: int) -> list[Point]:
 
 
 def signed_area(ring: list[Point]) -> float:
-    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])) / 2
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False)) / 2
 
 
 def segments_cross(p: Point, q: Point, r: Point, s: Point) -> bool:
@@ -182,7 +182,7 @@ def segments_cross(p: Point, q: Point, r: Point, s: Point) -> bool:
 def check_no_crossings(rings: list[list[Point]]) -> None:
     segs = {}
     for ring in rings:
-        for a, b in zip(ring, ring[1:]):
+        for a, b in zip(ring, ring[1:], strict=False):
             segs[(min(a, b), max(a, b))] = None  # shared edges counted once
     seg_list = list(segs)
     for n, (p, q) in enumerate(seg_list):
@@ -210,8 +210,8 @@ def village_names(centroids: list[Point]) -> list[str]:
 
 def ring_centroid(ring: list[Point]) -> Point:
     a = signed_area(ring)
-    cx = sum((x0 + x1) * (x0 * y1 - x1 * y0) for (x0, y0), (x1, y1) in zip(ring, ring[1:])) / (6 * a)
-    cy = sum((y0 + y1) * (x0 * y1 - x1 * y0) for (x0, y0), (x1, y1) in zip(ring, ring[1:])) / (6 * a)
+    cx = sum((x0 + x1) * (x0 * y1 - x1 * y0) for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False)) / (6 * a)
+    cy = sum((y0 + y1) * (x0 * y1 - x1 * y0) for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False)) / (6 * a)
     return cx, cy
 
 

@@ -44,6 +44,7 @@ from .store import (
     StaleRevisionError,
     Store,
     StoreError,
+    TableCache,
     TableSpec,
     ValidationError,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "StaleRevisionError",
     "Store",
     "StoreError",
+    "TableCache",
     "TableSpec",
     "ValidationError",
     "day_expr",

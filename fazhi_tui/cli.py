@@ -1,5 +1,9 @@
 """``fazhi-tui`` and its subcommands.
 
+Long (about 800 lines) on purpose: every subcommand is registered beside its handler
+(``@subcommand``), in the order ``--help`` lists them, so a subcommand's arguments, checks and
+output read in one place; the work itself is in the modules each handler imports.
+
 With no subcommand it opens the dashboard. Every subcommand takes ``--store``; messages are in
 Chinese; exit status is 0 on success, 1 when ``check`` finds problems, 2 on errors.
 """
@@ -13,12 +17,19 @@ import io
 import json
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .config import ConfigError, load_config, resolve_store_path, today
+from .config import Config, ConfigError, load_config, resolve_store_path, today
 from .store import StoreError
 from .textsafe import visible
+
+if TYPE_CHECKING:
+    from .contrib import Command
+    from .plugins import Contribution
 
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -42,6 +53,73 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Argument:
+    """One ``add_argument`` call, kept until the parser is built."""
+
+    names: tuple[str, ...]
+    options: dict[str, Any]
+
+    def add_to(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(*self.names, **self.options)
+
+
+def arg(*names: str, **options: Any) -> Argument:
+    """An argument of a subcommand, as ``argparse``'s ``add_argument`` takes it."""
+    return Argument(names, options)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What every subcommand's handler receives: the parsed arguments, the config (with
+    ``--plugins-dir`` folders added) and the store's folder."""
+
+    args: argparse.Namespace
+    cfg: Config
+    store_path: Path
+    store_source: str = ""  # where the store's folder came from (--store, FAZHI_STORE, the config, 默认位置)
+
+    def ensure_store(self) -> None:
+        """For a handler registered with ``needs_store=False`` that needs the store after all."""
+        _ensure_store(self.cfg, self.store_path, self.store_source)
+
+
+Handler = Callable[[Invocation], int]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    help: str
+    handler: Handler
+    arguments: tuple[Argument, ...] = ()
+    needs_store: bool = True  # the store must exist (the default one is created with the demo)
+    epilog: str | None = None
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {}
+
+
+def subcommand(
+    name: str, help: str, *arguments: Argument, needs_store: bool = True, epilog: str | None = None
+) -> Callable[[Handler], Handler]:
+    """Register the decorated ``handler(run: Invocation) -> int`` as ``fazhi-tui NAME``; the
+    subcommands are listed in the order they are registered. Adding one is this decorator and
+    its function, nothing else::
+
+        @subcommand("whoami", "显示当前用户在数据目录中的角色")
+        def cmd_whoami(run: Invocation) -> int: ...
+    """
+
+    def register(handler: Handler) -> Handler:
+        if name in SUBCOMMANDS:
+            raise ValueError(f"subcommand {name!r} is registered twice")
+        SUBCOMMANDS[name] = Subcommand(name, help, handler, arguments, needs_store, epilog)
+        return handler
+
+    return register
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fazhi-tui",
@@ -51,86 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"fazhi-tui {__version__}")
     _common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="子命令")
-
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+    for command in SUBCOMMANDS.values():
+        p = sub.add_parser(command.name, help=command.help, description=command.help, epilog=command.epilog)
         _common(p, suppress=True)
-        return p
-
-    p = add("new-plugin", "生成一个可运行的插件包（表、面板、指标、演示数据与测试）")
-    p.add_argument("name", metavar="名称", help="插件名：小写英文标识符，如 petitions")
-    p.add_argument("--dir", metavar="目录", help="写入的目录（默认：当前目录下的 名称/）")
-    p.add_argument("--label", metavar="中文名", help="表与面板的中文名（默认：名称台账）")
-
-    p = add("demo", "生成演示数据（赵庄镇，2022-01-01 至今日）")
-    p.add_argument("--today", metavar="YYYY-MM-DD", help="演示数据的“今日”（默认：FAZHI_TODAY 或系统日期）")
-    p.add_argument("--force", action="store_true", help="覆盖已有的演示数据（正式数据永不覆盖）")
-
-    p = add("init", "创建一个空的数据目录（正式使用）")
-    p.add_argument("--group", metavar="组", help="数据目录归属的系统用户组（同组可读写，其他人不可访问）")
-
-    add("whoami", "显示当前用户在数据目录中的角色")
-
-    p = add("history", "显示一条记录的全部版本：谁在何时把哪些字段从什么改成什么")
-    p.add_argument("table", metavar="表")
-    p.add_argument("record", metavar="编号")
-
-    p = add("tables", "列出所有表：列、类型、中文名、主键、个人信息列、代码表")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出")
-
-    p = add("sql", "只读 SQL 查询（每表一个现状视图，<表>_history 为全部版本）")
-    p.add_argument("query", metavar="SQL", help="一条 SELECT 语句")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="输出格式（默认 table）")
-
-    p = add("check", "检查数据目录：无法读取或外来的文件、结构漂移、重复主键、悬空引用")
-    p.add_argument("--quarantine", action="store_true", help="把有问题的文件移到 quarantine/ 下")
-    p.add_argument(
-        "--repair",
-        action="store_true",
-        help="（管理员）某表最新一代的文件缺失、改动或清单损坏时，把它移到 quarantine/，退回上一代完好的数据",
-    )
-
-    p = add("compact", "整理：把版本文件合并为新一代基础文件（可与他人读写同时进行）")
-    p.add_argument("tables", nargs="*", metavar="表", help="只整理这些表（默认全部）")
-    p.add_argument(
-        "--fold",
-        action="store_true",
-        help="只把新版本并入基础文件，只重写涉及的月份（有写权限即可；写入较多后程序会自动进行）",
-    )
-
-    p = add("plugins", "列出插件：名称、版本、来源、实现的钩子、状态与错误")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出")
-
-    p = add("import", "导入 CSV / Excel / Parquet 文件（网格表还可导入 GeoJSON）：先全部校验，全部成功才写入")
-    p.add_argument("table", metavar="表", help="目标表，如 grids、people、hotline")
-    p.add_argument("file", metavar="文件")
-    p.add_argument("--sheet", metavar="工作表", help="Excel 工作表名（默认第一个）")
-    p.add_argument("--dry-run", action="store_true", help="只校验，显示将写入的内容，不写入")
-    p.add_argument("--update", action="store_true", help="已存在的记录按文件内容更新（保留历史版本）")
-
-    p = add("export", "导出表为 CSV（UTF-8 BOM）、Excel 或 Parquet；无权查看个人信息时自动脱敏")
-    p.add_argument("table", metavar="表")
-    p.add_argument("-o", "--output", required=True, metavar="文件", help="输出文件（.csv / .xlsx / .parquet）")
-    p.add_argument("--year", type=int, metavar="年份", help="只导出该年度（按表的日期列）")
-    p.add_argument(
-        "--where", action="append", default=[], metavar="列=值", help="筛选条件（列名或中文列名），可多次给出"
-    )
-    p.add_argument("--format", choices=("csv", "xlsx", "parquet"), help="格式（默认按扩展名）")
-
-    p = add(
-        "report", "起草年度法治政府建设情况报告（Markdown）：各插件提供的章节按报告的各部分（一至四，需要时加五）排列"
-    )
-    p.add_argument("--year", metavar="YYYY", help="报告年度（默认：上一年度；“今年”取 FAZHI_TODAY 或系统日期）")
-    p.add_argument("-o", "--output", metavar="文件", help="写入该文件（如 report.md；默认打印到标准输出）")
-    p.epilog = "某个章节生成失败时，报告照常写出，该处标为【缺】并注明插件与错误，退出码为 1。"
-
-    p = add("review", "打印今日待办（每日待办）：各插件的检查结果，已处理与暂缓的不列；有待办时退出码为 1")
-    p.add_argument("--grid", metavar="网格", help="只列该网格（网格编号或名称；默认全镇）")
-    p.add_argument("--user", metavar="用户", help="只列指派给该用户的与未指派的事项")
-    p.add_argument("--format", choices=("text", "json", "md"), default="text", help="输出格式（默认 text）")
-    p.epilog = "退出码：0 没有待办；1 有待办（或有检查出错，列表可能不全）；2 出错。适合 cron 每日发送。"
-
-    add("summary", "打印数据目录概况（各表记录数）")
+        for argument in command.arguments:
+            argument.add_to(p)
     return parser
 
 
@@ -159,39 +162,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     cfg = load_config(getattr(args, "config", None))
     cfg.plugins_dirs += [Path(p) for p in getattr(args, "plugins_dir", []) or []]
     store_path, source = resolve_store_path(getattr(args, "store", None), cfg)
-    command = args.command
-    if command == "new-plugin":
-        return cmd_new_plugin(args)
-    if command == "demo":
-        return cmd_demo(args, cfg, store_path)
-    if command == "plugins":
-        return cmd_plugins(args, cfg)
-    if command == "init":
-        return cmd_init(cfg, store_path, args.group)
-    if command == "tables":
-        return cmd_tables(args, cfg)
-    _ensure_store(cfg, store_path, source)
-    if command == "sql":
-        return cmd_sql(args, cfg, store_path)
-    if command == "check":
-        return cmd_check(args, cfg, store_path)
-    if command == "compact":
-        return cmd_compact(args, cfg, store_path)
-    if command == "summary":
-        return cmd_summary(cfg, store_path)
-    if command == "whoami":
-        return cmd_whoami(cfg, store_path)
-    if command == "history":
-        return cmd_history(args, cfg, store_path)
-    if command == "import":
-        return cmd_import(args, cfg, store_path)
-    if command == "export":
-        return cmd_export(args, cfg, store_path)
-    if command == "report":
-        return cmd_report(args, cfg, store_path)
-    if command == "review":
-        return cmd_review(args, cfg, store_path)
-    return cmd_dashboard(cfg, store_path)
+    command = SUBCOMMANDS.get(args.command) if args.command else None
+    if command is None or command.needs_store:
+        _ensure_store(cfg, store_path, source)
+    run = Invocation(args, cfg, store_path, source)
+    return command.handler(run) if command is not None else cmd_dashboard(run)
 
 
 def _ensure_store(cfg, store_path: Path, source: str) -> None:
@@ -215,7 +190,16 @@ def _ensure_store(cfg, store_path: Path, source: str) -> None:
     print(f"已创建演示数据：{store_path}（可用 --store 或 FAZHI_STORE 指定其他数据目录）", file=sys.stderr)
 
 
-def cmd_new_plugin(args) -> int:
+@subcommand(
+    "new-plugin",
+    "生成一个可运行的插件包（表、面板、指标、演示数据与测试）",
+    arg("name", metavar="名称", help="插件名：小写英文标识符，如 petitions"),
+    arg("--dir", metavar="目录", help="写入的目录（默认：当前目录下的 名称/）"),
+    arg("--label", metavar="中文名", help="表与面板的中文名（默认：名称台账）"),
+    needs_store=False,
+)
+def cmd_new_plugin(run: Invocation) -> int:
+    args = run.args
     from .scaffold import ScaffoldError, write_plugin
 
     try:
@@ -229,7 +213,15 @@ def cmd_new_plugin(args) -> int:
     return EXIT_OK
 
 
-def cmd_demo(args, cfg, store_path: Path) -> int:
+@subcommand(
+    "demo",
+    "生成演示数据（赵庄镇，2022-01-01 至今日）",
+    arg("--today", metavar="YYYY-MM-DD", help="演示数据的“今日”（默认：FAZHI_TODAY 或系统日期）"),
+    arg("--force", action="store_true", help="覆盖已有的演示数据（正式数据永不覆盖）"),
+    needs_store=False,
+)
+def cmd_demo(run: Invocation) -> int:
+    args, cfg, store_path = run.args, run.cfg, run.store_path
     from .demo import build_demo
     from .runtime import load_plugins, table_settings, table_specs
 
@@ -266,7 +258,14 @@ ACCESS_TEMPLATE = """\
 """
 
 
-def cmd_init(cfg, store_path: Path, group: str | None = None) -> int:
+@subcommand(
+    "init",
+    "创建一个空的数据目录（正式使用）",
+    arg("--group", metavar="组", help="数据目录归属的系统用户组（同组可读写，其他人不可访问）"),
+    needs_store=False,
+)
+def cmd_init(run: Invocation) -> int:
+    cfg, store_path, group = run.cfg, run.store_path, run.args.group
     import grp
     import stat
 
@@ -299,7 +298,9 @@ def cmd_init(cfg, store_path: Path, group: str | None = None) -> int:
     return EXIT_OK
 
 
-def cmd_whoami(cfg, store_path: Path) -> int:
+@subcommand("whoami", "显示当前用户在数据目录中的角色")
+def cmd_whoami(run: Invocation) -> int:
+    store_path = run.store_path
     from .access import resolve_access
 
     a = resolve_access(store_path)
@@ -309,14 +310,21 @@ def cmd_whoami(cfg, store_path: Path) -> int:
     return EXIT_OK
 
 
-def cmd_history(args, cfg, store_path: Path) -> int:
+@subcommand(
+    "history",
+    "显示一条记录的全部版本：谁在何时把哪些字段从什么改成什么",
+    arg("table", metavar="表"),
+    arg("record", metavar="编号"),
+)
+def cmd_history(run: Invocation) -> int:
+    args, cfg, store_path = run.args, run.cfg, run.store_path
     from .runtime import open_runtime
     from .store.audit import history_diff
 
     rt = open_runtime(cfg, store_path)
     try:
-        spec = rt.store.spec(args.table)
-        versions = history_diff(rt.store, args.table, args.record)
+        spec = rt.opened().spec(args.table)
+        versions = history_diff(rt.opened(), args.table, args.record)
     finally:
         rt.close()
     if not versions:
@@ -327,7 +335,14 @@ def cmd_history(args, cfg, store_path: Path) -> int:
     return EXIT_OK
 
 
-def cmd_tables(args, cfg) -> int:
+@subcommand(
+    "tables",
+    "列出所有表：列、类型、中文名、主键、个人信息列、代码表",
+    arg("--json", action="store_true", help="以 JSON 输出"),
+    needs_store=False,
+)
+def cmd_tables(run: Invocation) -> int:
+    args, cfg = run.args, run.cfg
     from .runtime import load_plugins, table_specs
 
     host = load_plugins(cfg)
@@ -360,7 +375,14 @@ def cmd_tables(args, cfg) -> int:
     return EXIT_OK
 
 
-def cmd_sql(args, cfg, store_path: Path) -> int:
+@subcommand(
+    "sql",
+    "只读 SQL 查询（每表一个现状视图，<表>_history 为全部版本）",
+    arg("query", metavar="SQL", help="一条 SELECT 语句"),
+    arg("--format", choices=("table", "csv", "json"), default="table", help="输出格式（默认 table）"),
+)
+def cmd_sql(run: Invocation) -> int:
+    args, cfg, store_path = run.args, run.cfg, run.store_path
     from .runtime import open_runtime
     from .store.sql import run_readonly_rows
 
@@ -369,7 +391,7 @@ def cmd_sql(args, cfg, store_path: Path) -> int:
     bounded = args.format == "table" or _is_terminal(sys.stdout)
     limit = cfg.limits.sql_rows if bounded else None
     try:
-        table, more = run_readonly_rows(rt.store, args.query, limit)
+        table, more = run_readonly_rows(rt.opened(), args.query, limit)
     finally:
         rt.close()
     write_table(table, args.format, sys.stdout)
@@ -419,7 +441,18 @@ def _is_terminal(out) -> bool:
         return False
 
 
-def cmd_check(args, cfg, store_path: Path) -> int:
+@subcommand(
+    "check",
+    "检查数据目录：无法读取或外来的文件、结构漂移、重复主键、悬空引用",
+    arg("--quarantine", action="store_true", help="把有问题的文件移到 quarantine/ 下"),
+    arg(
+        "--repair",
+        action="store_true",
+        help="（管理员）某表最新一代的文件缺失、改动或清单损坏时，把它移到 quarantine/，退回上一代完好的数据",
+    ),
+)
+def cmd_check(run: Invocation) -> int:
+    args, cfg, store_path = run.args, run.cfg, run.store_path
     from .runtime import open_runtime
     from .store.check import check_store, quarantine, repair
 
@@ -428,12 +461,12 @@ def cmd_check(args, cfg, store_path: Path) -> int:
         for name, info in rt.plugins.infos.items():
             for err in info.errors:
                 print(f"注意：插件 {name}：{err}")
-        report = check_store(rt.store)
+        report = check_store(rt.opened())
         if args.repair:
-            repair(rt.store, report)
+            repair(rt.opened(), report)
         if args.quarantine:
-            quarantine(rt.store, report)
-        after = check_store(rt.store) if report.moved else report
+            quarantine(rt.opened(), report)
+        after = check_store(rt.opened()) if report.moved else report
     finally:
         rt.close()
     for p in report.problems:
@@ -458,19 +491,30 @@ def cmd_check(args, cfg, store_path: Path) -> int:
     return EXIT_FOUND if after.errors else EXIT_OK
 
 
-def cmd_compact(args, cfg, store_path: Path) -> int:
+@subcommand(
+    "compact",
+    "整理：把版本文件合并为新一代基础文件（可与他人读写同时进行）",
+    arg("tables", nargs="*", metavar="表", help="只整理这些表（默认全部）"),
+    arg(
+        "--fold",
+        action="store_true",
+        help="只把新版本并入基础文件，只重写涉及的月份（有写权限即可；写入较多后程序会自动进行）",
+    ),
+)
+def cmd_compact(run: Invocation) -> int:
+    args, cfg, store_path = run.args, run.cfg, run.store_path
     from .runtime import open_runtime
     from .store.compact import compact
 
     rt = open_runtime(cfg, store_path)
     try:
         for t in args.tables:
-            rt.store.spec(t)
+            rt.opened().spec(t)
         if args.fold:
-            rt.store.auto_fold = False
-            results = [rt.store.fold(t) for t in (args.tables or rt.store.specs)]
+            rt.opened().auto_fold = False
+            results = [rt.opened().fold(t) for t in (args.tables or rt.opened().specs)]
         else:
-            results = compact(rt.store, args.tables or None)
+            results = compact(rt.opened(), args.tables or None)
     finally:
         rt.close()
     for r in results:
@@ -478,7 +522,14 @@ def cmd_compact(args, cfg, store_path: Path) -> int:
     return EXIT_OK
 
 
-def cmd_plugins(args, cfg) -> int:
+@subcommand(
+    "plugins",
+    "列出插件：名称、版本、来源、实现的钩子、状态与错误",
+    arg("--json", action="store_true", help="以 JSON 输出"),
+    needs_store=False,
+)
+def cmd_plugins(run: Invocation) -> int:
+    args, cfg = run.args, run.cfg
     from .runtime import load_plugins, open_runtime, run_plugin_queries, table_specs
     from .store.layout import MARKER
 
@@ -522,16 +573,18 @@ def cmd_plugins(args, cfg) -> int:
     return EXIT_OK
 
 
-def cmd_summary(cfg, store_path: Path) -> int:
+@subcommand("summary", "打印数据目录概况（各表记录数）")
+def cmd_summary(run: Invocation) -> int:
+    cfg, store_path = run.cfg, run.store_path
     from .runtime import open_runtime
 
     rt = open_runtime(cfg, store_path)
     try:
-        info = rt.store.info
+        info = rt.opened().info
         kind = f"演示数据（基准日 {info.get('today')}）" if info.get("demo") else "正式数据"
         print(f"数据目录：{store_path}  {kind}")
         for spec in rt.specs:
-            print(f"  {spec.label}（{spec.name}）：{rt.store.count(spec.name)} 条")
+            print(f"  {spec.label}（{spec.name}）：{rt.opened().count(spec.name)} 条")
     finally:
         rt.close()
     return EXIT_OK
@@ -554,7 +607,17 @@ def _progress_printer():
     return show
 
 
-def cmd_import(args, cfg, store_path: Path) -> int:
+@subcommand(
+    "import",
+    "导入 CSV / Excel / Parquet 文件（网格表还可导入 GeoJSON）：先全部校验，全部成功才写入",
+    arg("table", metavar="表", help="目标表，如 grids、people、hotline"),
+    arg("file", metavar="文件"),
+    arg("--sheet", metavar="工作表", help="Excel 工作表名（默认第一个）"),
+    arg("--dry-run", action="store_true", help="只校验，显示将写入的内容，不写入"),
+    arg("--update", action="store_true", help="已存在的记录按文件内容更新（保留历史版本）"),
+)
+def cmd_import(run: Invocation) -> int:
+    args, cfg, store_path = run.args, run.cfg, run.store_path
     from .runtime import open_runtime
     from .transfer.importer import plan_import, run_import
     from .transfer.read import ImportFileError
@@ -562,11 +625,13 @@ def cmd_import(args, cfg, store_path: Path) -> int:
     rt = open_runtime(cfg, store_path)
     # A fold after a big import runs in a process of its own (below): its memory is not the
     # import's, and the import's is freed first.
-    rt.store.auto_fold = False
+    rt.opened().auto_fold = False
     progress = _progress_printer()
     try:
         try:
-            plan = plan_import(rt.store, args.table, args.file, sheet=args.sheet, update=args.update, progress=progress)
+            plan = plan_import(
+                rt.opened(), args.table, args.file, sheet=args.sheet, update=args.update, progress=progress
+            )
         except ImportFileError as exc:
             raise CliError(str(exc)) from None
         finally:
@@ -583,9 +648,9 @@ def cmd_import(args, cfg, store_path: Path) -> int:
         if plan.rows == 0:
             print(f"{plan.path.name}：与现有数据相同，无需写入（{plan.describe()}）")
             return EXIT_OK
-        run_import(rt.store, plan)
+        run_import(rt.opened(), plan)
         print(f"已导入{detail}：{plan.path.name} → {args.table}，{plan.describe()}")
-        fold = _fold_due(rt.store, args.table)
+        fold = _fold_due(rt.opened(), args.table)
     finally:
         rt.close()
     if fold is not None:
@@ -593,7 +658,17 @@ def cmd_import(args, cfg, store_path: Path) -> int:
     return EXIT_OK
 
 
-def cmd_export(args, cfg, store_path: Path) -> int:
+@subcommand(
+    "export",
+    "导出表为 CSV（UTF-8 BOM）、Excel 或 Parquet；无权查看个人信息时自动脱敏",
+    arg("table", metavar="表"),
+    arg("-o", "--output", required=True, metavar="文件", help="输出文件（.csv / .xlsx / .parquet）"),
+    arg("--year", type=int, metavar="年份", help="只导出该年度（按表的日期列）"),
+    arg("--where", action="append", default=[], metavar="列=值", help="筛选条件（列名或中文列名），可多次给出"),
+    arg("--format", choices=("csv", "xlsx", "parquet"), help="格式（默认按扩展名）"),
+)
+def cmd_export(run: Invocation) -> int:
+    args, cfg, store_path = run.args, run.cfg, run.store_path
     from .runtime import open_runtime
     from .transfer.exporter import ExportError, export_rows, guess_format, select_rows
 
@@ -608,11 +683,11 @@ def cmd_export(args, cfg, store_path: Path) -> int:
         where.append((k.strip(), v.strip()))
     rt = open_runtime(cfg, store_path)
     try:
-        spec = rt.store.spec(args.table)
+        spec = rt.opened().spec(args.table)
         try:
             fmt = guess_format(out, args.format)
-            rows = select_rows(rt.store, spec, year=args.year, where=where)
-            result = export_rows(rows, spec, out, fmt, may_see_pii=rt.store.access.sees_pii)
+            rows = select_rows(rt.opened(), spec, year=args.year, where=where)
+            result = export_rows(rows, spec, out, fmt, may_see_pii=rt.opened().access.sees_pii)
         except ExportError as exc:
             raise CliError(str(exc)) from None
     finally:
@@ -623,7 +698,15 @@ def cmd_export(args, cfg, store_path: Path) -> int:
     return EXIT_OK
 
 
-def cmd_report(args, cfg, store_path: Path) -> int:
+@subcommand(
+    "report",
+    "起草年度法治政府建设情况报告（Markdown）：各插件提供的章节按报告的各部分（一至四，需要时加五）排列",
+    arg("--year", metavar="YYYY", help="报告年度（默认：上一年度；“今年”取 FAZHI_TODAY 或系统日期）"),
+    arg("-o", "--output", metavar="文件", help="写入该文件（如 report.md；默认打印到标准输出）"),
+    epilog="某个章节生成失败时，报告照常写出，该处标为【缺】并注明插件与错误，退出码为 1。",
+)
+def cmd_report(run: Invocation) -> int:
+    args, cfg, store_path = run.args, run.cfg, run.store_path
     from .report.assemble import ReportYearError, assemble, parse_year, write_atomic, write_error
     from .runtime import open_runtime
 
@@ -634,7 +717,7 @@ def cmd_report(args, cfg, store_path: Path) -> int:
         raise CliError(str(exc)) from None
     rt = open_runtime(cfg, store_path)
     try:
-        report = assemble(rt.plugins, rt.store, cfg, year, day)
+        report = assemble(rt.plugins, rt.opened(), cfg, year, day)
     finally:
         rt.close()
     text = report.markdown()
@@ -658,11 +741,21 @@ def cmd_report(args, cfg, store_path: Path) -> int:
 REVIEW_PLUGIN = "fazhi_review"
 
 
-def cmd_review(args, cfg, store_path: Path) -> int:
+@subcommand(
+    "review",
+    "打印今日待办（每日待办）：各插件的检查结果，已处理与暂缓的不列；有待办时退出码为 1",
+    arg("--grid", metavar="网格", help="只列该网格（网格编号或名称；默认全镇）"),
+    arg("--user", metavar="用户", help="只列指派给该用户的与未指派的事项"),
+    arg("--format", choices=("text", "json", "md"), default="text", help="输出格式（默认 text）"),
+    epilog="退出码：0 没有待办；1 有待办（或有检查出错，列表可能不全）；2 出错。适合 cron 每日发送。",
+)
+def cmd_review(run: Invocation) -> int:
     """Today's queue, as the dashboard's 每日待办 shows it. The queue and its marks belong to the
     fazhi_review plugin, so this asks the plugin host for it by name (the one subcommand that
     does; a plugin cannot add subcommands yet)."""
     import importlib
+
+    args, cfg, store_path = run.args, run.cfg, run.store_path
 
     from .context import Context, Grid
     from .period import Period
@@ -678,7 +771,7 @@ def cmd_review(args, cfg, store_path: Path) -> int:
         package = plugin.__name__
         queue_mod = importlib.import_module(f"{package}.queue")
         digest = importlib.import_module(f"{package}.digest")
-        store = rt.store
+        store = rt.opened()
         grid = None
         if args.grid:
             rows = store.query(
@@ -747,7 +840,88 @@ def _fold_in_child(args, store_path: Path, table: str, reason: str) -> None:
         )
 
 
-def cmd_dashboard(cfg, store_path: Path) -> int:
+@subcommand(
+    "run",
+    "运行插件的命令（与仪表盘命令面板 ctrl+p 中的相同）；--list 列出全部命令",
+    arg("name", nargs="?", metavar="命令", help="命令名，如 hotline_open_summary"),
+    arg("--list", action="store_true", help="列出全部命令：名称、标题、所属插件、说明"),
+    arg("--year", type=int, metavar="年份", help="命令所用的期间（默认：今年）"),
+    arg("--grid", metavar="网格编码", help="只看该网格（默认：全镇）"),
+    needs_store=False,
+)
+def cmd_run(run: Invocation) -> int:
+    from .runtime import load_plugins
+
+    args = run.args
+    host = load_plugins(run.cfg)
+    commands = host.contributions("fazhi_commands")
+    if args.list or not args.name:
+        if not commands:
+            print("没有插件提供命令")
+        for c in commands:
+            command = c.value
+            print(
+                f"{command.name}  {command.title}  [{c.plugin}]"
+                + (f"\n    {command.description}" if command.description else "")
+            )
+        return EXIT_OK
+    found = next((c for c in commands if c.value.name == args.name), None)
+    if found is None:
+        names = "、".join(c.value.name for c in commands) or "（无）"
+        raise CliError(f"没有名为 {args.name} 的命令（可用：{names}；fazhi-tui run --list 列出全部）")
+    run.ensure_store()
+    return _run_command(run, found)
+
+
+def _run_command(run: Invocation, found: Contribution) -> int:
+    """One plugin command, in the context the dashboard would give it (the year, the grid)."""
+    from .context import Context, Grid
+    from .period import Period
+    from .plugins import describe_exception
+    from .runtime import open_runtime
+
+    command: Command = found.value
+    day = today()
+    rt = open_runtime(run.cfg, run.store_path)
+    try:
+        grid = None
+        if run.args.grid:
+            rows = (
+                rt.opened().query("SELECT code, name, village FROM grids WHERE code = ?", [run.args.grid]).to_pylist()
+            )
+            if not rows:
+                raise CliError(f"没有编码为 {run.args.grid} 的网格")
+            grid = Grid(rows[0]["code"], rows[0]["name"] or rows[0]["code"], rows[0]["village"] or "")
+        try:
+            period = Period.year(run.args.year or day.year)
+        except ValueError as exc:
+            raise CliError(f"--year：{exc}") from None
+        ctx = Context(
+            store=rt.opened(),
+            period=period,
+            today=day,
+            grid=grid,
+            user=rt.opened().user,
+            role=rt.opened().access.role_label,
+            town=run.cfg.town,
+            settings=run.cfg.plugin_settings(found.plugin),
+            grid_figures=tuple(c.value for c in rt.plugins.contributions("fazhi_grid_figures")),
+        )
+        try:
+            message = command.run(ctx)
+        except (CliError, StoreError):
+            raise
+        except Exception as exc:
+            raise CliError(f"插件 {found.plugin} 的命令「{command.title}」出错：{describe_exception(exc)}") from None
+    finally:
+        rt.close()
+    print(f"{command.title}：{message}" if message else f"{command.title}：已完成")
+    return EXIT_OK
+
+
+def cmd_dashboard(run: Invocation) -> int:
+    """No subcommand: the dashboard (the summary where Textual cannot be imported)."""
+    cfg, store_path = run.cfg, run.store_path
     # The store opens and its start-up queries begin in a thread before Textual is imported, so
     # the two overlap (see fazhi_tui/ui/startup.py, which imports no Textual).
     from .ui.startup import start_runtime
@@ -757,7 +931,7 @@ def cmd_dashboard(cfg, store_path: Path) -> int:
         from .ui.app import run_dashboard
     except ImportError:
         started.close()
-        return cmd_summary(cfg, store_path)
+        return cmd_summary(run)
     return run_dashboard(cfg, store_path, started)
 
 

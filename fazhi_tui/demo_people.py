@@ -317,7 +317,7 @@ def _people_rows(posts: list[Post], today: date) -> list[dict[str, Any]]:
     tenures = [(t.start, p, h, post, t) for p, post in enumerate(posts) for h, t in enumerate(post.holders)]
     # Ordered by start date, so ids stay the same when a later ``today`` adds people.
     tenures.sort(key=lambda x: x[:3])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for start, _p, _h, post, t in tenures:
         if start > today:
             continue

@@ -38,36 +38,43 @@ def fazhi_configure(settings: Mapping[str, Any]) -> None:
 @hookspec
 def fazhi_tables() -> list[TableSpec]:
     """Tables this plugin owns: a list of ``TableSpec``."""
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
 def fazhi_panels() -> list[PanelSpec]:
     """Panels this plugin adds to the dashboard: a list of ``PanelSpec``."""
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
 def fazhi_report_sections() -> list[ReportSection]:
     """Sections of the annual report this plugin writes: a list of ``ReportSection``."""
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
 def fazhi_review_checks() -> list[ReviewCheck]:
     """Checks that find what needs attention today: a list of ``ReviewCheck``."""
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
 def fazhi_commands() -> list[Command]:
     """Commands for the palette and the CLI: a list of ``Command``."""
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
 def fazhi_grid_figures() -> list[GridFigure]:
     """Figures per grid for the map: a list of ``GridFigure``."""
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
 def fazhi_figures() -> list[Figure]:
     """Named figures for the report, each traceable to its records: a list of ``Figure``."""
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
@@ -76,3 +83,4 @@ def fazhi_demo_rows(store: Store, today: date, seed: int) -> dict[str, list[dict
 
     ``store`` already holds the demo's grids and people (query them for codes to refer to).
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations

@@ -28,7 +28,7 @@ HOST_NAME = "fazhi_tui.host"
 FOLDER_PACKAGE = "fazhi_tui_plugins"
 
 # Each contribution hook, the record type it returns, and what a record is called in messages.
-RECORD_TYPES: dict[str, tuple[type, str]] = {
+RECORD_TYPES: dict[str, tuple[type[Any], str]] = {
     "fazhi_tables": (TableSpec, "表"),
     "fazhi_panels": (PanelSpec, "面板"),
     "fazhi_report_sections": (ReportSection, "报告章节"),

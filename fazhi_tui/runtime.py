@@ -23,6 +23,12 @@ class Runtime:
     specs: list[TableSpec]
     store: Store | None = None
 
+    def opened(self) -> Store:
+        """The store ``open_runtime`` opened (a runtime made without a store folder has none)."""
+        if self.store is None:
+            raise RuntimeError("this runtime was made without a store")
+        return self.store
+
     def close(self) -> None:
         if self.store is not None:
             self.store.close()
@@ -52,16 +58,16 @@ def run_plugin_queries(rt: Runtime, today: dt.date) -> None:
     from .context import Context
     from .period import Period
 
-    assert rt.store is not None
+    store = rt.opened()
     figures = tuple(c.value for c in rt.plugins.contributions("fazhi_grid_figures"))
 
     def context_for(plugin: str) -> Context:
         return Context(
-            store=rt.store,
+            store=store,
             period=Period.year(today.year),
             today=today,
-            user=rt.store.user,
-            role=rt.store.access.role_label,
+            user=store.user,
+            role=store.access.role_label,
             town=rt.config.town,
             settings=rt.config.plugin_settings(plugin),
             grid_figures=figures,

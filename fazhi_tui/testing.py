@@ -221,7 +221,7 @@ async def set_view(pilot: Pilot, period: Period | int | str | None = None, grid:
     None for the whole town), as the keys and the grid picker would, and wait for the panels."""
     from .context import Grid
 
-    app = pilot.app
+    app: Any = pilot.app  # a FazhiApp (its reactives are not on Textual's App type)
     if period is not None:
         app.period = parse_period(period)
     if grid is not _UNSET:
@@ -237,7 +237,8 @@ async def set_view(pilot: Pilot, period: Period | int | str | None = None, grid:
 def _slot(pilot: Pilot, name: str):
     from .ui.widgets.panel_slot import PanelSlot
 
-    names = [c.value.name for c in pilot.app.panels]
+    app: Any = pilot.app
+    names = [c.value.name for c in app.panels]
     if name not in names:
         raise AssertionError(f"no panel {name!r} in the dashboard (panels: {', '.join(names)})")
     return pilot.app.query_one(f"#slot-{name}", PanelSlot)
@@ -246,9 +247,10 @@ def _slot(pilot: Pilot, name: str):
 async def open_panel(pilot: Pilot, name: str) -> Panel | None:
     """Show the panel named ``name`` (as its key would) and wait for its data; returns it
     (None when its factory failed: see ``assert_panel_failed``)."""
-    names = [c.value.name for c in pilot.app.panels]
+    app: Any = pilot.app
+    names = [c.value.name for c in app.panels]
     _slot(pilot, name)
-    pilot.app.show_panel_index(names.index(name))
+    app.show_panel_index(names.index(name))
     await settle(pilot)
     return _slot(pilot, name).panel
 

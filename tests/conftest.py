@@ -25,10 +25,13 @@ def _isolated_env(monkeypatch, tmp_path):
 @pytest.fixture(autouse=True)
 def _notifications_last(monkeypatch):
     """Notifications do not expire in tests: on a busy machine a save can take longer than a
-    toast's timeout, and a test reading ``app._notifications`` afterwards found it gone."""
+    toast's timeout, and a test reading ``app._notifications`` afterwards found it gone. Both
+    ways they go: the collection drops expired ones, and each toast's timer unnotifies its own."""
+    from textual.app import App
     from textual.notifications import Notification
 
     monkeypatch.setattr(Notification, "has_expired", property(lambda self: False))
+    monkeypatch.setattr(App, "_unnotify", lambda self, notification, refresh=True: None)
 
 
 @pytest.fixture

@@ -179,7 +179,7 @@ def test_cli_refuses_and_masks_for_a_user_who_is_not_listed(root, tmp_path, caps
 def test_a_viewers_cli_export_and_sql_contain_no_unmasked_pii(tmp_path, capsys):
     store = tmp_path / "demo"
     assert main(["demo", "--store", str(store), "--today", "2026-11-26"]) == 0
-    out = capsys.readouterr()
+    capsys.readouterr()
     phones = run_admin_phones(store)
     assert phones
     (store / "access.toml").write_text('admin = ["somebody-else"]\n', "utf-8")

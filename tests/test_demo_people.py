@@ -195,12 +195,12 @@ KM_PER_DEG_LON = 110.92 * math.cos(math.radians(33.93))
 
 def ring_area_km2(ring):
     pts = [(x * KM_PER_DEG_LON, y * KM_PER_DEG_LAT) for x, y in ring]
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(pts, pts[1:]))) / 2
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False))) / 2
 
 
 def inside(x, y, ring):
     hit = False
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
         if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
             hit = not hit
     return hit
@@ -248,7 +248,7 @@ def test_neighbours_share_edges(features):
     edges = {}
     for f in features:
         ring = [tuple(p) for p in f["geometry"]["coordinates"][0]]
-        for a, b in zip(ring, ring[1:]):
+        for a, b in zip(ring, ring[1:], strict=False):
             edges[(a, b)] = edges.get((a, b), 0) + 1
     assert all(n == 1 for n in edges.values())
     shared = sum((b, a) in edges for a, b in edges) // 2
@@ -265,4 +265,4 @@ def test_neighbours_share_edges(features):
     # Every grid has at least one neighbour.
     for f in features:
         ring = [tuple(p) for p in f["geometry"]["coordinates"][0]]
-        assert any((b, a) in edges for a, b in zip(ring, ring[1:]))
+        assert any((b, a) in edges for a, b in zip(ring, ring[1:], strict=False))

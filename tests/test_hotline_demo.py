@@ -135,7 +135,7 @@ def test_the_overview_query_agrees_with_the_four_queries(demo_store, period, gri
 def test_the_open_list_from_memory_is_the_list_from_the_files(demo_store, scope, grid_code):
     """Pages and counts served from the kept open tickets equal the same read from the files
     (the SQL path, which ``in_period`` lists still take), page after page by keyset and offset."""
-    from fazhi_hotline.queries import _open_page_sql, due_soon_until
+    from fazhi_hotline.open_list import _open_page_sql, due_soon_until
 
     ctx = ctx_of(demo_store).replace(settings={"scope": scope})
     if grid_code:

@@ -76,3 +76,47 @@ def test_access_policy_imports_first_without_a_cycle(module):
     # The policy lives in the store package; importing it (or a screen that uses it) first, in a
     # fresh interpreter, must work: no module has to import the store first to break a cycle.
     subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+
+
+SCREEN_LIBRARIES = ("textual", "textual_fastdatatable", "rich")
+
+
+def query_modules() -> list[str]:
+    """Every module of every built-in plugin but its screen (``panel.py``, ``widgets/``)."""
+    out = []
+    for d in PLUGIN_DIRS:
+        if d.parent.name != "plugins":
+            continue
+        for path in sorted(d.rglob("*.py")):
+            parts = list(path.relative_to(d).with_suffix("").parts)
+            if parts[0] in ("panel", "widgets"):
+                continue
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            out.append(".".join([d.name, *parts]))
+    return out
+
+
+def test_every_query_module_of_every_plugin_and_the_transfer_import_no_screen_library():
+    # Harlequin's import-hygiene test: in a fresh interpreter, import every plugin module that is
+    # not its screen, and the host's import/export, then look at what got imported with them.
+    import fazhi_tui.transfer as transfer
+
+    transfer_modules = ["fazhi_tui.transfer"] + [
+        f"fazhi_tui.transfer.{p.stem}"
+        for p in sorted(Path(transfer.__file__).parent.glob("*.py"))
+        if p.stem != "__init__"
+    ]
+    modules = query_modules() + transfer_modules
+    assert {"fazhi_hotline.headline", "fazhi_hotline.open_list", "fazhi_grid.queries"} <= set(modules)
+    code = textwrap.dedent(
+        f"""
+        import importlib, sys
+        for name in {modules!r}:
+            importlib.import_module(name)
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in {SCREEN_LIBRARIES!r})
+        assert not loaded, loaded
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -81,7 +81,7 @@ def plugin_dir(tmp_path, name: str, source: str):
 
 def positions(text: str, needles: list[str]) -> list[int]:
     found = [text.find(n) for n in needles]
-    assert -1 not in found, [n for n, i in zip(needles, found) if i == -1]
+    assert -1 not in found, [n for n, i in zip(needles, found, strict=False) if i == -1]
     return found
 
 

@@ -106,9 +106,14 @@ def test_where_filters_timestamps_by_day_and_grid_with_bound_parameters(events):
     local = dt.datetime.now().astimezone().tzinfo
     assert "?" in cond and "2026" not in cond and "CAST" not in cond
     assert params == [dt.datetime(2026, 11, 1, tzinfo=local), dt.datetime(2026, 12, 1, tzinfo=local)]
-    count = lambda c: (
-        c.query(f"SELECT count(*) FROM events WHERE {c.where('events')[0]}", c.where("events")[1]).column(0)[0].as_py()
-    )
+
+    def count(c):
+        return (
+            c.query(f"SELECT count(*) FROM events WHERE {c.where('events')[0]}", c.where("events")[1])
+            .column(0)[0]
+            .as_py()
+        )
+
     assert count(ctx) == 1
     assert count(ctx.replace(period=Period.quarter(2026, 4))) == 3
     assert count(ctx.replace(period=Period.quarter(2026, 4), grid=Grid("g1", "一"))) == 2

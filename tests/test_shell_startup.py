@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -91,7 +92,7 @@ def test_startup_failure_reaches_whoever_waits(tmp_path):
     host, store = open_store(tmp_path / "store")
     store.close()  # every query now fails
     startup = Startup(store, TODAY)
-    with pytest.raises(Exception):
+    with pytest.raises(duckdb.Error):  # the closed connection's error, as the store raised it
         startup.result()
     startup.wait()
 

@@ -238,13 +238,13 @@ def test_check_cli_names_the_damage_and_repair_says_what_it_moved(two_gens, tmp_
 
 def test_a_fold_skipped_while_a_compaction_runs_is_retried_when_it_ends(tmp_path, monkeypatch):
     import fazhi_tui.store.fold as fold_mod
-    from fazhi_tui.store.compact import _compaction_lock
+    from fazhi_tui.store.generations import compaction_lock
 
     monkeypatch.setattr(fold_mod, "FOLD_DELTA_ROWS", 50)
     s = Store.open(tmp_path / "store", SPECS, create=True, user="测试员")
     s.append("cases", _cases(2023, 10))
     s.settle()
-    with _compaction_lock(s.root, "cases") as got:  # "another process" compacting
+    with compaction_lock(s.root, "cases") as got:  # "another process" compacting
         assert got
         s.append("cases", _cases(2024, 60))  # due: a fold starts, finds the lock held, waits
         while not s.folds:

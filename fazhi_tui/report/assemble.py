@@ -255,7 +255,8 @@ def write_error(path: Path, exc: OSError) -> str:
         errno.ENOSPC: "磁盘空间不足",
         errno.EROFS: "文件系统只读",
     }
-    return f"无法写入 {path}：{reasons.get(exc.errno, exc.strerror or str(exc))}"
+    reason = reasons.get(exc.errno) if exc.errno is not None else None
+    return f"无法写入 {path}：{reason or exc.strerror or str(exc)}"
 
 
 __all__ = [

@@ -1,5 +1,6 @@
 """The activity store: Parquet files in a folder, read through DuckDB."""
 
+from .cache import TableCache
 from .core import Store, Version, WriteResult, current_user, read_marker, write_marker
 from .errors import (
     NotAStoreError,
@@ -45,6 +46,7 @@ __all__ = [
     "StaleRevisionError",
     "Store",
     "StoreError",
+    "TableCache",
     "TableSpec",
     "RefRule",
     "RowRule",

@@ -159,9 +159,9 @@ def os_identity(uid: int | None = None) -> tuple[str, set[str]]:
             groups.add(grp.getgrgid(g).gr_name)
         except KeyError:
             pass
-    for g in grp.getgrall():
-        if name in g.gr_mem:
-            groups.add(g.gr_name)
+    for group in grp.getgrall():
+        if name in group.gr_mem:
+            groups.add(group.gr_name)
     return name, groups
 
 

@@ -1,5 +1,9 @@
 """The store: a folder of Parquet files read through one in-memory DuckDB per process.
 
+Long (about 800 lines) on purpose: one class whose methods share the connection, the views' state
+and the refresh lock; what stands alone is in modules of its own (scan, views, fold, compact,
+generations, manifest, check, audit, sql, access).
+
 This is the only path to the files. The CLI, the shell, the plugins and the tests all go
 through ``Store``.
 """
@@ -283,8 +287,8 @@ class Store:
             t.start()
 
     def _fold_worker(self, spec: TableSpec) -> None:
-        from .compact import SKIPPED_BUSY, wait_for_compaction
         from .fold import fold_due, fold_table
+        from .generations import SKIPPED_BUSY, wait_for_compaction
 
         # Writes that land during a fold stay in the delta; fold again while they are due.
         for _ in range(3):
@@ -323,6 +327,15 @@ class Store:
             cur = self._con.cursor()
             self._local.cursor = cur
         return cur
+
+    def writer_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor of the writer's own (a fold, a compaction: the caller closes it), whose
+        session settings do not leak into the readers' cursors."""
+        return self._con.cursor()
+
+    def duck_types(self, table: str) -> dict[str, str]:
+        """The table's columns as DuckDB types (what its files are read as)."""
+        return self._duck_types[self.spec(table).name]
 
     def refresh(self, tables: Iterable[str] | None = None, force: bool = False) -> None:
         """Re-point views at the files on disk, for tables whose folders changed."""
@@ -742,6 +755,7 @@ class Store:
                         continue
                     revs.append(1 if v is None else v.rev + 1)
                 elif mode == "upsert" and rid not in (expected or {}):
+                    assert v is not None  # the branch above took a record that is new or deleted
                     problems.append(
                         RowProblem(i + 1, key_label, f"“{rid}”已由 {v.by} 新增（第 {v.rev} 版），请重新核对后再导入")
                     )

@@ -32,10 +32,21 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from . import layout
+from .compact import compact_table
+from .generations import (
+    ROW_GROUP_SIZE,
+    SKIPPED_BUSY,
+    CompactionResult,
+    compaction_lock,
+    publish_generation,
+    remove_superseded,
+    sort_order,
+    write_partitioned,
+)
 from .manifest import next_gen_number
 from .scan import Footer, TableFiles, latest_gen, read_footer, scan_table
 from .spec import ID, OP, REV, TableSpec
-from .views import _file_touched, _group_select, _month_ranges, qident, qstr
+from .views import file_touched, group_select, month_ranges, qident, qstr
 
 # Thresholds of the fold policy. Measured at 10M rows on 2 cores (benchmarks/RESULTS.md):
 # a plain aggregate over a year reads ~2M rows in ~25 ms, and the anti-join probes ~20 ns per
@@ -67,11 +78,11 @@ def fold_due(spec: TableSpec, tf: TableFiles) -> FoldPlan | None:
     elif not months:
         touched = 0
     else:
-        ranges = _month_ranges(months)
+        ranges = month_ranges(months)
         touched = sum(
             f.num_rows
             for p, f in live
-            if isinstance(f, Footer) and _file_touched(p, spec.period_column, ranges, None in months)
+            if isinstance(f, Footer) and file_touched(p, spec.period_column, ranges, None in months)
         )
     if touched >= max(FOLD_TOUCHED_MIN, FOLD_TOUCHED_SHARE * base_rows):
         return FoldPlan(f"新版本涉及的原有记录较多（{touched:,} 条需比对）", touched, delta_rows, len(tf.delta_files))
@@ -88,17 +99,6 @@ def fold_table(store, spec: TableSpec):
     Tables without a period column (small reference tables), or whose delta does not say what it
     replaced, get a full compaction instead: there is nothing to spare.
     """
-    from .compact import (
-        ROW_GROUP_SIZE,
-        SKIPPED_BUSY,
-        CompactionResult,
-        _compaction_lock,
-        _remove_superseded,
-        compact_table,
-        publish_generation,
-        write_partitioned,
-    )
-
     store.access.require_write(spec.name, spec.label)
     root: Path = store.root
     result = CompactionResult(spec.name)
@@ -106,7 +106,7 @@ def fold_table(store, spec: TableSpec):
     months = tf.superseded_months()
     if spec.period_column is None or months is None or "*" in months:
         return compact_table(store, spec, require_admin=False)
-    with _compaction_lock(root, spec.name) as got:
+    with compaction_lock(root, spec.name) as got:
         if not got:
             result.skipped = SKIPPED_BUSY
             return result
@@ -123,19 +123,19 @@ def fold_table(store, spec: TableSpec):
         stage = root / layout.STAGING_DIR / f"gen-{spec.name}-{uuid.uuid4().hex[:12]}"
         stage.mkdir(parents=True)
         try:
-            duck_types = store._duck_types[spec.name]
-            cur = store._con.cursor()
+            duck_types = store.duck_types(spec.name)
+            cur = store.writer_cursor()
             period = qident(spec.period_column)
-            delta_sql = _group_select(spec, tf.delta_files, duck_types)
+            delta_sql = group_select(spec, tf.delta_files, duck_types)
             # The months the delta's own versions fall in: their files are rewritten too, so a
             # month keeps one set of files instead of gaining a small one per fold.
             own = {
                 r[0] for r in cur.execute(f"SELECT DISTINCT strftime({period}, '%Y-%m') FROM ({delta_sql})").fetchall()
             }
             touched_months = frozenset(months) | own
-            ranges = _month_ranges(touched_months)
+            ranges = month_ranges(touched_months)
             null_touched = None in touched_months
-            touched = [p for p in tf.current_files if _file_touched(p, spec.period_column, ranges, null_touched)]
+            touched = [p for p in tf.current_files if file_touched(p, spec.period_column, ranges, null_touched)]
             kept = [p for p in tf.current_files if p not in touched]
             pattern = f"g{new_gen:08d}_{{i}}"
             # The delta's newest versions, once, into a scratch file (streamed, not held in memory:
@@ -166,12 +166,13 @@ def fold_table(store, spec: TableSpec):
             try:
                 for kind in ("current", "tombstones", "history"):
                     (stage / kind).mkdir()
-                for p in kept:
-                    _link(p, stage / "current" / p.relative_to(tf.gen_path / "current"))
-                for p in tf.history_files:
-                    _link(p, stage / "history" / p.relative_to(tf.gen_path / "history"))
+                if tf.gen_path is not None:  # the first generation has nothing to share
+                    for p in kept:
+                        _link(p, stage / "current" / p.relative_to(tf.gen_path / "current"))
+                    for p in tf.history_files:
+                        _link(p, stage / "history" / p.relative_to(tf.gen_path / "history"))
                 d = f"read_parquet({qstr(str(scratch))})"
-                old_live = _group_select(spec, touched, duck_types)
+                old_live = group_select(spec, touched, duck_types)
                 # One month at a time, each sorted on its own: memory stays that of a month,
                 # where one partitioned COPY of a million new rows held a writer per month and
                 # sorted them all (1.3 GB for a 1M-row import).
@@ -184,7 +185,7 @@ def fold_table(store, spec: TableSpec):
                     live = f"SELECT c.* FROM ({old_live}) AS c ANTI JOIN {d} USING ({qident(ID)}) UNION ALL {live}"
                 for month in sorted(months_out, key=lambda m: m or ""):
                     _write_period(cur, spec, live, month, stage / "current", new_gen, duck_types)
-                old_dead = _group_select(spec, tf.tombstone_files, duck_types)
+                old_dead = group_select(spec, tf.tombstone_files, duck_types)
                 write_partitioned(
                     cur,
                     spec,
@@ -225,7 +226,7 @@ def fold_table(store, spec: TableSpec):
         result.versions, result.records = versions, records
         result.rewritten = len(touched)
         result.linked = len(kept)  # shared by a hard link, or copied where linking is refused
-        result.removed_files = _remove_superseded(root, spec.name, new_gen, prev)
+        result.removed_files = remove_superseded(root, spec.name, new_gen, prev)
     store.refresh([spec.name], force=True)
     return result
 
@@ -233,10 +234,10 @@ def fold_table(store, spec: TableSpec):
 def _write_period(cur, spec: TableSpec, sql: str, period_key: str | None, out: Path, gen: int, duck_types) -> None:
     """The rows of ``sql`` in one month ("YYYY-MM") or year ("YYYY") into its Hive folder
     (None: rows without a period), sorted as compaction sorts them; no file for no rows."""
-    from .compact import ROW_GROUP_SIZE, sort_order
-
-    period = qident(spec.period_column)
-    ptype = duck_types[spec.period_column]
+    column = spec.period_column
+    assert column is not None  # a table without a period is compacted, never folded (fold_table)
+    period = qident(column)
+    ptype = duck_types[column]
     default = "__HIVE_DEFAULT_PARTITION__"
     monthly = out.name == "current"  # history: year folders, a file per month
     if period_key is None:

@@ -212,6 +212,6 @@ def resolve_reference(store, table: str, column: str, value: str) -> str:
     if not col.ref or col.ref not in store.specs or store.count(col.ref) == 0:
         return value
     code, why = RefResolver(store, col).lookup(value)
-    if why is not None:
-        raise ValidationError(spec.name, [RowProblem(None, col.label, why)])
+    if code is None:
+        raise ValidationError(spec.name, [RowProblem(None, col.label, why or f"“{value}”无法识别")])
     return code

@@ -219,7 +219,7 @@ def dir_signature(root: Path, table: str) -> tuple:
     """Cheap fingerprint of a table's folders; it changes whenever a file is added or removed."""
     # Directory mtimes move in coarse ticks (a few ms on ext4), so two writes in one tick
     # would look alike; the count and the first and last names tell them apart.
-    sig = []
+    sig: list[tuple[int, int, int, str, str] | None] = []
     for p in (layout.log_dir(root, table), layout.gens_dir(root, table)):
         try:
             st = p.stat()

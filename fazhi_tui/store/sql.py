@@ -73,7 +73,7 @@ def _fetch(store, sql: str, max_rows: int | None) -> tuple[pa.Table, bool]:
 
 def _run_admin(store, sql: str, max_rows: int | None) -> tuple[pa.Table, bool]:
     tree = _tree(store, sql)
-    internal = sorted(t for t in _base_tables(tree) if "__" in t["table_name"])
+    internal = sorted((t for t in _base_tables(tree) if "__" in t["table_name"]), key=lambda t: t["table_name"])
     if internal:
         names = "、".join(t["table_name"] for t in internal)
         raise ReadOnlySQLError(f"{names} 是内部视图，请查询表名或 <表>_history")

@@ -42,7 +42,7 @@ def empty_table_name(table: str) -> str:
 Source = Callable[[Sequence[Path], Sequence[pa.Schema]], str] | None
 
 
-def _group_select(spec: TableSpec, files: Sequence[Path], duck_types: Mapping[str, str], source: Source = None) -> str:
+def group_select(spec: TableSpec, files: Sequence[Path], duck_types: Mapping[str, str], source: Source = None) -> str:
     """SELECT of every stored column from a group of files, typed as the spec says."""
     columns = list(META_NAMES) + list(spec.column_names)
     if not files:
@@ -84,7 +84,7 @@ def delta_latest_name(table: str) -> str:
 MATERIALISE_DELTA_ROWS = 500_000
 
 
-def _month_ranges(months: frozenset[str | None]) -> list[tuple[str, str]]:
+def month_ranges(months: frozenset[str | None]) -> list[tuple[str, str]]:
     """Contiguous months merged into [start, end) ranges of ISO dates, widened a day each side
     so a timestamp's time zone cannot put a row on the wrong side of a boundary."""
     import datetime as dt
@@ -108,7 +108,7 @@ def _month_ranges(months: frozenset[str | None]) -> list[tuple[str, str]]:
     return [(a.isoformat(), b.isoformat()) for a, b in merged]
 
 
-def _file_touched(path: Path, column: str, ranges: list[tuple[str, str]], null_touched: bool) -> bool:
+def file_touched(path: Path, column: str, ranges: list[tuple[str, str]], null_touched: bool) -> bool:
     """Whether a compacted file may hold a row in one of the replaced ranges (by its statistics)."""
     import datetime as dt
 
@@ -138,20 +138,20 @@ def _current_sql(
     anti = f"ANTI JOIN {qident(delta_latest)} AS d USING ({qident(ID)})"
     months = tf.superseded_months()
     if months is not None and not months:
-        return f"{_group_select(spec, tf.current_files, duck_types, source)} UNION ALL {delta_puts}"  # only new records
+        return f"{group_select(spec, tf.current_files, duck_types, source)} UNION ALL {delta_puts}"  # only new records
     if months is None or "*" in months or spec.period_column is None:
-        current = _group_select(spec, tf.current_files, duck_types, source)
+        current = group_select(spec, tf.current_files, duck_types, source)
         return f"SELECT c.* FROM ({current}) AS c {anti} UNION ALL {delta_puts}"
     column = spec.period_column
-    ranges = _month_ranges(months)
+    ranges = month_ranges(months)
     null_touched = None in months
-    touched_files = [f for f in tf.current_files if _file_touched(f, column, ranges, null_touched)]
+    touched_files = [f for f in tf.current_files if file_touched(f, column, ranges, null_touched)]
     clear_files = [f for f in tf.current_files if f not in touched_files]
     parts = []
     if clear_files:
-        parts.append(_group_select(spec, clear_files, duck_types, source))
+        parts.append(group_select(spec, clear_files, duck_types, source))
     if touched_files:
-        current = _group_select(spec, touched_files, duck_types, source)
+        current = group_select(spec, touched_files, duck_types, source)
         p = qident(column)
         ptype = duck_types[column]
         lit = lambda d: f"CAST({qstr(d)} AS {ptype})"  # noqa: E731
@@ -178,9 +178,9 @@ def view_statements(
     t = spec.name
     if tf.damage:
         return damaged_view_statements(spec, tf)
-    delta = _group_select(spec, tf.delta_files, duck_types, source)
-    compacted = _group_select(spec, tf.current_files + tf.tombstone_files, duck_types, source)
-    history = _group_select(spec, tf.history_files, duck_types, source)
+    delta = group_select(spec, tf.delta_files, duck_types, source)
+    compacted = group_select(spec, tf.current_files + tf.tombstone_files, duck_types, source)
+    history = group_select(spec, tf.history_files, duck_types, source)
     newest_delta = (
         f"SELECT * FROM {qident(t + '__delta')} "
         f"QUALIFY row_number() OVER (PARTITION BY {qident(ID)} ORDER BY {qident(REV)} DESC) = 1"
@@ -209,7 +209,7 @@ def view_statements(
         live = f"SELECT * FROM {qident(dl)} WHERE {qident(OP)} = 'put'"
     else:
         latest = compacted
-        live = _group_select(spec, tf.current_files, duck_types, source)  # compaction keeps only puts here
+        live = group_select(spec, tf.current_files, duck_types, source)  # compaction keeps only puts here
     if tf.history_files and tf.delta_files:
         hist = f"{history} UNION ALL SELECT * FROM {qident(t + '__delta')}"
     elif tf.delta_files:

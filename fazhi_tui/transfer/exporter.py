@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,11 +21,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from rich.cells import cell_len
 
 from ..pii import MASK_NOTE, mask_table
 from ..store.spec import META_NAMES, TableSpec
 from ..store.views import qident
+
+
+def cell_len(text: str) -> int:
+    """Columns ``text`` takes in a spreadsheet: two for a wide (CJK) character, none for a
+    combining mark, as a terminal and Excel show them."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
 
 FORMATS = ("csv", "xlsx", "parquet")
 FORMULA_START = r"^[=+\-@\t\r]"
@@ -51,7 +59,7 @@ def guess_format(path: Path, fmt: str | None) -> str:
     raise ExportError(f"无法从文件名 {path.name} 判断格式，请用 --format 指定（{'、'.join(FORMATS)}）")
 
 
-def select_rows(store, spec: TableSpec, *, year: int | None = None, where: list[tuple[str, str]] = ()) -> pa.Table:
+def select_rows(store, spec: TableSpec, *, year: int | None = None, where: Sequence[tuple[str, str]] = ()) -> pa.Table:
     """The table's current records, filtered by year (of its period column) and column = value."""
     conditions: list[str] = []
     params: list[Any] = []
@@ -139,7 +147,7 @@ def _write_csv(data: pa.Table, headers: list[str], path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(headers)
-        w.writerows(zip(*columns) if columns else [])
+        w.writerows(zip(*columns, strict=False) if columns else [])
 
 
 def _write_xlsx(data: pa.Table, headers: list[str], path: Path, spec: TableSpec, masked: list[str]) -> None:

@@ -1,5 +1,9 @@
 """Importing a file into a table: every row validated first, then one atomic batch or nothing.
 
+Long (about 750 lines) because the plan is one piece: its batch checks, its temporary file, the
+keys checked against the store and the write share the plan's state; reading files is
+``read.py``, converting cells ``convert.py``.
+
 ``plan_import`` reads the file in batches of rows (``read.BATCH_ROWS``): each batch is converted,
 its grid and person references resolved and its values checked; its converted columns go to
 an unnamed temporary file and only its keys stay in memory, so a million-row CSV is never in
@@ -111,7 +115,7 @@ class ImportPlan:
         time should use ``batches()`` or ``preview()`` instead."""
         if self._data is None:
             parts = list(self.batches())
-            self._data = pa.concat_tables(parts) if parts else self.schema.empty_table()
+            self._data = pa.concat_tables(parts) if parts else self._schema().empty_table()
             if self._spill is not None:
                 self._spill.close()  # the rows are all in memory now
                 self._spill = None
@@ -134,7 +138,12 @@ class ImportPlan:
                 break
             parts.append(batch.slice(0, n - have))
             have += parts[-1].num_rows
-        return pa.concat_tables(parts) if parts else self.schema.empty_table()
+        return pa.concat_tables(parts) if parts else self._schema().empty_table()
+
+    def _schema(self) -> pa.Schema:
+        if self.schema is None:
+            raise ValueError(f"the import plan for {self.table} has no schema")
+        return self.schema
 
     def discard(self) -> None:
         """Let go of the rows (the plan will not be written)."""
@@ -288,7 +297,7 @@ def _plan_import(
         sheet=source.sheet,
         schema=spec.data_schema,
         filled_columns=check.filled_columns(),
-        _spill=check.spill.finish(),
+        _spill=check.finished_spill(),
     )
     keys = check.keys()
     del check  # only the plan's temporary file and the keys are left of the batches
@@ -398,6 +407,7 @@ class _FileCheck:
         if self.failed:
             self.discard()  # nothing will be written: keep checking, stop keeping rows
             return
+        assert self.spill is not None  # discard() (above) is the only one to drop it
         self.spill.write(data)
         for c in spec.columns:
             self._nulls[c.name] += data.column(c.name).null_count
@@ -406,6 +416,12 @@ class _FileCheck:
         if self.spill is not None:
             self.spill.close()
             self.spill = None
+
+    def finished_spill(self) -> _Spill:
+        """The temporary file of the checked rows, closed for writing (the plan reads it)."""
+        if self.spill is None:
+            raise ValueError("the checked rows were discarded: there is nothing to plan")
+        return self.spill.finish()
 
     def _add_value_problems(self, found: list[RowProblem], rows: pa.Array) -> None:
         key_label = self.spec.label_of(self.spec.key)
@@ -441,7 +457,7 @@ class _FileCheck:
         label = self.spec.label_of(self.spec.key)
         out: list[RowProblem] = []
         first: dict = {}
-        for v, row in zip(keys.take(at).to_pylist(), self.file_rows().take(at).to_pylist()):
+        for v, row in zip(keys.take(at).to_pylist(), self.file_rows().take(at).to_pylist(), strict=False):
             if v in first:
                 out.append(RowProblem(row, label, f"“{v}”与第 {first[v]} 行重复", self.src))
             else:
@@ -505,7 +521,7 @@ def _against_store(
         at = pc.indices_nonzero(pc.is_in(ids, value_set=live.column(ID))).slice(0, MAX_PROBLEMS)
         named = ids.take(at)
         versions = {r[ID]: r for r in live.filter(pc.is_in(live.column(ID), value_set=named)).to_pylist()}
-        for rid, row in zip(named.to_pylist(), plan.file_rows.take(at).to_pylist()):
+        for rid, row in zip(named.to_pylist(), plan.file_rows.take(at).to_pylist(), strict=False):
             v = versions[rid]
             problems.append(
                 RowProblem(
@@ -542,7 +558,8 @@ def _against_store(
             file_rows.append(rows)
             for c in spec.columns:
                 nulls[c.name] += data.column(c.name).null_count
-    plan._spill.close()
+    if plan._spill is not None:
+        plan._spill.close()
     plan._spill = spill.finish()
     plan.file_rows = pa.chunked_array(file_rows, pa.int64())
     plan.filled_columns = [c.name for c in spec.columns if nulls[c.name] < plan.rows]
@@ -567,7 +584,7 @@ def _merge_stored(
             continue
         given = file_live.column(col.name)
         if pa.types.is_list(col.type):  # no Arrow equality for lists (reference tables: few rows)
-            equal = pa.array([a == b for a, b in zip(given.to_pylist(), stored.to_pylist())], pa.bool_())
+            equal = pa.array([a == b for a, b in zip(given.to_pylist(), stored.to_pylist(), strict=False)], pa.bool_())
         else:
             equal = pc.or_(pc.and_(pc.is_null(given), pc.is_null(stored)), pc.fill_null(pc.equal(given, stored), False))
         same = pc.and_(same, equal)
@@ -580,7 +597,7 @@ def _merge_stored(
     plan.updates += updates
     plan.unchanged += live - updates
     rids = file_live.column(spec.key).cast(pa.string()).filter(changed).to_pylist()
-    plan.expected.update(zip(rids, current.column(REV).filter(changed).to_pylist()))
+    plan.expected.update(zip(rids, current.column(REV).filter(changed).to_pylist(), strict=False))
     # The batch in the file's order: each existing record's row replaced by its merged row.
     positions = pa.array(range(n), pa.int64())
     is_live = pc.is_in(positions, value_set=live_at)

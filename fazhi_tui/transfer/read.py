@@ -1,5 +1,8 @@
 """Reading an office's file into columns of text (or typed cells), whatever it was saved as.
 
+Slightly over 400 lines: three formats behind one interface, with the CSV encoding and
+separator sniffing that Chinese offices' files need.
+
 CSV: UTF-8 (with or without BOM) or GB18030/GBK as Excel on Chinese Windows writes it, told
 apart without being told. XLSX: through calamine (fast). Parquet: as stored. Everything that
 goes wrong becomes an ``ImportFileError`` whose message names the file and, where it can, the row.
@@ -13,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -326,7 +330,7 @@ def _raise_bad_rows(csv: _Csv, convert) -> None:
     read knows them, so it is done only when something is wrong). The cells are not kept."""
     from ..store import RowProblem, ValidationError
 
-    found: dict[int, object] = {}
+    found: dict[int, Any] = {}  # pyarrow's CSV invalid-row records (number, expected_columns, …)
 
     def collect(row) -> str:
         found.setdefault(row.number, row)  # a restart with large blocks sees a row again
@@ -396,7 +400,7 @@ def _sniff_delimiter(sample: str) -> str:
     """The header line's most used separator among comma, tab and semicolon (comma if none)."""
     first = sample.split("\n", 1)[0]
     counts = {d: first.count(d) for d in (",", "\t", ";")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 

@@ -1,5 +1,9 @@
 """The dashboard: a header, the panel list, one panel at a time, and the footer.
 
+Long (about 650 lines): one App whose parts (layout, keys, period and grid, panels, palette,
+the workers' results) all act on the shared context; screens, widgets, key maps, the palette's
+commands, start-up and the workers' messages are modules of their own.
+
 The app owns the context every panel shares (the period and the selected grid). Changing it
 refreshes the visible panel; a hidden panel catches up when it is shown. The app knows no
 panel by name: they come from plugins through ``fazhi_panels``.
@@ -13,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -21,7 +25,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Footer, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import get_current_worker
 
 from ..config import Config, today
 from ..context import WHOLE_TOWN, Context, Grid
@@ -35,10 +39,21 @@ from .commands import PaletteEntry, ShellCommands
 from .gates import import_refusal
 from .keys import action_name, binding_rows, describe
 from .panel import Panel
-from .startup import StartedRuntime, Startup, StartupInfo, query_grids, start_runtime, startup_info
+from .startup import StartedRuntime, Startup, query_grids, start_runtime, startup_info
 from .widgets.panel_list import PanelList
 from .widgets.panel_slot import PanelSlot
 from .widgets.shell_header import HeaderInfo, ShellHeader
+from .worker_messages import (
+    BadgesRead,
+    CommandDone,
+    CommandFailed,
+    CompactionDone,
+    CompactionFailed,
+    GridsRead,
+    SignatureRead,
+    StartupFailed,
+    StartupRead,
+)
 
 if TYPE_CHECKING:
     from .screens.import_screen import ImportDone
@@ -250,10 +265,12 @@ class FazhiApp(App[int], inherit_bindings=False):
             self._read_signature()
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
-    def _read_signature(self) -> tuple:
-        return self.store.state_signature()
+    def _read_signature(self) -> None:
+        _post_unless_replaced(self, SignatureRead(self.store.state_signature()))
 
-    def _signature_read(self, signature: tuple) -> None:
+    @on(SignatureRead)
+    def _signature_read(self, message: SignatureRead) -> None:
+        signature = message.signature
         before, self._store_signature = self._store_signature, signature
         if before is None or before == signature:
             return
@@ -282,18 +299,19 @@ class FazhiApp(App[int], inherit_bindings=False):
             self._compute_badges(jobs)
 
     @work(thread=True, exclusive=True, group="badges", exit_on_error=False)
-    def _compute_badges(self, jobs: list[tuple[int, Contribution, Context]]) -> list[tuple[int, Contribution, object]]:
+    def _compute_badges(self, jobs: list[tuple[int, Contribution, Context]]) -> None:
         out: list[tuple[int, Contribution, object]] = []
         for index, contrib, ctx in jobs:
             try:
                 out.append((index, contrib, contrib.value.badge(ctx)))
             except Exception as exc:  # one plugin's count costs only its badge
                 out.append((index, contrib, exc))
-        return out
+        _post_unless_replaced(self, BadgesRead(out))
 
-    def _badges_done(self, results: list[tuple[int, Contribution, object]]) -> None:
+    @on(BadgesRead)
+    def _badges_done(self, message: BadgesRead) -> None:
         panel_list = self.query_one(PanelList)
-        for index, contrib, value in results:
+        for index, contrib, value in message.results:
             if isinstance(value, BaseException):
                 self.host.record_error(
                     contrib.plugin, f"面板「{contrib.value.title}」的计数出错：{describe_exception(value)}"
@@ -302,53 +320,56 @@ class FazhiApp(App[int], inherit_bindings=False):
             else:
                 panel_list.set_badge(index, value if isinstance(value, int) else None)
 
+    # The app's workers report back with the messages below (posted from their thread; a worker
+    # that a newer one of its group replaced posts nothing), one handler each.
     @work(thread=True, exclusive=True, group="startup", exit_on_error=False)
-    def _startup(self) -> StartupInfo:
+    def _startup(self) -> None:
         """The opening period, the grids and the files the store skipped: off the UI thread
         (waiting for the queries ``start_runtime`` began before the app, when it did)."""
-        if self._early_startup is not None:
-            return self._early_startup.result()
-        return startup_info(self.store, today())
+        try:
+            info = (
+                self._early_startup.result() if self._early_startup is not None else startup_info(self.store, today())
+            )
+        except Exception as exc:
+            _post_unless_replaced(self, StartupFailed(exc))
+            return
+        _post_unless_replaced(self, StartupRead(info))
 
     @work(thread=True, exclusive=True, group="grids", exit_on_error=False)
-    def _reload_grids(self) -> list[Grid]:
-        return query_grids(self.store)
+    def _reload_grids(self) -> None:
+        _post_unless_replaced(self, GridsRead(query_grids(self.store)))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        group, state = event.worker.group, event.state
-        if group == "startup":
-            if state == WorkerState.SUCCESS:
-                info: StartupInfo = event.worker.result
-                self.grids, unreadable = info.grids, info.unreadable
-                if not self._period_chosen:
-                    self.set_reactive(FazhiApp.period, info.period)
-                if unreadable:
-                    self.notify(
-                        f"{sum(unreadable.values())} 个数据文件无法读取，已跳过（{'、'.join(unreadable)}），"
-                        "数据可能不全；请运行 fazhi-tui check",
-                        title="数据文件有误",
-                        severity="warning",
-                        timeout=20,
-                    )
-            elif state == WorkerState.ERROR:
-                self.notify(f"读取数据目录出错：{describe_exception(event.worker.error)}", severity="error", timeout=15)
-            else:
-                return
-            self._context_known = True
-            self._update_header()
-            self._refresh_visible()
-            self._refresh_badges()
-            self._read_signature()
-        elif group == "grids" and state == WorkerState.SUCCESS:
-            self.grids = event.worker.result
-        elif group == "watch" and state == WorkerState.SUCCESS:
-            self._signature_read(event.worker.result)
-        elif group == "badges" and state == WorkerState.SUCCESS:
-            self._badges_done(event.worker.result)
-        elif group == "plugin-command" and state in (WorkerState.SUCCESS, WorkerState.ERROR):
-            self._command_done(event.worker)
-        elif group == "compact" and state in (WorkerState.SUCCESS, WorkerState.ERROR):
-            self._compaction_done(event.worker)
+    @on(StartupRead)
+    def _startup_read(self, message: StartupRead) -> None:
+        info = message.info
+        self.grids, unreadable = info.grids, info.unreadable
+        if not self._period_chosen:
+            self.set_reactive(FazhiApp.period, info.period)
+        if unreadable:
+            self.notify(
+                f"{sum(unreadable.values())} 个数据文件无法读取，已跳过（{'、'.join(unreadable)}），"
+                "数据可能不全；请运行 fazhi-tui check",
+                title="数据文件有误",
+                severity="warning",
+                timeout=20,
+            )
+        self._context_known_now()
+
+    @on(StartupFailed)
+    def _startup_failed(self, message: StartupFailed) -> None:
+        self.notify(f"读取数据目录出错：{describe_exception(message.error)}", severity="error", timeout=15)
+        self._context_known_now()
+
+    def _context_known_now(self) -> None:
+        self._context_known = True
+        self._update_header()
+        self._refresh_visible()
+        self._refresh_badges()
+        self._read_signature()
+
+    @on(GridsRead)
+    def _grids_read(self, message: GridsRead) -> None:
+        self.grids = message.grids
 
     # -- the shared context ------------------------------------------------------------------
     def context_for(self, plugin: str) -> Context:
@@ -513,22 +534,29 @@ class FazhiApp(App[int], inherit_bindings=False):
         self._compact()
 
     @work(thread=True, exclusive=True, group="compact", exit_on_error=False)
-    def _compact(self) -> list:
+    def _compact(self) -> None:
         from ..store.compact import compact
 
-        return compact(self.store)
-
-    def _compaction_done(self, worker: Worker) -> None:
-        if worker.state == WorkerState.ERROR:
-            self.notify(f"整理数据出错：{describe_exception(worker.error)}", severity="error", timeout=15)
+        try:
+            results = compact(self.store)
+        except Exception as exc:
+            _post_unless_replaced(self, CompactionFailed(exc))
             return
-        done = [r for r in worker.result if not r.skipped]
+        _post_unless_replaced(self, CompactionDone(results))
+
+    @on(CompactionDone)
+    def _compaction_done(self, message: CompactionDone) -> None:
+        done = [r for r in message.results if not r.skipped]
         files = sum(r.folded_files for r in done)
         self.notify(
-            f"已整理 {len(done)} 张表，合并 {files} 个文件；其余 {len(worker.result) - len(done)} 张表无需整理",
+            f"已整理 {len(done)} 张表，合并 {files} 个文件；其余 {len(message.results) - len(done)} 张表无需整理",
             title="整理完成",
         )
         self._refresh_visible(force=True)
+
+    @on(CompactionFailed)
+    def _compaction_failed(self, message: CompactionFailed) -> None:
+        self.notify(f"整理数据出错：{describe_exception(message.error)}", severity="error", timeout=15)
 
     def action_show_panel(self, number: int) -> None:
         self.show_panel_index(number - 1)
@@ -550,7 +578,11 @@ class FazhiApp(App[int], inherit_bindings=False):
     def action_pick_range(self) -> None:
         from .screens.range_dialog import RangeDialog
 
-        self.push_screen(RangeDialog(self.period), lambda p: p is not None and self._set_period(p))
+        self.push_screen(RangeDialog(self.period), self._range_picked)
+
+    def _range_picked(self, period: Period | None) -> None:
+        if period is not None:
+            self._set_period(period)
 
     def action_pick_grid(self) -> None:
         from .screens.grid_picker import TOWN, GridPicker
@@ -592,13 +624,13 @@ class FazhiApp(App[int], inherit_bindings=False):
         self.push_screen(PluginStatusScreen(list(self.host.infos.values())))
 
     def action_help_quit(self) -> None:
-        for key, active in self.active_bindings.items():
+        for _key, active in self.active_bindings.items():
             if active.binding.action in ("quit", "app.quit"):
                 self.notify(f"按 {self.get_key_display(active.binding)} 退出", title="要退出吗？")
                 return
 
     def action_command_palette(self) -> None:
-        if not CommandPalette.is_open(self):
+        if not self.screen.has_class("--textual-command-palette"):  # CommandPalette.is_open, for an App[int]
             self.push_screen(CommandPalette(placeholder="搜索面板、期间、网格或命令……", id="--command-palette"))
 
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
@@ -740,32 +772,30 @@ class FazhiApp(App[int], inherit_bindings=False):
         self._run_command(contrib, self.context_for(contrib.plugin))
 
     @work(thread=True, group="plugin-command", exit_on_error=False)
-    def _run_command(self, contrib: Contribution, ctx: Context) -> tuple[Contribution, str | None]:
+    def _run_command(self, contrib: Contribution, ctx: Context) -> None:
         try:
-            return contrib, contrib.value.run(ctx)
+            text = contrib.value.run(ctx)
         except Exception as exc:
-            raise CommandFailed(contrib, exc) from exc
-
-    def _command_done(self, worker: Worker) -> None:
-        if worker.state == WorkerState.SUCCESS:
-            contrib, text = worker.result
-            command: Command = contrib.value
-            self.notify(str(text) if text else "已完成", title=command.title)
+            self.post_message(CommandFailed(contrib, exc))
             return
-        error = worker.error
-        if isinstance(error, CommandFailed):
-            message = f"命令「{error.contrib.value.title}」出错：{describe_exception(error.cause)}"
-            self.host.record_error(error.contrib.plugin, message)
-            self.notify(f"插件 {error.contrib.plugin} 的{message}", severity="error", timeout=10)
+        self.post_message(CommandDone(contrib, text))
+
+    @on(CommandDone)
+    def _command_done(self, message: CommandDone) -> None:
+        command: Command = message.contrib.value
+        self.notify(str(message.text) if message.text else "已完成", title=command.title)
+
+    @on(CommandFailed)
+    def _command_failed(self, message: CommandFailed) -> None:
+        text = f"命令「{message.contrib.value.title}」出错：{describe_exception(message.error)}"
+        self.host.record_error(message.contrib.plugin, text)
+        self.notify(f"插件 {message.contrib.plugin} 的{text}", severity="error", timeout=10)
 
 
-class CommandFailed(Exception):
-    """A plugin command raised; carries which one, for the notice and the plugin's record."""
-
-    def __init__(self, contrib: Contribution, cause: BaseException) -> None:
-        super().__init__(str(cause))
-        self.contrib = contrib
-        self.cause = cause
+def _post_unless_replaced(app: App, message: Message) -> None:
+    """From a worker's thread: post ``message`` unless a newer worker of the group replaced this one."""
+    if not get_current_worker().is_cancelled:
+        app.post_message(message)
 
 
 def run_dashboard(cfg: Config, store_path: Path, started: StartedRuntime | None = None) -> int:
@@ -776,7 +806,7 @@ def run_dashboard(cfg: Config, store_path: Path, started: StartedRuntime | None 
         started = start_runtime(cfg, store_path, today())
     try:
         rt = started.runtime
-        app = FazhiApp(rt.config, rt.plugins, rt.store, startup=started.startup)
+        app = FazhiApp(rt.config, rt.plugins, rt.opened(), startup=started.startup)
         app.run()
     finally:
         started.close()

@@ -1,5 +1,8 @@
 """The base class of every panel: the one place that runs a panel's queries and shows failures.
 
+Long (about 650 lines) so that a plugin author reads everything a panel gets in one class:
+loading, workers, export, role gates and the error box, with the records they use.
+
 A panel author writes three methods:
 
 - ``compose_body()``  the panel's widgets (like Textual's ``compose``)
@@ -22,6 +25,8 @@ What every panel gets besides (see plugins/README.md, "Panels"):
 - ``run_in_thread(job, done=...)`` for a panel's further queries and writes (a ticket's detail,
   a save), off the UI thread; ``report_write_error(exc)`` shows a refused write the same way
   everywhere and reloads.
+- ``side_by_side({name: job})`` from ``load``: independent queries run at once, each in a thread
+  worker of the shell's, their results returned by name (no pool of the panel's own).
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerFailed, WorkerState
 
 from ..access import AccessError
 from ..context import Context
@@ -154,7 +159,7 @@ class PanelAction:
     title: str  # the binding's description: 新建工单
     key: str  # the key that runs it, as shown to people (after the keymap)
     binding_id: str
-    run: Callable[[], None]
+    run: Callable[[], object]
 
 
 class PanelBody(Vertical):
@@ -419,6 +424,34 @@ class Panel(Widget):
         self._tasks[worker] = (done, failed)
         return worker
 
+    def side_by_side(self, jobs: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+        """From ``load`` (a worker thread): run the jobs at once, each in a thread worker of the
+        shell's (the store gives each thread its own DuckDB cursor), and return their results
+        by name; the first job to fail raises its error. A panel not in a running app (the
+        benchmarks call ``load`` as the worker would) runs them side by side in plain threads."""
+        if not self.is_attached or not self.app.is_running:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=max(1, len(jobs)), thread_name_prefix="panel-load") as pool:
+                futures = {name: pool.submit(job) for name, job in jobs.items()}
+                return {name: future.result() for name, future in futures.items()}
+
+        def start() -> dict[str, Worker]:
+            return {
+                name: self.run_worker(job, thread=True, group="panel-load-part", exclusive=False, exit_on_error=False)
+                for name, job in jobs.items()
+            }
+
+        workers = self.app.call_from_thread(start)
+        results: dict[str, Any] = {}
+        for name, worker in workers.items():
+            try:
+                self.app.call_from_thread(worker.wait)
+            except WorkerFailed as failed:
+                raise failed.error from None
+            results[name] = worker.result
+        return results
+
     def report_write_error(self, error: BaseException, *, reload: bool = True) -> None:
         """Show why a write was refused (role, someone else's newer version, bad data) and,
         by default, reload so the screen shows the record as it now is."""
@@ -521,7 +554,9 @@ class Panel(Widget):
             self.query_one(PanelBody).loading = False
             self.remove_class("-reloading")
         if event.state == WorkerState.SUCCESS:
-            ctx, data = event.worker.result
+            result = event.worker.result
+            assert result is not None  # _load_in_thread returns (ctx, data)
+            ctx, data = result
             # ``self.context`` in show() is what is being shown, already on the first show.
             self._shown = ctx
             try:

@@ -159,7 +159,7 @@ def start_runtime(cfg: Config, store_path: Path, today: dt.date) -> StartedRunti
         hold.release()
         raise
     try:
-        return StartedRuntime(rt, Startup(rt.store, today, hold))
+        return StartedRuntime(rt, Startup(rt.opened(), today, hold))
     except BaseException:
         hold.release()
         rt.close()

@@ -1,5 +1,7 @@
 """Grid boundaries on a terminal: projection, rasterising, neighbours and labels. No Textual.
 
+Long (about 430 lines): the four steps share the raster's conventions below, and are tested as one.
+
 Pixels: a terminal cell is about twice as tall as it is wide, and the map draws two pixels per
 cell with half blocks (▀ ▄), so a pixel is about square. A map of ``width`` × ``height`` cells
 is ``width`` × ``2·height`` pixels; pixel (x, y) covers [x, x+1) × [y, y+1) with y growing down.
@@ -21,6 +23,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 Point = tuple[float, float]  # (lon, lat) or, projected, (x, y)
 Ring = Sequence[Point]
@@ -44,6 +47,7 @@ def parse_boundary(text: str | None) -> list[list[list[Point]]] | None:
     if not isinstance(geom, dict):
         return None
     coords = geom.get("coordinates")
+    polygons: Any
     if geom.get("type") == "Polygon":
         polygons = [coords]
     elif geom.get("type") == "MultiPolygon":
@@ -165,7 +169,7 @@ def _spans(shape: Shape, proj: Projection, pw: int, ph: int):
             pts = [(x0 + (p[0] - lon0) * ks, oy + (lat1 - p[1]) * s) for p in ring]
             if pts[0] != pts[-1]:
                 pts.append(pts[0])
-            for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+            for (ax, ay), (bx, by) in zip(pts, pts[1:], strict=False):
                 if ay == by:
                     continue  # a horizontal edge crosses no scanline centre
                 # One order for both copies of a shared edge, so both compute the same crossing.
@@ -294,7 +298,7 @@ def _ring_moments(ring: list[Point]) -> tuple[float, float, float]:
     if ring[0] != ring[-1]:
         ring = ring + [ring[0]]
     a = x = y = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
         c = x0 * y1 - x1 * y0
         a += c
         x += (x0 + x1) * c
@@ -378,7 +382,7 @@ def inner_cells(raster: Raster, outline: list[list[bool]] | None = None) -> list
         out.append(
             [
                 t if t == b and t != EMPTY and not ot and not ob else EMPTY
-                for t, b, ot, ob in zip(top, bottom, otop, obottom)
+                for t, b, ot, ob in zip(top, bottom, otop, obottom, strict=False)
             ]
         )
     return out
@@ -407,8 +411,9 @@ def place_labels(
     for index, shape_runs in runs.items():
         if index >= len(options):
             continue
-        if centres is not None and index < len(centres) and centres[index] is not None:
-            cx, cy = centres[index]
+        centre = centres[index] if centres is not None and index < len(centres) else None
+        if centre is not None:
+            cx, cy = centre
         else:
             n = sum(e - f for _, f, e in shape_runs)
             cx = sum((f + e) / 2 * (e - f) for _, f, e in shape_runs) / n

@@ -1,5 +1,8 @@
 """网格地图: the map widget and the panel around it (the legend and the selected grid's details).
 
+Long (about 560 lines): the map widget's drawing, cursor and cache belong together; the
+geometry is ``geometry.py``, the data ``queries.py``.
+
 The map draws two pixels per cell with half blocks (▀ ▄), each grid in its legend bin's colour.
 Colour is never the only cue: inside each grid a sparse pattern glyph tells the bins apart (in 16
 colours, or none), and the grid's name or number is written where it fits. The grid under the
@@ -235,8 +238,12 @@ class GridMap(Widget, can_focus=True):
                     part, part_style, step = " ", self._style(None, None), 1
                 elif x in labels:
                     label = labels[x]
-                    fill = fills[cells[x]].colour
-                    part, part_style, step = label.text, self._style(contrast(fill), fill, True), label.width
+                    label_fill = fills[cells[x]].colour
+                    part, part_style, step = (
+                        label.text,
+                        self._style(contrast(label_fill), label_fill, True),
+                        label.width,
+                    )
                 elif cells[x] != EMPTY:
                     fill = fills[cells[x]]
                     glyph = fill.glyph if fill.glyph and (r, x) in lay.glyphs else " "

@@ -1,5 +1,8 @@
 """The grid map's data and the report's grid and people figures. No Textual here.
 
+Slightly over 400 lines: the map's data and the report's counts read the same grid and people
+tables with the same as-of-date rules.
+
 - ``map_data(ctx, figures)``: every grid with its details (网格长, 网格员 with phones masked unless
   the user may see personal information), its parsed boundary, and the metrics the map colours
   by: each plugin's per-grid figure for the period, the same per 1,000 residents, then 户数 and
@@ -15,7 +18,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import pyarrow as pa
 
@@ -31,7 +34,7 @@ NAME_SUFFIX = "网格"
 PER_THOUSAND = "每千人"
 
 # What the panel may be given instead of the host's figures: a list, or a function of the context.
-FigureSource = Union[Sequence[GridFigure], Callable[[Context], Sequence[GridFigure]]]
+FigureSource = Sequence[GridFigure] | Callable[[Context], Sequence[GridFigure]]
 
 
 # -- grids and people ------------------------------------------------------------------------------
@@ -316,7 +319,8 @@ def legend_bins(values: Iterable[float | None], count: int = 5, integer: bool | 
             edges.append(b)
     edges.append(hi)
     return tuple(
-        Bin(a, b, _range_label(a, b, i == len(edges) - 2, integer)) for i, (a, b) in enumerate(zip(edges, edges[1:]))
+        Bin(a, b, _range_label(a, b, i == len(edges) - 2, integer))
+        for i, (a, b) in enumerate(zip(edges, edges[1:], strict=False))
     )
 
 

@@ -1,11 +1,14 @@
 """12345热线 (民呼必应): tickets, working-day deadlines, the township's figures and quarterly rank,
 the report's hotline sentence and the daily review's hotline items.
 
-The hooks only. Figures live in ``queries`` (and ``deadlines``, ``tickets``, ``report``,
-``review``, ``demo``), none of which imports Textual; the panel (``panel.py``) calls them.
+The hooks only. One module per concern, none of which imports Textual: ``settings``,
+``conditions`` (which tickets a query reads), ``headline`` (the figures), ``breakdowns``,
+``overview``, ``ranking``, ``open_list``, ``history`` (one ticket), ``deadlines``, ``tickets``
+(the writes), ``report``, ``review``, ``demo``; ``queries`` re-exports the read side under one
+name. The screen is ``panel.py`` with one widget per tab in ``widgets/``.
 """
 
-from fazhi_tui.api import GridFigure, PanelSpec, ReportSection, ReviewCheck, hookimpl
+from fazhi_tui.api import Command, GridFigure, PanelSpec, ReportSection, ReviewCheck, hookimpl
 
 __version__ = "0.1.0"
 
@@ -53,8 +56,22 @@ def fazhi_review_checks():
 
 
 @hookimpl
+def fazhi_commands():
+    from .open_list import open_summary
+
+    return [
+        Command(
+            "hotline_open_summary",
+            "12345未办结工单概况",
+            open_summary,
+            description="未办结工单件数，其中超期、一个工作日内到期各几件（不分受理期间）",
+        )
+    ]
+
+
+@hookimpl
 def fazhi_grid_figures():
-    from .queries import tickets_per_grid
+    from .breakdowns import tickets_per_grid
 
     # Every grid is in the breakdown (zeros too); per 1,000 residents compares grids of different sizes.
     return [GridFigure("hotline_tickets", "12345工单", tickets_per_grid, unit="件", missing="zero", per_1000=True)]

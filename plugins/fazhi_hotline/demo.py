@@ -172,7 +172,7 @@ def demo_tickets(grids: list[dict], today: dt.date, seed: int) -> list[dict[str,
     anchors = _anchors(today, seed, grids)
     tickets: list[dict[str, Any]] = []
     for year in range(DEMO_START.year, today.year + 1):
-        plan = dict(zip((WORK_ORDER, PHONE_ORDER), year_plan(year, seed)))
+        plan = dict(zip((WORK_ORDER, PHONE_ORDER), year_plan(year, seed), strict=False))
         in_year = [a for a in anchors if a["received_at"].year == year]
         for a in in_year:
             plan[a["source"]] -= 1

@@ -8,7 +8,7 @@ built in Python, which changes nothing for a value already masked.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 import pyarrow as pa
 
@@ -28,6 +28,10 @@ def mask_value(kind: str | None, value: Any) -> Any:
     return _mask_value(kind, value)
 
 
+@overload
+def mask_record(ctx: Context, spec: TableSpec, record: Mapping[str, Any]) -> dict: ...
+@overload
+def mask_record(ctx: Context, spec: TableSpec, record: None) -> None: ...
 def mask_record(ctx: Context, spec: TableSpec, record: Mapping[str, Any] | None) -> dict | None:
     """A copy of ``record`` with its PII columns masked, unless the user may see them."""
     if record is None:
@@ -45,4 +49,4 @@ def mask_table(ctx: Context, spec: TableSpec, table: pa.Table) -> pa.Table:
     """``table`` with the PII columns it holds masked, unless the user may see them."""
     if may_see_pii(ctx):
         return table
-    return _mask_table(table, {n: spec.column(n).pii for n in spec.pii_columns})
+    return _mask_table(table, {n: kind for n in spec.pii_columns if (kind := spec.column(n).pii)})

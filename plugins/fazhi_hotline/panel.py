@@ -2,30 +2,26 @@
 quarterly rank, breakdowns by 分类 and by 网格, the open tickets by 办理时限, and one ticket with
 its history; new tickets, 签收, 办结 and 回访 as new versions.
 
-Five tabs, so it works in 80×24 and uses the room of a large terminal (the overview's sections
-sit side by side when the panel is wide). Every query runs in ``load`` or in a worker
-(``run_in_thread``); every figure comes from ``queries``, every write from ``tickets``.
+Slightly over 400 lines: the actions read the panel's selection and their forms' answers reload
+it, so they stay beside it.
+
+Five tabs, one widget each (``widgets/``), so it works in 80×24 and uses the room of a large
+terminal. Here: the tabs composed, ``load`` (the queries, side by side in the shell's workers),
+the actions and their forms, and the export. Every figure comes from the data modules
+(``overview``, ``ranking``, ``open_list``, ``history``), every write from ``tickets``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import TabbedContent, TabPane, Tabs
 
 from fazhi_tui.api import (
     AT,
@@ -33,7 +29,6 @@ from fazhi_tui.api import (
     CHECK,
     CHOICE,
     REV,
-    BarChart,
     Context,
     FormDone,
     FormError,
@@ -44,24 +39,16 @@ from fazhi_tui.api import (
     PanelExport,
     RecordForm,
     StaleRevisionError,
-    TablePage,
     ValidationError,
     requires_write,
 )
 
-from . import queries, tickets
-from .queries import (
-    CATEGORY_LABELS,
-    DUE_SOON_FLAG,
-    GRID_LABELS,
-    OPEN_LABELS,
-    OVERDUE_FLAG,
-    FiguresComparison,
-    OpenPage,
-    QuarterRank,
-    TicketDetail,
-    format_value,
-)
+from . import tickets
+from .breakdowns import CATEGORY_LABELS, GRID_LABELS
+from .history import HISTORY_LABELS, TicketDetail, format_value, history_rows, ticket_detail
+from .open_list import OPEN_LABELS, all_open_tickets, open_tickets
+from .overview import overview
+from .ranking import quarter_ranks
 from .tables import (
     APPEAL_TYPES,
     CALLBACKS,
@@ -69,118 +56,23 @@ from .tables import (
     HOTLINE_SPEC,
     PHONE_ORDER,
     SOURCES,
-    UNSATISFIED,
     URGENCIES,
     category_pairs,
 )
+from .view import HotlineView
+from .widgets import CategoriesTab, DetailTab, GridsTab, OpenTab, OverviewTab
 
-DUE_SOON_SHORT = "即将到期"  # the list's 提示 column; the summary line says what it means
-OPEN_SHOWN = [c for c in queries.OPEN_COLUMNS if c != "grid"]  # the code is in 网格's name already
-EXPORT_PAGE = 5_000  # rows per keyset page when exporting the whole open list
-VOLUME_FIGURES = {"received", "work_orders", "phone_orders"}  # more is neither better nor worse
-TOP = 5  # categories and grids listed beside the trend
 TABS = ("tab-overview", "tab-categories", "tab-grids", "tab-open", "tab-detail")
-
-
-@dataclass(frozen=True)
-class HotlineView:
-    """Everything the panel shows for one context (``load``'s result)."""
-
-    ctx: Context
-    figures: FiguresComparison
-    trend: pa.Table
-    categories: pa.Table
-    grids: pa.Table
-    ranks: list[QuarterRank]
-    open_page: OpenPage
-    grid_choices: list[tuple[str, str]]  # (shown, code) for the new-ticket form
-    detail: TicketDetail | None
 
 
 def now_text() -> str:
     return tickets.now().strftime("%Y-%m-%d %H:%M")
 
 
-def _display_rows(rows: pa.Table) -> pa.Table:
-    """The open list as shown: a short word for "due within one working day", times to the minute."""
-    flag = rows.column("flag")
-    short = pc.if_else(pc.equal(flag, DUE_SOON_FLAG), pa.scalar(DUE_SOON_SHORT), flag)
-    rows = rows.set_column(rows.schema.get_field_index("flag"), "flag", short)
-    received = pc.strftime(rows.column("received_at"), format="%Y-%m-%d %H:%M")
-    rows = rows.set_column(rows.schema.get_field_index("received_at"), "received_at", received)
-    return rows.select(OPEN_SHOWN)
-
-
-def _more_after(ctx: Context, page: OpenPage) -> Callable[[], TablePage] | None:
-    """The next page of the open list (keyset: the rows after this page's last), or None."""
-    if not page.has_more:
-        return None
-
-    def fetch() -> TablePage:
-        nxt = queries.open_tickets(
-            ctx, offset=page.offset + page.rows.num_rows, limit=page.limit, after=page.next_after, counts=False
-        )
-        return TablePage(_display_rows(nxt.rows), _more_after(ctx, nxt))
-
-    return fetch
-
-
-def all_open_tickets(ctx: Context) -> pa.Table:
-    """Every open ticket of the list, in its order, page by page (for the export)."""
-    pages, after, offset = [], None, 0
-    while True:
-        page = queries.open_tickets(ctx, offset=offset, limit=EXPORT_PAGE, after=after, counts=False)
-        pages.append(page.rows)
-        offset += page.rows.num_rows
-        if not page.has_more:
-            break
-        after = page.next_after
-    return pa.concat_tables(pages).select(OPEN_SHOWN)
-
-
-def _local(at: dt.datetime) -> str:
-    if at.tzinfo is not None:
-        at = at.astimezone()
-    return at.strftime("%Y-%m-%d %H:%M")
-
-
-def _shown_value(value: Any) -> str:
-    text = format_value(value)
-    return text if text else "（空）"
-
-
-QUERY_THREADS = 4  # a few at once: DuckDB already uses every core inside each query
-
-
 class HotlinePanel(Panel):
     DEFAULT_CSS = """
     HotlinePanel TabbedContent { height: 1fr; }
     HotlinePanel TabPane { padding: 0; height: 1fr; }
-    HotlinePanel #overview-scroll { height: 1fr; }
-    HotlinePanel #overview-top { height: auto; layout: vertical; }
-    HotlinePanel.-wide #overview-top { layout: horizontal; }
-    HotlinePanel #overview-left { height: auto; width: 1fr; }
-    HotlinePanel.-wide #overview-left { width: 52; margin-right: 2; }
-    HotlinePanel #overview-right { height: auto; width: 1fr; }
-    HotlinePanel #figures { height: auto; }
-    HotlinePanel #open-brief { height: auto; margin-top: 1; }
-    HotlinePanel #ranks { height: auto; margin-top: 1; }
-    HotlinePanel #trend-title { height: auto; margin-top: 1; }
-    HotlinePanel.-wide #trend-title { margin-top: 0; }
-    HotlinePanel #trend { height: 8; }
-    HotlinePanel #trend-note { height: auto; color: $text-muted; }
-    HotlinePanel #overview-tops { height: auto; margin-top: 1; }
-    HotlinePanel #top-categories, HotlinePanel #top-grids { width: 1fr; height: auto; }
-    HotlinePanel #top-categories { margin-right: 2; }
-    HotlinePanel .breakdown-title { height: auto; }
-    HotlinePanel DataTable { height: 1fr; }
-    HotlinePanel #open-summary { height: auto; }
-    HotlinePanel #open-list { height: 1fr; }
-    HotlinePanel #detail-scroll { height: 1fr; }
-    HotlinePanel #detail-status { height: auto; color: $warning; text-style: bold; }
-    HotlinePanel #detail-status.-hidden { display: none; }
-    HotlinePanel #detail-head, HotlinePanel #detail-fields, HotlinePanel #detail-history { height: auto; }
-    HotlinePanel #detail-fields, HotlinePanel #detail-history { margin-top: 1; }
     """
 
     BINDINGS = [
@@ -204,240 +96,60 @@ class HotlinePanel(Panel):
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="hotline-tabs"):
             with TabPane("概况", id="tab-overview"):
-                with VerticalScroll(id="overview-scroll"):
-                    with Horizontal(id="overview-top"):
-                        with Vertical(id="overview-left"):
-                            yield Static("", id="figures")
-                            yield Static("", id="open-brief")
-                            yield Static("", id="ranks")
-                        with Vertical(id="overview-right"):
-                            yield Static("", id="trend-title")
-                            yield BarChart(id="trend")
-                            yield Static("", id="trend-note")
-                            with Horizontal(id="overview-tops"):
-                                yield Static("", id="top-categories")
-                                yield Static("", id="top-grids")
+                yield OverviewTab(id="overview-scroll")
             with TabPane("分类", id="tab-categories"):
-                yield Static("", id="categories-title", classes="breakdown-title")
-                yield DataTable(id="categories", cursor_type="row", zebra_stripes=True)
+                yield CategoriesTab()
             with TabPane("网格", id="tab-grids"):
-                yield Static("", id="grids-title", classes="breakdown-title")
-                yield DataTable(id="grids", cursor_type="row", zebra_stripes=True)
+                yield GridsTab()
             with TabPane("未办结工单", id="tab-open"):
-                yield Static("", id="open-summary")
-                yield PagedTable(id="open-list", empty_text="没有未办结的工单")
+                yield OpenTab()
             with TabPane("工单详情", id="tab-detail"):
-                with VerticalScroll(id="detail-scroll"):
-                    yield Static("", id="detail-status", classes="-hidden", markup=False)
-                    yield Static(
-                        "在“未办结工单”中选中一件按回车，或按 o 输入工单编号，在此查看详情与修改记录。",
-                        id="detail-head",
-                    )
-                    yield Static("", id="detail-fields")
-                    yield Static("", id="detail-history")
+                yield DetailTab(id="detail-scroll")
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width >= 100, "-wide")
-        # The trend grows with the room: 8 rows in 80×24, up to 20 in a tall terminal.
-        for chart in self.query("#trend").results(BarChart):
-            chart.styles.height = max(8, min(20, (self.size.height - 20) // 2))
+        for tab in self.query(OverviewTab).results(OverviewTab):
+            tab.fit(self.size)
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one("#hotline-tabs", TabbedContent)
 
     # -- data --------------------------------------------------------------------------------
     def load(self, ctx: Context) -> HotlineView:
         detail_no = self.detail_no  # a str set on the UI thread; read once
-        # The figures are independent queries, each too small to keep both cores busy alone: run
-        # them side by side (the store gives each thread its own DuckDB cursor).
-        jobs = {
-            # The figures, the trend and both breakdowns read the same rows: one query.
-            "overview": lambda: queries.overview(ctx),
-            "ranks": lambda: queries.quarter_ranks(ctx),
-            # Served from the town's open tickets, read once per state of the files (queries.py).
-            "open_page": lambda: queries.open_tickets(ctx),
-            "grid_list": lambda: ctx.query("SELECT code, name, village FROM grids ORDER BY code").to_pylist(),
-            "detail": lambda: queries.ticket_detail(ctx, detail_no) if detail_no else None,
-        }
-        with ThreadPoolExecutor(max_workers=QUERY_THREADS, thread_name_prefix="hotline") as pool:
-            futures = {name: pool.submit(job) for name, job in jobs.items()}
-            done = {name: f.result() for name, f in futures.items()}
-        grids = done.pop("grid_list")
-        ov: queries.Overview = done.pop("overview")
+        # Independent queries, each too small to keep both cores busy alone: side by side.
+        done = self.side_by_side(
+            {
+                # The figures, the trend and both breakdowns read the same rows: one query.
+                "overview": lambda: overview(ctx),
+                "ranks": lambda: quarter_ranks(ctx),
+                # Served from the town's open tickets, read once per state of the files (open_list.py).
+                "open_page": lambda: open_tickets(ctx),
+                "grid_choices": lambda: tickets.grid_choices(ctx),
+                "detail": lambda: ticket_detail(ctx, detail_no) if detail_no else None,
+            }
+        )
+        ov = done.pop("overview")
         return HotlineView(
-            ctx=ctx,
-            figures=ov.figures,
-            trend=ov.trend,
-            categories=ov.categories,
-            grids=ov.grids,
-            grid_choices=[
-                (f"{g['name'] or g['code']}（{g['village']}）" if g["village"] else (g["name"] or g["code"]), g["code"])
-                for g in grids
-            ],
-            **done,
+            ctx=ctx, figures=ov.figures, trend=ov.trend, categories=ov.categories, grids=ov.grids, **done
         )
 
     async def show(self, view: HotlineView) -> None:
         self.view = view
-        self._show_figures(view)
-        self._show_ranks(view)
-        self._show_trend(view)
-        self._show_tops(view)
-        self._show_categories(view)
-        self._show_grids(view)
-        await self._show_open(view)
+        self.query_one(OverviewTab).show(view)
+        self.query_one(CategoriesTab).show(view)
+        self.query_one(GridsTab).show(view)
+        await self.query_one(OpenTab).show(view)
         self._show_detail(view.detail)
         # The tabs were laid out while the loading cover hid them, so their underline may sit at
-        # width zero; place it again now that they are on screen (Textual offers no public call).
-        tabs = self.query_one("#hotline-tabs", TabbedContent).query_one(Tabs)
+        # width zero; place it again now that they are on screen (Textual offers no public call;
+        # without this a loaded machine's snapshot caught the underline unplaced).
+        tabs = self.tabs.query_one(Tabs)
         self.call_after_refresh(tabs._highlight_active, False)
 
     @property
     def active_tab(self) -> str:
-        return self.query_one("#hotline-tabs", TabbedContent).active
-
-    # -- the overview ------------------------------------------------------------------------
-    def _show_figures(self, view: HotlineView) -> None:
-        fc = view.figures
-        prev_label = fc.previous_period.label if fc.previous_period is not None else "上期"
-        table = Table(box=None, pad_edge=False, padding=(0, 1), show_edge=False, header_style="bold")
-        table.add_column("指标", no_wrap=True)
-        table.add_column(fc.period.label, justify="right", no_wrap=True)
-        table.add_column(prev_label, justify="right", no_wrap=True)
-        table.add_column("变化", no_wrap=True)
-        for row in fc.rows():
-            change = Text(row.change)
-            if row.key not in VOLUME_FIGURES and row.change and row.change != "持平":
-                better = row.change.startswith("+") == row.higher_is_better
-                change.append(" 向好" if better else " 变差", style="green" if better else "bold red")
-            label_style = "" if row.label.startswith("　") else "bold"
-            table.add_row(Text(row.label, style=label_style), row.current, row.previous or "—", change)
-        title = Text(f"{fc.period.label} · {view.ctx.grid_label}", style="bold")
-        title.append(f"　与{prev_label}比较", style="dim")
-        self.query_one("#figures", Static).update(Group(title, table))
-
-    def _show_ranks(self, view: HotlineView) -> None:
-        text = Text("季度排名", style="bold")
-        if not view.ranks:
-            text.append("\n暂无排名", style="dim")
-        for q in view.ranks:
-            text.append(f"\n{q.label}  ")
-            text.append(q.text, style="bold" if q.rank is not None and q.rank <= 2 else "")
-            notes = [q.source] if q.source else []
-            if not q.complete:
-                notes.append("季度未结束")
-            if notes:
-                text.append(f"（{'，'.join(notes)}）", style="dim")
-        if view.ctx.grid is not None:
-            text.append("\n排名按全镇计，不分网格", style="dim")
-        self.query_one("#ranks", Static).update(text)
-
-    def _show_trend(self, view: HotlineView) -> None:
-        rows = view.trend.to_pylist()
-        period = view.ctx.period
-        months = [r["month"] for r in rows]
-        chart = self.query_one("#trend", BarChart)
-        chart.set_data(
-            [f"{m.month}月" for m in months],
-            [r["received"] for r in rows],
-            short_labels=[str(m.month) for m in months],
-            marked=[period.start <= m < period.end or (m <= period.start < _month_end(m)) for m in months],
-        )
-        span = f"{months[0]:%Y年%-m月}—{months[-1]:%Y年%-m月}" if months else ""
-        title = Text("每月受理量（件）", style="bold")
-        title.append(f"　{span}", style="dim")
-        self.query_one("#trend-title", Static).update(title)
-        work = sum(r["work_orders"] for r in rows)
-        phone = sum(r["phone_orders"] for r in rows)
-        closed = sum(r["closed"] for r in rows)
-        note = f"柱下为件数、月份。合计：工单 {work} · 电话单 {phone} · 已办结 {closed}"
-        if len(months) > 3 and not all(period.start <= m < period.end for m in months):
-            note += "；粗体月份属于本期"
-        self.query_one("#trend-note", Static).update(note)
-
-    def _show_tops(self, view: HotlineView) -> None:
-        """The five largest 一级分类 and grids, beside the trend (the tabs have them all)."""
-        total = view.figures.current.received
-        cats = [r for r in view.categories.to_pylist() if r["level"] == 1][:TOP]
-        grids = [r for r in view.grids.to_pylist() if r["received"]][:TOP]
-        for target, title, rows, name in (
-            ("#top-categories", "分类前五", cats, "category1"),
-            ("#top-grids", "网格前五", grids, "grid_name"),
-        ):
-            table = Table(
-                box=None,
-                pad_edge=False,
-                padding=(0, 1),
-                show_header=False,
-                title=title,
-                title_justify="left",
-                title_style="bold",
-            )
-            table.add_column(no_wrap=True, overflow="ellipsis")
-            table.add_column(justify="right", no_wrap=True)
-            table.add_column(justify="right", no_wrap=True, style="dim")
-            for r in rows:
-                n = r["count"] if "count" in r else r["received"]
-                table.add_row(r[name], f"{n}件", f"{n / total * 100:.0f}%" if total else "")
-            if not rows:
-                table.add_row(Text("本期没有工单", style="dim"), "", "")
-            self.query_one(target, Static).update(table)
-
-    # -- breakdowns --------------------------------------------------------------------------
-    def _show_categories(self, view: HotlineView) -> None:
-        table = self.query_one("#categories", DataTable)
-        table.clear(columns=True)
-        table.add_column("分类", key="category")
-        table.add_column(Text("件数", justify="right"), key="count")
-        table.add_column(Text("占比", justify="right"), key="share")
-        for i, r in enumerate(view.categories.to_pylist()):
-            name = Text(r["category1"], style="bold") if r["level"] == 1 else Text(f"　└ {r['category2']}")
-            table.add_row(
-                name,
-                Text(str(r["count"]), justify="right"),
-                Text(f"{r['share'] * 100:.1f}%", justify="right"),
-                key=str(i),
-            )
-        total = view.figures.current.received
-        self.query_one("#categories-title", Static).update(
-            Text.assemble((f"{view.ctx.period.label} · {view.ctx.grid_label}", "bold"), f"　按分类，共 {total} 件")
-        )
-
-    def _show_grids(self, view: HotlineView) -> None:
-        table = self.query_one("#grids", DataTable)
-        table.clear(columns=True)
-        table.add_column("网格", key="grid_name")
-        for key in ("received", "closed", "overdue", "unsatisfied"):
-            table.add_column(Text(GRID_LABELS[key], justify="right"), key=key)
-        for i, r in enumerate(view.grids.to_pylist()):
-            table.add_row(
-                r["grid_name"],
-                *(Text(str(r[k]), justify="right") for k in ("received", "closed", "overdue", "unsatisfied")),
-                key=str(i),
-            )
-        self.query_one("#grids-title", Static).update(
-            Text.assemble((f"{view.ctx.period.label} · {view.ctx.grid_label}", "bold"), "　按网格（含无工单的网格）")
-        )
-
-    # -- the open list -----------------------------------------------------------------------
-    async def _show_open(self, view: HotlineView) -> None:
-        page = view.open_page
-        summary = Text()
-        summary.append("未办结工单", style="bold")
-        summary.append(f"（{view.ctx.grid_label}，不分受理期间，按办理时限排序）\n")
-        summary.append(f"超期 {page.overdue} 件", style="bold red" if page.overdue else "")
-        summary.append(" · ")
-        summary.append(f"{DUE_SOON_SHORT} {page.due_soon} 件", style="bold yellow" if page.due_soon else "")
-        summary.append(f"（一个工作日内，时限不晚于 {page.due_soon_until:%m-%d}）", style="dim")
-        if page.note:
-            summary.append(f"\n{page.note}", style="dim")
-        self.query_one("#open-summary", Static).update(summary)
-        brief = Text.assemble(("未办结 ", "bold"), f"{page.total} 件：")
-        brief.append(f"超期 {page.overdue}", style="bold red" if page.overdue else "")
-        brief.append(" · ")
-        brief.append(f"{DUE_SOON_SHORT} {page.due_soon}", style="bold yellow" if page.due_soon else "")
-        self.query_one("#open-brief", Static).update(brief)
-        labels = {**OPEN_LABELS, "flag": "提示"}
-        await self.query_one("#open-list", PagedTable).show_page(
-            TablePage(_display_rows(page.rows), _more_after(view.ctx, page)), labels, total=page.total
-        )
+        return self.tabs.active
 
     @on(PagedTable.RowChosen, "#open-list")
     def _row_chosen(self, event: PagedTable.RowChosen) -> None:
@@ -461,73 +173,21 @@ class HotlinePanel(Panel):
             return
         self.detail_no = ticket_no
         self.detail_message = ""
-        self.query_one("#hotline-tabs", TabbedContent).active = "tab-detail"
-        self.query_one("#detail-scroll").focus()
-        self.query_one("#detail-head", Static).update(f"正在载入工单 {ticket_no}……")
-        self.run_in_thread(partial(queries.ticket_detail, ctx, ticket_no), done=self._show_detail, group="detail")
+        self.tabs.active = "tab-detail"
+        tab = self.query_one(DetailTab)
+        tab.focus()
+        tab.show_loading(ticket_no)
+        self.run_in_thread(partial(ticket_detail, ctx, ticket_no), done=self._show_detail, group="detail")
 
     def _show_detail(self, detail: TicketDetail | None) -> None:
         self.detail = detail
-        status = self.query_one("#detail-status", Static)
-        status.update(self.detail_message)
-        status.set_class(not self.detail_message, "-hidden")
-        head = self.query_one("#detail-head", Static)
-        fields = self.query_one("#detail-fields", Static)
-        history = self.query_one("#detail-history", Static)
-        if detail is None:
-            if self.detail_no:
-                head.update(f"没有工单 {self.detail_no}")
-            fields.update("")
-            history.update("")
-            return
-        rec = detail.record
-        text = Text()
-        text.append(f"工单 {rec['ticket_no']}", style="bold")
-        text.append(f"　{rec['status']}")
-        if detail.flag == OVERDUE_FLAG:
-            text.append("　【超期】", style="bold red")
-        elif detail.flag == DUE_SOON_FLAG:
-            text.append("　【一个工作日内到期】", style="bold yellow")
-        if rec.get(REV) is not None:
-            text.append(f"\n当前第 {rec[REV]} 版，{rec[BY]} 于 {_local(rec[AT])} 保存", style="dim")
-        if detail.note:
-            text.append(f"\n{detail.note}", style="dim")
-        head.update(text)
-        grid = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
-        grid.add_column(style="dim", justify="right", no_wrap=True)
-        grid.add_column(overflow="fold")
-        for label, value in detail.fields:
-            grid.add_row(label, value)
-        fields.update(grid)
-        log = Table(
-            box=None,
-            pad_edge=False,
-            padding=(0, 1),
-            header_style="bold",
-            title="修改记录（谁、何时、改了什么）",
-            title_justify="left",
-            title_style="bold",
-        )
-        log.add_column("版本", no_wrap=True, justify="right")
-        log.add_column("时间", no_wrap=True)
-        log.add_column("操作人", no_wrap=True)
-        log.add_column("改动", overflow="fold")
-        for v in detail.versions:
-            if v.rev == 1 or v.op == "delete":
-                what = Text(v.summary)
-            else:
-                what = Text(
-                    "\n".join(f"{c.label}：{_shown_value(c.old)} → {_shown_value(c.new)}" for c in v.changes)
-                    or v.summary
-                )
-            log.add_row(f"第{v.rev}版", _local(v.at), v.by, what)
-        history.update(log)
-        if self.active_tab == "tab-detail":
+        self.query_one(DetailTab).show(detail, wanted=self.detail_no, message=self.detail_message)
+        if detail is not None and self.active_tab == "tab-detail":
             self.refresh_bindings()  # `e` exports this ticket's history now
 
     # -- actions -----------------------------------------------------------------------------
     def action_next_tab(self, step: int = 1) -> None:
-        tabs = self.query_one("#hotline-tabs", TabbedContent)
+        tabs = self.tabs
         tabs.active = TABS[(TABS.index(tabs.active) + step) % len(TABS)]
 
     @on(TabbedContent.TabActivated)
@@ -540,14 +200,14 @@ class HotlinePanel(Panel):
         from the footer: give it to the tab bar."""
         focused = self.app.focused
         if focused is None or self not in focused.ancestors_with_self:
-            self.query_one("#hotline-tabs", TabbedContent).query_one(Tabs).focus()
+            self.tabs.query_one(Tabs).focus()
 
     def _target(self) -> tuple[str, int | None, dict] | None:
         """The ticket an action applies to: the highlighted row of the open list when that tab
         is shown (its revision is read when saving), else the ticket in 工单详情 at the revision
         shown (a newer one saved meanwhile by someone else refuses the save)."""
         if self.active_tab == "tab-open":
-            record = self.query_one("#open-list", PagedTable).highlighted_record()
+            record = self.query_one(OpenTab).highlighted_record()
             if record is not None:
                 return record["ticket_no"], None, record
         if self.detail is not None:
@@ -663,7 +323,7 @@ class HotlinePanel(Panel):
             no = (values.get("ticket_no") or "").strip()
             if not no:
                 raise FormError([("工单编号", "请填写工单编号")])
-            detail = queries.ticket_detail(ctx, no)
+            detail = ticket_detail(ctx, no)
             if detail is None:
                 raise FormError([("工单编号", f"没有工单 {no}")])
             return detail
@@ -673,7 +333,7 @@ class HotlinePanel(Panel):
                 self.detail_no = answer.result.record["ticket_no"]
                 self.detail_message = ""
                 self._show_detail(answer.result)
-                self.query_one("#hotline-tabs", TabbedContent).active = "tab-detail"
+                self.tabs.active = "tab-detail"
             elif isinstance(answer, FormFailed):
                 self.report_write_error(answer.error, reload=False)
 
@@ -705,37 +365,24 @@ class HotlinePanel(Panel):
             if self.detail is None:
                 return None
             no = self.detail.record["ticket_no"]
-            rows = pa.table(
-                {
-                    "rev": [v.rev for v in self.detail.versions],
-                    "at": [_local(v.at) for v in self.detail.versions],
-                    "by": [v.by for v in self.detail.versions],
-                    "changes": [
-                        "；".join(f"{c.label}：{_shown_value(c.old)} → {_shown_value(c.new)}" for c in v.changes)
-                        or v.summary
-                        for v in self.detail.versions
-                    ],
-                }
-            )
             return PanelExport(
                 f"工单{no}修改记录",
-                rows,
-                labels={"rev": "版本", "at": "时间", "by": "操作人", "changes": "改动"},
+                history_rows(self.detail),
+                labels=HISTORY_LABELS,
                 file_stem=f"热线工单-{no}-修改记录",
             )
         rows = view.figures.rows()
         fc = view.figures
-        table = pa.table(
-            {
-                "figure": [r.label.strip("　") for r in rows],
-                "current": [r.current for r in rows],
-                "previous": [r.previous for r in rows],
-                "change": [r.change for r in rows],
-            }
-        )
         return PanelExport(
             "热线指标",
-            table,
+            pa.table(
+                {
+                    "figure": [r.label.strip("　") for r in rows],
+                    "current": [r.current for r in rows],
+                    "previous": [r.previous for r in rows],
+                    "change": [r.change for r in rows],
+                }
+            ),
             labels={
                 "figure": "指标",
                 "current": fc.period.label,
@@ -743,10 +390,6 @@ class HotlinePanel(Panel):
                 "change": "变化",
             },
         )
-
-
-def _month_end(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 # -- the writes, run in the form's worker thread ----------------------------------------------------
@@ -797,7 +440,5 @@ def _callback(ctx: Context, ticket_no: str, rev: int, values: dict) -> int:
     result = values.get("callback")
     if not result:
         raise FormError([("回访结果", "请选择回访结果")])
-    reason = values.get("unsatisfied_reason")
-    if result == UNSATISFIED and not (reason or "").strip():
-        raise FormError([("不满意原因", "回访不满意时须填写原因")])
-    return tickets.record_callback(ctx, ticket_no, result, reason, expected_rev=rev)
+    # 不满意 needs its reason: tickets.record_callback says so (the form shows its message).
+    return tickets.record_callback(ctx, ticket_no, result, values.get("unsatisfied_reason"), expected_rev=rev)

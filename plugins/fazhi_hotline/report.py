@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from fazhi_tui.api import Context, Period, approx
 
-from .queries import figures_only, published_ranks, quarters_of
+from .headline import figures_only
+from .ranking import published_ranks, quarters_of
 from .tables import quarter_key
 
 APPROX_UNIT = "件"

@@ -12,21 +12,21 @@ from typing import Any
 
 from fazhi_tui.api import Context, ReviewItem
 
+from .conditions import scope_condition
 from .deadlines import working_days_between
-from .queries import due_soon_until, open_condition, run, scope_condition, settings_of
+from .open_list import due_soon_until, open_condition
+from .settings import settings_of
 from .tables import CLOSED, HOTLINE, UNSATISFIED
 
 MAX_ITEMS = 100
 
 
-def _items(ctx: Context, where: str, params: dict[str, Any], order: str, make) -> list[ReviewItem]:
-    params = {**params, "limit": MAX_ITEMS}
-    rows = run(
-        ctx,
+def _items(ctx: Context, where: str, params: list[Any], order: str, make) -> list[ReviewItem]:
+    rows = ctx.query(
         f"SELECT h.ticket_no, h.source, h.status, h.deadline, h.closed_at, h.category2, h.appeal_type, h.content, "
         f"h.unsatisfied_reason, h.grid, g.name AS grid_name, count(*) OVER () AS total "
-        f"FROM hotline AS h LEFT JOIN grids AS g ON g.code = h.grid WHERE {where} ORDER BY {order} LIMIT $limit",
-        params,
+        f"FROM hotline AS h LEFT JOIN grids AS g ON g.code = h.grid WHERE {where} ORDER BY {order} LIMIT ?",
+        [*params, MAX_ITEMS],
     ).to_pylist()
     items = [make(r) for r in rows]
     total = rows[0]["total"] if rows else 0
@@ -47,10 +47,9 @@ def _what(r: dict) -> str:
 def due_soon(ctx: Context) -> list[ReviewItem]:
     """Open tickets whose 办理时限 is today or the next working day."""
     soon = due_soon_until(ctx.today).day
-    params: dict[str, Any] = {"today": ctx.today, "soon": soon}
-    where = (
-        f"{open_condition(ctx, params, in_period=False, alias='h')} AND h.deadline >= $today AND h.deadline <= $soon"
-    )
+    cond, params = open_condition(ctx, in_period=False, alias="h")
+    where = f"{cond} AND h.deadline >= ? AND h.deadline <= ?"
+    params += [ctx.today, soon]
 
     def make(r: dict) -> ReviewItem:
         when = "今日" if r["deadline"] == ctx.today else f"{r['deadline']:%m月%d日}"
@@ -69,8 +68,9 @@ def due_soon(ctx: Context) -> list[ReviewItem]:
 
 def overdue(ctx: Context) -> list[ReviewItem]:
     """Open tickets past their 办理时限."""
-    params: dict[str, Any] = {"today": ctx.today}
-    where = f"{open_condition(ctx, params, in_period=False, alias='h')} AND h.deadline < $today"
+    cond, params = open_condition(ctx, in_period=False, alias="h")
+    where = f"{cond} AND h.deadline < ?"
+    params += [ctx.today]
 
     def make(r: dict) -> ReviewItem:
         late = working_days_between(r["deadline"], ctx.today)
@@ -91,16 +91,11 @@ def overdue(ctx: Context) -> list[ReviewItem]:
 def unsatisfied(ctx: Context) -> list[ReviewItem]:
     """Tickets closed in the last ``unsatisfied_days`` (30 by default) whose callback was 不满意."""
     days = settings_of(ctx).unsatisfied_days
-    params: dict[str, Any] = {
-        "closed": CLOSED,
-        "unsatisfied": UNSATISFIED,
-        "since": dt.datetime.combine(ctx.today - dt.timedelta(days=days), dt.time()),
-        "until": dt.datetime.combine(ctx.today + dt.timedelta(days=1), dt.time()),
-    }
-    where = (
-        f"h.status = $closed AND h.callback = $unsatisfied AND h.closed_at >= $since AND h.closed_at < $until "
-        f"AND {scope_condition(ctx, params, alias='h')}"
-    )
+    since = dt.datetime.combine(ctx.today - dt.timedelta(days=days), dt.time())
+    until = dt.datetime.combine(ctx.today + dt.timedelta(days=1), dt.time())
+    scope, scope_params = scope_condition(ctx, alias="h")
+    where = f"h.status = ? AND h.callback = ? AND h.closed_at >= ? AND h.closed_at < ? AND {scope}"
+    params: list[Any] = [CLOSED, UNSATISFIED, since, until, *scope_params]
 
     def make(r: dict) -> ReviewItem:
         reason = r["unsatisfied_reason"] or "未填原因"

@@ -8,6 +8,8 @@ Labels are exactly the headers of the platform's export (issue 5), so a file exp
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import pyarrow as pa
 
@@ -188,7 +190,7 @@ def rank_row(quarter: str, town: str, rank: int, score: float | None = None) -> 
     return {"rank_id": f"{key}/{town.strip()}", "quarter": key, "town": town.strip(), "score": score, "rank": int(rank)}
 
 
-def category_pairs(settings: dict | None = None) -> dict[str, tuple[str, ...]]:
+def category_pairs(settings: Mapping[str, Any] | None = None) -> dict[str, tuple[str, ...]]:
     """The 一级 → 二级 pairing: ``settings["categories"]`` when the office set one, else the default."""
     custom = (settings or {}).get("categories")
     if not custom:

@@ -13,7 +13,7 @@ from typing import Any
 from fazhi_tui.api import PHONE_HINT, Context, ValidationError, is_phone, parse_date, resolve_reference
 
 from .deadlines import EXTENSION_DAYS, Deadline, add_working_days, compute_deadline
-from .queries import settings_of
+from .settings import settings_of
 from .tables import (
     CALLBACKS,
     CLOSED,
@@ -264,3 +264,12 @@ def record_callback(ctx: Context, ticket_no: str, result: str, reason: str | Non
         raise TicketError(problems)
     changes = {"callback": result, "unsatisfied_reason": reason if result == UNSATISFIED else None}
     return ctx.store.update(HOTLINE, ticket_no, changes, expected_rev=expected_rev)
+
+
+def grid_choices(ctx: Context) -> list[tuple[str, str]]:
+    """The grids a new ticket may be placed in, as the form lists them: (shown, code)."""
+    grids = ctx.query("SELECT code, name, village FROM grids ORDER BY code").to_pylist()
+    return [
+        (f"{g['name'] or g['code']}（{g['village']}）" if g["village"] else (g["name"] or g["code"]), g["code"])
+        for g in grids
+    ]

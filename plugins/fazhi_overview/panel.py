@@ -46,9 +46,9 @@ class OverviewPanel(Panel):
         # later by the table, so the columns are right on the first frame.
         heads = ("表", "本期", "全部", "说明")
         widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(heads)]
-        for i, (head, key) in enumerate(zip(heads, ("label", "in_view", "total", "note"))):
+        for i, (head, key) in enumerate(zip(heads, ("label", "in_view", "total", "note"), strict=False)):
             table.add_column(Text(head, justify="right" if i in (1, 2) else "left"), key=key, width=widths[i])
-        for (label, in_view, total, note), c in zip(rows, counts):
+        for (label, in_view, total, note), c in zip(rows, counts, strict=False):
             table.add_row(
                 label,
                 Text(in_view, justify="right"),

@@ -8,8 +8,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from .dialog import Dialog
 
 FORMAT_NAMES = {"xlsx": "Excel 工作簿", "csv": "CSV（UTF-8，Excel 可直接打开）", "parquet": "Parquet"}
 
@@ -35,20 +36,11 @@ def check_target(text: str, cwd: Path) -> tuple[Path, str]:
     return path, fmt
 
 
-class ExportDialog(ModalScreen[tuple[Path, str] | None]):
+class ExportDialog(Dialog[tuple[Path, str] | None]):
     """Asks for a file name (offering ``default``); answers ``(path, format)`` or None."""
 
     DEFAULT_CSS = """
-    ExportDialog { align: center middle; }
-    ExportDialog > Vertical {
-        width: 76;
-        max-width: 95%;
-        height: auto;
-        border: round $accent;
-        border-title-color: $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    ExportDialog > Vertical { width: 76; }
     ExportDialog #export-what { height: auto; }
     ExportDialog Input { margin: 1 0 0 0; }
     ExportDialog #export-error { color: $error; height: auto; }

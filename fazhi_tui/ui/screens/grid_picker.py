@@ -9,11 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...context import WHOLE_TOWN, Grid
+from .dialog import Dialog
 
 # The picker's answer for "the whole town" (cancelling answers None).
 TOWN = Grid("", WHOLE_TOWN)
@@ -25,18 +25,9 @@ def match_grids(grids: Sequence[Grid], text: str) -> list[Grid]:
     return [g for g in grids if all(w in f"{g.name} {g.village} {g.code}".casefold() for w in words)]
 
 
-class GridPicker(ModalScreen[Grid | None]):
+class GridPicker(Dialog[Grid | None]):
     DEFAULT_CSS = """
-    GridPicker { align: center middle; }
-    GridPicker > Vertical {
-        width: 60;
-        max-width: 95%;
-        height: 80%;
-        border: round $accent;
-        border-title-color: $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    GridPicker > Vertical { width: 60; height: 80%; }
     GridPicker OptionList { height: 1fr; border: none; }
     GridPicker #grid-count { color: $text-muted; height: 1; }
     """

@@ -12,24 +12,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ..keys import BindingRow
+from .dialog import Dialog
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > Vertical {
-        width: 90%;
-        max-width: 100;
-        height: 90%;
-        border: round $accent;
-        border-title-color: $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    HelpScreen > Vertical { width: 90%; max-width: 100; height: 90%; }
     HelpScreen DataTable { height: 1fr; }
     HelpScreen #help-hint { color: $text-muted; height: auto; }
     """

@@ -1,5 +1,7 @@
 """`i`: import a file into a table from the dashboard: choose, check, look, then write.
 
+Slightly over 400 lines: the three steps of one screen share its plan and worker.
+
 The same steps as ``fazhi-tui import``. ``plan_import`` reads and validates every row in a
 thread worker (with progress for a large file); the preview shows the counts, ignored columns,
 notes and the first rows that would be written; only 确认写入 writes, as one batch
@@ -298,12 +300,16 @@ class ImportScreen(ModalScreen[ImportDone | None]):
             return
         if self.step == "planning":
             if event.state == WorkerState.SUCCESS:
-                await self._show_preview(event.worker.result)
+                planned = event.worker.result
+                assert isinstance(planned, ImportPlan)  # the planning worker returns the plan
+                await self._show_preview(planned)
             else:
                 self._back_to_form(event.worker.error)
         elif self.step == "writing":
             if event.state == WorkerState.SUCCESS:
-                self.dismiss(ImportDone(self.plan.table, self._done_message(self.plan)))
+                plan = self.plan
+                assert plan is not None  # writing starts from a shown plan
+                self.dismiss(ImportDone(plan.table, self._done_message(plan)))
             else:
                 self._back_to_form(event.worker.error, writing=True)
 

@@ -7,10 +7,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...plugins import PluginInfo
+from .dialog import Dialog
 
 SOURCES = {"host": "宿主", "built-in": "内置", "entry point": "入口点", "folder": "插件目录", "unknown": "未知"}
 
@@ -25,18 +25,9 @@ def status_label(info: PluginInfo) -> Text:
     return Text("正常", style="green")
 
 
-class PluginStatusScreen(ModalScreen[None]):
+class PluginStatusScreen(Dialog[None]):
     DEFAULT_CSS = """
-    PluginStatusScreen { align: center middle; }
-    PluginStatusScreen > Vertical {
-        width: 95%;
-        max-width: 120;
-        height: 90%;
-        border: round $accent;
-        border-title-color: $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    PluginStatusScreen > Vertical { width: 95%; max-width: 120; height: 90%; }
     """
 
     AUTO_FOCUS = "VerticalScroll"  # the arrow keys scroll a long list

@@ -6,24 +6,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ...period import Period, parse_date
+from .dialog import Dialog
 
 
-class RangeDialog(ModalScreen[Period | None]):
+class RangeDialog(Dialog[Period | None]):
     DEFAULT_CSS = """
-    RangeDialog { align: center middle; }
-    RangeDialog > Vertical {
-        width: 52;
-        max-width: 95%;
-        height: auto;
-        border: round $accent;
-        border-title-color: $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    RangeDialog > Vertical { width: 52; }
     RangeDialog Horizontal { height: auto; }
     RangeDialog Label { width: 10; padding: 1 0; }
     RangeDialog Input { width: 1fr; }

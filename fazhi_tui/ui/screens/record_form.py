@@ -20,10 +20,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
+
+from .dialog import Dialog
 
 TEXT, CHOICE, CHECK = "text", "choice", "check"
 
@@ -66,19 +67,9 @@ class FormFailed:
     error: BaseException
 
 
-class RecordForm(ModalScreen[FormDone | FormFailed | None]):
+class RecordForm(Dialog[FormDone | FormFailed | None]):
     DEFAULT_CSS = """
-    RecordForm { align: center middle; }
-    RecordForm > Vertical {
-        width: 72;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        border-title-color: $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    RecordForm > Vertical { width: 72; max-width: 100%; max-height: 100%; }
     RecordForm #form-intro { height: auto; color: $text-muted; }
     RecordForm #form-intro.-hidden { display: none; }
     RecordForm #form-fields { height: auto; max-height: 1fr; }
@@ -165,7 +156,7 @@ class RecordForm(ModalScreen[FormDone | FormFailed | None]):
             elif isinstance(widget, Checkbox):
                 out[f.name] = widget.value
             else:
-                out[f.name] = widget.value
+                out[f.name] = self.query_one(f"#field-{f.name}", Input).value
         return out
 
     def show_problems(self, problems: Sequence[tuple[str, str]]) -> None:
@@ -177,12 +168,12 @@ class RecordForm(ModalScreen[FormDone | FormFailed | None]):
         messages: dict[str, list[str]] = {}
         general: list[str] = []
         for label, message in problems:
-            f = by_label.get(label)
-            if f is None:
+            found = by_label.get(label)
+            if found is None:
                 general.append(f"{label}：{message}" if label else message)
             else:
-                text = message if label == f.label else f"{label}：{message}"
-                messages.setdefault(f.name, []).append(text)
+                text = message if label == found.label else f"{label}：{message}"
+                messages.setdefault(found.name, []).append(text)
         for f in self.fields:
             box = self.query_one(f"#error-{f.name}", Static)
             box.update("；".join(messages.get(f.name, [])))
@@ -221,7 +212,7 @@ class RecordForm(ModalScreen[FormDone | FormFailed | None]):
         if event.state == WorkerState.SUCCESS:
             self.dismiss(FormDone(event.worker.result))
             return
-        error = event.worker.error
+        error = event.worker.error or RuntimeError("未知错误")
         from ...store.errors import ValidationError  # here: the store's package imports access, which imports it
 
         if isinstance(error, FormError):

@@ -97,7 +97,9 @@ class BarChart(Widget):
         bar_rows = max(1, height - 1 - (1 if show_values else 0))
         top = max(self.values) or 1.0
         eighths = [round(v / top * bar_rows * 8) if v > 0 else 0 for v in self.values]
-        eighths = [max(e, 1) if v > 0 else 0 for e, v in zip(eighths, self.values)]  # a small value still shows
+        eighths = [
+            max(e, 1) if v > 0 else 0 for e, v in zip(eighths, self.values, strict=False)
+        ]  # a small value still shows
         text = Text(no_wrap=True, overflow="crop")
         left = (cell - bar) // 2
         bar_style = self._style("bar")

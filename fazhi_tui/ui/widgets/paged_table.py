@@ -216,7 +216,9 @@ class PagedTable(Vertical):
         if self._fetching_generation != self._generation:
             return  # a fetch for a list that has since been replaced
         if event.state == WorkerState.SUCCESS:
-            page: TablePage = event.worker.result
+            page = event.worker.result
+            if not isinstance(page, TablePage):
+                raise TypeError(f"a page fetch returned {page!r:.80}, not a TablePage")
             cursor = self.cursor_row or 0
             self._fetching = None
             self._more = page.more
