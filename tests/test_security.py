@@ -16,6 +16,7 @@ from fazhi_tui.store.access import ADMIN, CLERK, VIEWER, Access, Policy
 from fazhi_tui.store.errors import ReadOnlySQLError
 from fazhi_tui.store.sql import run_readonly
 
+from .os_users import os_users  # noqa: F401  (a fixture)
 from .test_access import CALLS, ROW
 
 REAL = {"欧阳娜娜", "13812345678", "41042119800101123X", "大黄村三组18号"}
@@ -50,10 +51,10 @@ def sql_attacks(root) -> list[str]:
         f'WITH "{log}" AS MATERIALIZED (SELECT caller, phone FROM "{log}") SELECT * FROM "{log}"',
         f'SELECT * FROM (WITH "{log}" AS (SELECT caller, phone FROM "{log}") SELECT * FROM "{log}")',
         f'WITH "{log}" AS (SELECT caller, phone FROM "{log}") SELECT c.staff, x.* FROM calls c JOIN "{log}" x ON true',
-        'WITH calls__delta AS (SELECT caller, phone FROM calls__delta) SELECT * FROM calls__delta',
+        "WITH calls__delta AS (SELECT caller, phone FROM calls__delta) SELECT * FROM calls__delta",
         'WITH "CALLS__DELTA" AS (SELECT * FROM calls__delta) SELECT * FROM "CALLS__DELTA"',
-        'WITH __delta_latest__calls AS (SELECT * FROM __delta_latest__calls) SELECT * FROM __delta_latest__calls',
-        'WITH x AS (SELECT * FROM calls__latest) SELECT * FROM x',
+        "WITH __delta_latest__calls AS (SELECT * FROM __delta_latest__calls) SELECT * FROM __delta_latest__calls",
+        "WITH x AS (SELECT * FROM calls__latest) SELECT * FROM x",
         "SELECT * FROM memory.main.calls__delta",
         f"SELECT * FROM read_parquet('{log}')",
         f"SELECT * FROM '{log}'",
@@ -111,4 +112,174 @@ def test_an_admin_still_reads_files_of_the_store(store_root):
     s = as_role(store_root, ADMIN)
     got = run_readonly(s, f"SELECT count(*) FROM read_parquet('{store_root}/calls/log/*.parquet')")
     assert got.column(0)[0].as_py() >= 1
+    s.close()
+
+
+# -- editing with masked values destroys the real ones -----------------------------------------
+def clerk_without_pii(root) -> Store:
+    return as_role(root, CLERK, clerk_tables=frozenset({"calls"}), pii_roles=frozenset({ADMIN}))
+
+
+def real_pii(root, record="C1") -> dict:
+    s = as_role(root, ADMIN)
+    row = s.get("calls", record) or {}
+    history = s.history("calls", record).to_pylist()
+    s.close()
+    return {"now": {k: row.get(k) for k in ("caller", "phone", "id_no", "address")}, "history": history}
+
+
+def test_a_clerk_without_pii_who_edits_a_record_keeps_its_real_pii(store_root):
+    s = clerk_without_pii(store_root)
+    assert s.get("calls", "C1")["caller"] == "欧**"  # what this clerk sees
+    rev = s.update("calls", "C1", {"staff": "李四"}, expected_rev=1)
+    # Even passing values for the hidden columns does not replace them (the form never offers them).
+    row = {k: v for k, v in s.get("calls", "C1").items() if not k.startswith("_")}
+    s.save("calls", [{**row, "caller": "欧**", "phone": "0"}], {"C1": rev})
+    s.upsert("calls", [{**ROW, "call_no": "C2", "caller": "欧**", "staff": "赵六"}], {"C2": 1})
+    s.delete("calls", "C2", expected_rev=2)
+    s.close()
+    for record in ("C1", "C2"):
+        got = real_pii(store_root, record)
+        if record == "C1":
+            assert got["now"] == {k: ROW[k] for k in got["now"]}
+        for version in got["history"]:
+            assert version["caller"] == "欧阳娜娜" and version["phone"] == "13812345678", version
+    # A new record keeps what its clerk typed.
+    s = clerk_without_pii(store_root)
+    s.append("calls", [{**ROW, "call_no": "C9", "caller": "袁亮新"}])
+    s.close()
+    assert real_pii(store_root, "C9")["now"]["caller"] == "袁亮新"
+
+
+def test_an_import_update_by_a_clerk_without_pii_keeps_the_real_pii(store_root, tmp_path):
+    from fazhi_tui.transfer.importer import plan_import, run_import
+
+    csv = tmp_path / "calls.csv"
+    csv.write_text("来电编号,日期,来电人,联系电话,承办人\nC1,2023-05-06,欧**,138****5678,李四\n", "utf-8")
+    s = clerk_without_pii(store_root)
+    plan = plan_import(s, "calls", csv, update=True)
+    assert plan.updates == 1
+    run_import(s, plan)
+    s.close()
+    got = real_pii(store_root)
+    assert got["now"]["caller"] == "欧阳娜娜" and got["now"]["phone"] == "13812345678"
+    assert real_pii(store_root)["history"][-1]["staff"] == "李四"
+
+
+# -- a viewer tests guesses against real PII ---------------------------------------------------
+def test_a_dry_run_checks_the_role_as_the_real_run_does(store_root, tmp_path, capsys):
+    from fazhi_tui.cli import main
+    from fazhi_tui.store.access import AccessError
+    from fazhi_tui.transfer.importer import plan_import
+
+    csv = tmp_path / "guess.csv"
+    csv.write_text("来电编号,日期,来电人,联系电话,承办人\nC1,2023-05-06,欧阳娜娜,13812345678,王建国\n", "utf-8")
+    s = as_role(store_root, VIEWER)
+    with pytest.raises(AccessError, match="需要办事员或管理员角色"):
+        plan_import(s, "calls", csv, update=True)
+    s.close()
+    (store_root / "access.toml").write_text('admin = ["somebody-else"]\n', "utf-8")
+    grids = tmp_path / "g.csv"
+    grids.write_text("网格编码,名称,类型,所属村\nG1,一号网格,综合,甲庄村\n", "utf-8")
+    assert main(["import", "grids", str(grids), "--update", "--dry-run", "--store", str(store_root)]) == 2
+    out = capsys.readouterr()
+    assert "需要办事员或管理员角色" in out.err and "未变" not in out.out
+
+
+def test_a_dry_run_compares_only_what_the_user_may_see(store_root, tmp_path):
+    from fazhi_tui.transfer.importer import plan_import
+
+    s = clerk_without_pii(store_root)
+    counts = []
+    for phone in ("13812345678", "13812340000"):  # the right guess, a wrong one
+        csv = tmp_path / f"{phone}.csv"
+        csv.write_text(f"来电编号,日期,来电人,联系电话,承办人\nC1,2023-05-06,欧阳娜娜,{phone},王建国\n", "utf-8")
+        plan = plan_import(s, "calls", csv, update=True)
+        counts.append((plan.new, plan.updates, plan.unchanged))
+    s.close()
+    assert counts[0] == counts[1] == (0, 0, 1)
+
+
+# -- the API is the boundary too --------------------------------------------------------------
+def test_a_caller_cannot_open_the_store_with_more_than_its_role(store_root):
+    from fazhi_tui.store.access import UNRESTRICTED, AccessError
+
+    (store_root / "access.toml").write_text('admin = ["somebody-else"]\n', "utf-8")  # this account: viewer
+    with pytest.raises(AccessError, match="access.toml"):
+        Store.open(store_root, [*HOST_TABLES, CALLS], access=UNRESTRICTED)
+    with pytest.raises(AccessError, match="access.toml"):
+        Store.open(store_root, [*HOST_TABLES, CALLS], access=Access("x", CLERK, Policy(clerk_tables=frozenset({"*"}))))
+    s = Store.open(store_root, [*HOST_TABLES, CALLS], access=Access("x", VIEWER))  # less is fine
+    s.close()
+
+
+def test_a_second_declaration_of_a_table_is_refused_even_with_tryfirst(tmp_path):
+    from fazhi_tui.plugins import PluginHost
+
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "unmask.py").write_text(
+        "import pyarrow as pa\n"
+        "from fazhi_tui.api import Column, TableSpec, hookimpl\n"
+        "@hookimpl(tryfirst=True)\n"
+        "def fazhi_tables():\n"
+        "    return [TableSpec(name='hotline', label='工单', key='ticket_no', columns=(\n"
+        "        Column('ticket_no', pa.string(), '工单编号', required=True), Column('caller', pa.string(), '来电人'),\n"
+        "        Column('phone', pa.string(), '联系电话')))]\n",
+        "utf-8",
+    )
+    host = PluginHost.load(only=["fazhi_hotline", "unmask"], plugin_dirs=[folder])
+    hotline = [s for s in host.table_specs() if s.name == "hotline"]
+    assert len(hotline) == 1 and hotline[0].column("caller").pii == "name"
+    assert host.table_owner["hotline"] == "fazhi_hotline"
+    assert any("已由 fazhi_hotline 使用" in e for e in host.infos["unmask"].errors)
+
+
+def test_os_identity_decides_role_author_and_time(store_root, os_users):
+    """A viewer (a real OS account in the store's group) passes access=UNRESTRICTED and
+    user="root"; a clerk passes append(by=, at=)."""
+    import grp
+    import os
+    import shutil
+
+    root = os_users.base / "store"
+    shutil.copytree(store_root, root)
+    gid = grp.getgrnam(os_users.group).gr_gid
+    for p in [root, *root.rglob("*")]:
+        os.chown(p, 0, gid)
+        p.chmod(0o2770 if p.is_dir() else 0o660)
+    (root / "access.toml").write_text(f'clerk = ["{os_users.clerk}"]\nclerk_tables = ["calls"]\n', "utf-8")
+    (root / "access.toml").chmod(0o640)
+    os.chown(root / "access.toml", 0, gid)
+    prelude = (
+        "from fazhi_tui.host_tables import HOST_TABLES\n"
+        "from tests.test_access import CALLS, ROW\n"
+        "from fazhi_tui.store import Store\n"
+        "from fazhi_tui.store.access import UNRESTRICTED\n"
+        "import datetime as dt\n"
+        f"root = {str(root)!r}\n"
+    )
+    viewer = os_users.python(
+        os_users.viewer,
+        prelude + "try:\n    Store.open(root, [*HOST_TABLES, CALLS], access=UNRESTRICTED, user='root')\n"
+        "except Exception as e:\n    print('REFUSED', e)\n"
+        "else:\n    print('OPENED')\n",
+    )
+    assert "REFUSED" in viewer.stdout, viewer.stdout + viewer.stderr
+    clerk = os_users.python(
+        os_users.clerk,
+        prelude
+        + "try:\n    Store.open(root, [*HOST_TABLES, CALLS], user='root')\nexcept Exception as e:\n    print('USER REFUSED', e)\n"
+        "s = Store.open(root, [*HOST_TABLES, CALLS])\n"
+        "try:\n    s.append('calls', [{**ROW, 'call_no': 'F1'}], by='王镇长', at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))\n"
+        "except Exception as e:\n    print('STAMP REFUSED', e)\n"
+        "s.append('calls', [{**ROW, 'call_no': 'F2'}])\n"
+        "print('BY', s.get('calls', 'F2')['_by'])\n"
+        "s.close()\n",
+    )
+    assert "USER REFUSED" in clerk.stdout and "STAMP REFUSED" in clerk.stdout, clerk.stdout + clerk.stderr
+    assert f"BY {os_users.clerk}" in clerk.stdout
+    s = Store.open(root, [*HOST_TABLES, CALLS])
+    assert s.get("calls", "F1") is None
+    assert s.get("calls", "F2")["_at"].year >= 2026
     s.close()

@@ -21,6 +21,7 @@ import grp
 import os
 import pwd
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ ACCESS_FILE = "access.toml"
 VIEWER, CLERK, ADMIN = "viewer", "clerk", "admin"
 ROLE_LABELS = {VIEWER: "查看", CLERK: "办事员", ADMIN: "管理员"}
 _KEYS = {"admin", "clerk", "clerk_tables", "pii", "group"}
+_RANK = {VIEWER: 0, CLERK: 1, ADMIN: 2}
 
 
 class AccessError(StoreError):
@@ -98,6 +100,13 @@ class Access:
             elif entry:
                 names.add(entry)
         return sorted(names)
+
+    def within(self, other: Access, tables: Iterable[str]) -> bool:
+        """Whether this access allows nothing that ``other`` does not (a narrower role, for a test
+        or a tool that wants less than the OS account has)."""
+        if _RANK[self.role] > _RANK[other.role] or (self.sees_pii and not other.sees_pii):
+            return False
+        return all(other.may_write(t) for t in tables if self.may_write(t))
 
     def require_admin(self, action: str) -> None:
         if not self.is_admin:

@@ -98,12 +98,24 @@ class Store:
         self.table_settings: dict[str, Mapping[str, Any]] = dict(table_settings or {})
         # Said with "no such table" when a plugin failed to load (``PluginHost.missing_tables_note``).
         self.missing_note: str | None = None
-        self.user = user or current_user()
-        # The role of the OS account running this process; writes and PII follow it.
-        self.access = access if access is not None else _access.resolve_access(self.root)
         self.specs: dict[str, TableSpec] = {}
         for spec in specs:
             self._add_spec(spec)
+        # The role of the OS account running this process, from the store's access.toml; writes
+        # and PII follow it. A caller may ask for less (a test, a tool), never for more.
+        own = _access.resolve_access(self.root)
+        if access is not None and not access.within(own, self.specs):
+            raise _access.AccessError(
+                f"{own.user}（{own.role_label}）不能以“{access.user}（{access.role_label}）”的身份打开数据目录："
+                f"角色由数据目录的 access.toml 按操作系统账户决定"
+            )
+        self.access = access if access is not None else own
+        # Versions record the OS account. Only the store's owner, who can rewrite every file of
+        # it anyway, may stamp another name (the demo's 演示数据, a migration).
+        self.user = current_user()
+        if user is not None and user != self.user:
+            self._require_owner("以他人名义写入")
+            self.user = user
         self._con = duckdb.connect(":memory:", config={"threads": max(1, os.cpu_count() or 1)})
         # GLOBAL: a plain SET binds only this connection, and queries run on per-thread cursors
         # (until this said GLOBAL, the cursors never had the metadata cache).
@@ -147,6 +159,16 @@ class Store:
             self._create_empty(spec)
         if sealed:
             self._con.execute("SET lock_configuration = true")
+
+    def _require_owner(self, action: str) -> None:
+        try:
+            owner = self.root.stat().st_uid
+        except OSError:
+            owner = None
+        if owner != os.getuid():
+            raise _access.AccessError(
+                f"{current_user()}不能{action}：写入人和时间由操作系统记录，只有数据目录的所有者可以另行指定"
+            )
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -524,8 +546,11 @@ class Store:
         at: datetime | None = None,
         by: str | None = None,
     ) -> WriteResult:
-        """Add new records as one atomic batch. A key that already exists is refused."""
+        """Add new records as one atomic batch. A key that already exists is refused. ``at`` and
+        ``by`` (another time and author for the versions) are for the store's owner only."""
         spec = self.spec(table)
+        if at is not None or by is not None:
+            self._require_owner("指定写入人和时间")
         self.access.require_write(spec.name, spec.label)
         data = self._checked(spec, rows)
         return self._write(spec, data, mode="insert", expected=None, at=at, by=by)
@@ -542,6 +567,8 @@ class Store:
         """Write new versions of existing records (whole rows). ``expected`` maps each record id
         to the revision the edit started from; if any record moved on since, nothing is written."""
         spec = self.spec(table)
+        if at is not None or by is not None:
+            self._require_owner("指定写入人和时间")
         self.access.require_write(spec.name, spec.label)
         data = self._checked(spec, rows)
         return self._write(spec, data, mode="update", expected=expected, at=at, by=by)
@@ -634,6 +661,7 @@ class Store:
                     bid = ids.slice(written, n)
                     if not pc.all(pc.equal(data.column(spec.key).cast(pa.string()), bid)).as_py():
                         raise StoreError(f"表 {spec.label}：分批写入的记录与编号清单不一致（第 {written + 1} 行起）")
+                    data = self._carry_hidden(spec, data, latest)
                     if len(old_ids):
                         revs = pc.fill_null(next_rev.take(pc.index_in(bid, value_set=old_ids)), 1)
                     else:
@@ -694,6 +722,41 @@ class Store:
         data = rows_to_table(spec, [{c: current[c] for c in spec.column_names}], rules=False)
         self._write(spec, data, mode="delete", expected={str(record_id): expected_rev}, at=None, by=None)
         return expected_rev + 1
+
+    def _carry_hidden(self, spec: TableSpec, data: pa.Table, latest: Mapping[str, Version]) -> pa.Table:
+        """For a role that sees personal information masked: every PII column of a record that
+        already exists is taken from its stored version, never from what the caller passed.
+
+        The caller's values are what it could see: masked (``袁**``), so writing them would destroy
+        the real ones (a clerk signing a ticket overwrote the caller's name with its mask), and a
+        role that may not read a value has no business replacing it either. New records keep
+        what was given: whoever registers a caller knows the caller."""
+        hidden = [c.name for c in spec.columns if c.pii]
+        if self.access.sees_pii or not hidden or not latest:
+            return data
+        ids = data.column(spec.key).cast(pa.string())
+        existing = pc.is_in(ids, value_set=pa.array(list(latest), pa.string()))
+        if not pc.any(existing).as_py():
+            return data
+        cur = self.cursor()
+        name = f"__ids_{uuid.uuid4().hex}"
+        cur.register(name, pa.table({ID: ids.filter(existing)}))
+        try:
+            # ``__latest`` is the unmasked newest version of each record (only the public views mask).
+            cols = ", ".join(f"l.{qident(c)}" for c in hidden)
+            stored = cur.sql(
+                f"SELECT l.{qident(ID)}, {cols} FROM {qident(spec.name + '__latest')} AS l "
+                f"SEMI JOIN {qident(name)} AS i USING ({qident(ID)})"
+            ).to_arrow_table()
+        finally:
+            cur.unregister(name)
+        at = pc.index_in(ids, value_set=stored.column(ID))
+        found = pc.is_valid(at)
+        for c in hidden:
+            i = data.schema.get_field_index(c)
+            kept = stored.column(c).take(at).cast(data.schema.field(c).type)
+            data = data.set_column(i, data.schema.field(c), pc.if_else(found, kept, data.column(c)))
+        return data
 
     @contextlib.contextmanager
     def table_lock(self, table: str) -> Iterator[None]:
@@ -764,6 +827,7 @@ class Store:
                     revs.append(v.rev + 1)
             if problems:
                 raise ValidationError(spec.name, problems)
+            data = self._carry_hidden(spec, data, latest)
             when = at or datetime.now(UTC)
             n = data.num_rows
             meta = [
