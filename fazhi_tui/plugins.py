@@ -82,6 +82,7 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
         self.table_owner: dict[str, str] = {}  # table -> the plugin that declared it (``table_specs``)
+        self.warnings: list[str] = []  # plugin folders not loaded, and why
 
     # -- loading -----------------------------------------------------------------------------
     @classmethod
@@ -159,6 +160,13 @@ class PluginHost:
             sys.modules[FOLDER_PACKAGE] = parent
         if not folder.is_dir():
             self._fail(PluginInfo(str(folder), "folder", location=str(folder)), "插件目录不存在")
+            return
+        from .trust import untrusted_plugin_folder
+
+        problem = untrusted_plugin_folder(folder)
+        if problem:  # its code would run as this user: someone else could have put it there
+            self._fail(PluginInfo(str(folder), "folder", location=str(folder)), problem)
+            self.warnings.append(problem)
             return
         for path in sorted(folder.iterdir()):
             if path.name.startswith((".", "_")):

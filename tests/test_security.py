@@ -7,16 +7,16 @@ real thing: OS users made for the test (the suite runs as root), the CLI run as 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from fazhi_tui.host_tables import HOST_TABLES
 from fazhi_tui.store import Store
 from fazhi_tui.store.access import ADMIN, CLERK, VIEWER, Access, Policy
-from fazhi_tui.store.errors import ReadOnlySQLError
+from fazhi_tui.store.errors import ReadOnlySQLError, StoreError
 from fazhi_tui.store.sql import run_readonly
 
-from .os_users import os_users  # noqa: F401  (a fixture)
 from .test_access import CALLS, ROW
 
 REAL = {"欧阳娜娜", "13812345678", "41042119800101123X", "大黄村三组18号"}
@@ -283,3 +283,214 @@ def test_os_identity_decides_role_author_and_time(store_root, os_users):
     assert s.get("calls", "F1") is None
     assert s.get("calls", "F2")["_at"].year >= 2026
     s.close()
+
+
+# -- a group member runs code as the admin ----------------------------------------------------
+PLANTED_PLUGIN = "from pathlib import Path\nPath({flag!r}).write_text('ran')\n"
+
+
+def shared_store(os_users, name="shared") -> Path:
+    """A store made as ``init --group`` makes it, by root, for the test users' group."""
+    from fazhi_tui.cli import main
+
+    root = os_users.base / name
+    assert main(["init", "--group", os_users.group, "--store", str(root)]) == 0
+    (root / "access.toml").write_text(f'clerk = ["{os_users.clerk}"]\nclerk_tables = ["*"]\n', "utf-8")
+    return root
+
+
+def test_a_members_config_and_plugin_in_a_shared_folder_do_not_run_as_the_admin(os_users, capsys):
+    import subprocess
+    import sys
+
+    root = shared_store(os_users)
+    capsys.readouterr()
+    flag = os_users.base / "planted-ran"
+    # The clerk plants a plugin inside the store and a config beside it that loads it.
+    planted = os_users.python(
+        os_users.clerk,
+        "from pathlib import Path\n"
+        f"root = Path({str(root)!r})\n"
+        "(root / 'p').mkdir()\n"
+        f"(root / 'p' / 'evil.py').write_text({PLANTED_PLUGIN.format(flag=str(flag))!r})\n"
+        "(root / 'fazhi-tui.toml').write_text('plugins_dirs = [\"p\"]\\n')\n",
+    )
+    assert planted.returncode == 0, planted.stderr
+    # The admin (root) runs a command in that folder.
+    run = subprocess.run(
+        [sys.executable, "-m", "fazhi_tui", "plugins", "--store", str(root)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(os_users.base.parent)},
+    )
+    assert not flag.exists(), "a member's plugin ran as the admin"
+    assert "配置文件" in run.stderr and "fazhi-tui.toml" in run.stderr and "未使用" in run.stderr, run.stderr
+
+
+def test_plugin_folders_inside_a_store_or_writable_by_others_are_not_loaded(store_root, tmp_path):
+    from fazhi_tui.plugins import PluginHost
+
+    flag = tmp_path / "ran"
+    inside = store_root / "plugins"
+    inside.mkdir()
+    (inside / "evil.py").write_text(PLANTED_PLUGIN.format(flag=str(flag)), "utf-8")
+    open_folder = tmp_path / "open"
+    open_folder.mkdir()
+    (open_folder / "evil2.py").write_text(PLANTED_PLUGIN.format(flag=str(flag)), "utf-8")
+    open_folder.chmod(0o777)
+    host = PluginHost.load(only=["evil", "evil2"], plugin_dirs=[inside, open_folder], entry_points=False)
+    assert not flag.exists()
+    assert any("位于数据目录" in w and str(inside) in w for w in host.warnings)
+    assert any("允许他人修改" in w and str(open_folder) in w for w in host.warnings)
+
+
+def test_a_config_file_someone_else_owns_is_passed_over_with_a_warning(os_users, tmp_path, monkeypatch):
+    import os
+    import pwd
+
+    from fazhi_tui.config import ConfigError, load_config
+
+    folder = tmp_path / "work"
+    folder.mkdir()
+    cfg = folder / "fazhi-tui.toml"
+    cfg.write_text('town = "别处"\n', "utf-8")
+    os.chown(cfg, pwd.getpwnam(os_users.clerk).pw_uid, -1)
+    monkeypatch.chdir(folder)
+    got = load_config()
+    assert got.town != "别处" and any(str(cfg) in w and "其他用户" in w for w in got.warnings)
+    with pytest.raises(ConfigError, match="属于其他用户"):
+        load_config(cfg)
+
+
+# -- the store's own files ----------------------------------------------------------------------
+def test_init_refuses_an_existing_store_and_keeps_its_roles(tmp_path, capsys):
+    from fazhi_tui.cli import main
+
+    store = tmp_path / "s"
+    assert main(["init", "--store", str(store)]) == 0
+    (store / "access.toml").write_text('admin = ["wang"]\n', "utf-8")
+    capsys.readouterr()
+    assert main(["init", "--store", str(store)]) == 2
+    assert "已是数据目录" in capsys.readouterr().err
+    assert (store / "access.toml").read_text("utf-8") == 'admin = ["wang"]\n'
+
+
+def test_an_access_file_a_member_planted_is_refused_not_obeyed(os_users):
+    root = shared_store(os_users, "planted")
+    (root / "access.toml").unlink()  # a store without one: its owner is admin, others view
+    planted = os_users.python(
+        os_users.viewer,
+        f"open({str(root / 'access.toml')!r}, 'w').write('admin = [\"{os_users.viewer}\"]\\n')\n",
+    )
+    assert planted.returncode == 0, planted.stderr
+    who = os_users.cli(os_users.viewer, "whoami", "--store", str(root))
+    assert "角色：管理员" not in who.stdout
+    assert who.returncode == 2 and "不是数据目录的所有者" in who.stderr, who.stdout + who.stderr
+    check = os_users.cli(os_users.viewer, "check", "--store", str(root))
+    assert "access.toml" in check.stderr and check.returncode == 2
+
+
+def test_a_group_writable_access_file_is_refused(os_users):
+    from fazhi_tui.store.access import AccessConfigError
+
+    root = shared_store(os_users, "gw")
+    (root / "access.toml").chmod(0o660)  # the group has members besides the owner
+    with pytest.raises(AccessConfigError, match="允许他人修改"):
+        Store.open(root, HOST_TABLES)
+
+
+def test_the_marker_is_the_owners_and_demo_force_keeps_real_records(tmp_path, os_users):
+    import stat
+
+    from fazhi_tui.demo import build_demo
+    from fazhi_tui.plugins import PluginHost
+    from fazhi_tui.store import write_marker
+
+    root = shared_store(os_users, "marked")
+    assert stat.S_IMODE((root / "fazhi-store.json").stat().st_mode) == 0o640
+    tamper = os_users.python(os_users.clerk, f"open({str(root / 'fazhi-store.json')!r}, 'w').write('{{}}')\n")
+    assert tamper.returncode != 0 and "Permission" in tamper.stderr
+    # The owner's own marker says demo (an old demo store), but a clerk has written a record.
+    write_marker(root, demo=True, today="2026-01-01")
+    wrote = os_users.python(
+        os_users.clerk,
+        "from fazhi_tui.host_tables import HOST_TABLES\nfrom fazhi_tui.store import Store\n"
+        f"s = Store.open({str(root)!r}, HOST_TABLES)\n"
+        "s.append('grids', [{'code': 'G1', 'name': '一号网格', 'kind': '综合', 'village': '甲庄村'}])\ns.close()\n",
+    )
+    assert wrote.returncode == 0, wrote.stderr
+    host = PluginHost.load(only=[])
+    with pytest.raises(StoreError, match=f"{os_users.clerk} 写入的记录"):
+        build_demo(root, host, host.table_specs(), dt.date(2026, 11, 27), force=True)
+    s = Store.open(root, HOST_TABLES)
+    assert s.count("grids") == 1
+    s.close()
+
+
+def test_a_lock_file_swapped_for_a_symlink_is_refused(os_users):
+    root = shared_store(os_users, "locks")
+    victim = os_users.base / "victim"
+    s = Store.open(root, HOST_TABLES)
+    s.append("grids", [{"code": "G1", "name": "一", "kind": "综合", "village": "甲庄村"}])  # makes .locks
+    # The sticky bit: a member cannot replace the lock file root made …
+    swap = os_users.python(
+        os_users.clerk,
+        "import os\n"
+        f"p = {str(root / '.locks' / 'grids.lock')!r}\n"
+        "try:\n    os.unlink(p)\nexcept PermissionError:\n    print('STICKY')\n"
+        f"os.symlink({str(victim)!r}, {str(root / '.locks' / 'people.lock')!r})\n",
+    )
+    assert "STICKY" in swap.stdout, swap.stdout + swap.stderr
+    # … and a link planted where no lock file was yet is not followed.
+    with pytest.raises(StoreError, match="符号链接"):
+        s.append("people", [{"person_id": "P1", "name": "王五", "roles": ["网格员"]}])
+    assert not victim.exists()
+    s.close()
+
+
+def test_a_writer_kept_waiting_says_who_holds_the_lock_and_gives_up(store_root, monkeypatch, caplog):
+
+    monkeypatch.setenv("FAZHI_LOCK_TIMEOUT", "0.3")
+    holder = Store.open(store_root, [*HOST_TABLES, CALLS], user="占用者")
+    writer = as_role(store_root, ADMIN)
+    with holder.table_lock("calls"), pytest.raises(StoreError, match="正由 占用者.*未写入"):
+        writer.append("calls", [{**ROW, "call_no": "C7"}])
+    assert any("占用者" in r.getMessage() and "等待" in r.getMessage() for r in caplog.records)
+    writer.append("calls", [{**ROW, "call_no": "C7"}])  # released: it goes through
+    holder.close()
+    writer.close()
+
+
+def test_exports_and_reports_refuse_paths_inside_the_store(store_root, capsys):
+    from fazhi_tui.cli import main
+
+    (store_root / "access.toml").write_text('admin = ["somebody-else"]\n', "utf-8")  # a viewer
+    target = store_root / "grids" / "log" / "v-00000000000000000001-x-1-deadbeef.parquet"
+    assert main(["export", "grids", "-o", str(target), "--store", str(store_root)]) == 2
+    assert "数据目录" in capsys.readouterr().err and not target.exists()
+    assert main(["report", "--year", "2025", "-o", str(store_root / "r.md"), "--store", str(store_root)]) == 2
+    assert not (store_root / "r.md").exists()
+
+
+def test_folders_and_files_made_by_a_compaction_get_the_stores_group_modes(tmp_path, capsys):
+    import grp
+    import os
+    import stat
+
+    from fazhi_tui.cli import main
+    from fazhi_tui.store.compact import compact
+
+    store = tmp_path / "s"
+    assert main(["init", "--group", grp.getgrgid(os.getgid()).gr_name, "--store", str(store)]) == 0
+    s = Store.open(store, [*HOST_TABLES, CALLS])
+    s.append("calls", [ROW, {**ROW, "call_no": "C2", "day": dt.date(2024, 2, 1)}])
+    compact(s)
+    s.close()
+    gens = store / "calls" / "_gen"
+    dirs = [gens, *[p for p in gens.rglob("*") if p.is_dir()]]
+    assert len(dirs) > 3
+    for d in dirs:
+        assert stat.S_IMODE(d.stat().st_mode) == 0o3770, (d, oct(d.stat().st_mode))
+    for f in gens.rglob("*.parquet"):
+        assert stat.S_IMODE(f.stat().st_mode) == 0o640, f

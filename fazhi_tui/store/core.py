@@ -11,6 +11,7 @@ import fcntl
 import json
 import logging
 import os
+import stat
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -194,6 +195,8 @@ class Store:
             if root.exists() and any(root.iterdir()):
                 raise NotAStoreError(f"{root} 不是空目录，也不是 fazhi-tui 数据目录；为免混入他人文件，未在此创建")
             root.mkdir(parents=True, exist_ok=True)
+            if root.stat().st_mode & stat.S_IWGRP:
+                root.chmod(layout.dir_mode(root))  # sticky: members cannot replace the marker or access.toml
             write_marker(root, demo=False)
         else:
             info = read_marker(root)
@@ -758,17 +761,68 @@ class Store:
             data = data.set_column(i, data.schema.field(c), pc.if_else(found, kept, data.column(c)))
         return data
 
+    # How long a writer waits for another's lock before giving up with a message (FAZHI_LOCK_TIMEOUT).
+    lock_timeout: float = 120.0
+
     @contextlib.contextmanager
     def table_lock(self, table: str) -> Iterator[None]:
-        """Serialises the revision check and the write of concurrent writers (any process)."""
-        locks = self.root / layout.LOCKS_DIR
-        locks.mkdir(exist_ok=True)
-        with open(locks / f"{table}.lock", "a+b") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        """Serialises the revision check and the write of concurrent writers (any process).
+
+        The lock file says who holds it; a writer kept waiting says who, and gives up after
+        ``lock_timeout`` seconds (a member holding a lock made others' imports hang silently)."""
+        locks = layout.make_dir(self.root / layout.LOCKS_DIR, self.root)
+        path = locks / f"{table}.lock"
+        try:
+            timeout = float(os.environ.get("FAZHI_LOCK_TIMEOUT", "") or self.lock_timeout)
+        except ValueError:
+            raise StoreError(
+                f"环境变量 FAZHI_LOCK_TIMEOUT 应为秒数，实为“{os.environ['FAZHI_LOCK_TIMEOUT']}”"
+            ) from None
+        try:
+            opened = layout.open_lock(path, self.root)
+            fh = opened.__enter__()
+        except layout.LockFileError as exc:
+            raise StoreError(exc.strerror) from None
+        try:
+            self._acquire(fh, table, timeout)
             try:
+                fh.seek(0)
+                fh.truncate()
+                stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+                fh.write(f"{self.user}（进程 {os.getpid()}，{stamp} 起）".encode())
+                fh.flush()
                 yield
             finally:
+                with contextlib.suppress(OSError):
+                    fh.seek(0)
+                    fh.truncate()
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        finally:
+            opened.__exit__(None, None, None)
+
+    def _acquire(self, fh, table: str, timeout: float) -> None:
+        import time
+
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        holder = _lock_holder(fh)
+        label = self.specs[table].label if table in self.specs else table
+        _log.warning("表 %s 正由 %s 写入，等待其完成（最多 %.0f 秒）…", label, holder, timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            time.sleep(0.05)
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"表 {label} 正由 {_lock_holder(fh)} 写入，等待 {timeout:.0f} 秒后仍未释放，本次未写入；"
+                        f"请稍后重试，或请对方结束其操作"
+                    ) from None
 
     def _write(
         self,
@@ -856,17 +910,16 @@ class Store:
     def _publish_with(self, table: str, schema: pa.Schema, write: Callable[[pq.ParquetWriter], None]) -> Path:
         """A log file written by ``write`` into staging, flushed, and renamed into the table's
         log: readers see all of it or none of it."""
-        staging = self.root / layout.STAGING_DIR
-        staging.mkdir(exist_ok=True)
+        staging = layout.make_dir(self.root / layout.STAGING_DIR, self.root)
         name = layout.new_log_name()
         tmp = staging / f"{table}.{name}.tmp"
         try:
             with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
                 write(writer)
+            os.chmod(tmp, layout.file_mode(self.root))  # written once: only its writer may change it
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
-            dest_dir = layout.log_dir(self.root, table)
-            dest_dir.mkdir(parents=True, exist_ok=True)
+            dest_dir = layout.make_dir(layout.log_dir(self.root, table), self.root)
             dest = dest_dir / name
             os.rename(tmp, dest)
             layout.fsync_dir(dest_dir)
@@ -875,6 +928,15 @@ class Store:
                 tmp.unlink()
             raise
         return dest
+
+
+def _lock_holder(fh) -> str:
+    try:
+        fh.seek(0)
+        text = fh.read(300).decode("utf-8", "replace").strip()
+    except OSError:
+        text = ""
+    return text or "另一进程"
 
 
 def _duck_type(t: pa.DataType) -> str | None:
@@ -931,5 +993,10 @@ def write_marker(root: Path, *, demo: bool, **extra: Any) -> None:
     }
     info.update(extra)
     tmp = root / f".{layout.MARKER}.{uuid.uuid4().hex[:8]}.tmp"
-    tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    # Only its owner may write it (group members read it): with it, a member could lock everyone
+    # out (a future format) or say "demo" so that ``demo --force`` deletes real data.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+    os.chmod(tmp, 0o640)
     os.replace(tmp, root / layout.MARKER)
