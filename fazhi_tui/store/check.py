@@ -201,7 +201,7 @@ def repair(store, report: CheckReport) -> CheckReport:
                     break
                 for path in targets:
                     dest = dest_root / path.relative_to(root)
-                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    layout.make_dir(dest.parent, root)
                     os.rename(path, dest)
                     report.moved.append((path, dest))
     store.refresh(force=True)
@@ -276,7 +276,7 @@ def quarantine(store, report: CheckReport) -> CheckReport:
             continue
         rel = p.path.relative_to(root)
         dest = dest_root / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        layout.make_dir(dest.parent, root)
         if p.table:
             with store.table_lock(p.table):
                 os.rename(p.path, dest)
