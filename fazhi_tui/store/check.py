@@ -241,10 +241,10 @@ def _check_modes(store, add) -> None:
                 continue
             if mode & stat.S_IWOTH:
                 findings.setdefault("其他用户可写", []).append(p)
-            if stat.S_ISDIR(mode) and mode & stat.S_IWGRP and not mode & stat.S_ISVTX:
-                # Without the sticky bit a member may replace what others made (a lock file with a symlink).
-                findings.setdefault("同组可写的目录缺少粘滞位（chmod +t）", []).append(p)
             if gid is not None:
+                if stat.S_ISDIR(mode) and mode & stat.S_IWGRP and not mode & stat.S_ISVTX:
+                    # Without the sticky bit a member may replace what others made (a lock file with a symlink).
+                    findings.setdefault("同组可写的目录缺少粘滞位（chmod +t）", []).append(p)
                 if st.st_gid != gid:
                     findings.setdefault(f"不属于组 {policy.group}", []).append(p)
                 # Folders and lock files are shared for writing; data files only for reading.

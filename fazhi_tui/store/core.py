@@ -656,6 +656,7 @@ class Store:
                 nonlocal written
                 for raw in batches():
                     # References were resolved by the import's plan (against the same tables).
+                    raw = self._with_stored_hidden(spec, raw)
                     data = rows_to_table(spec, raw, first_row=written + 1, settings=self.table_settings.get(spec.name))
                     refused = reference_problems(self, spec, data, first_row=written + 1)
                     if refused:
@@ -689,6 +690,7 @@ class Store:
     def _checked(self, spec: TableSpec, rows: Sequence[Mapping[str, Any]] | pa.Table, first_row: int = 1) -> pa.Table:
         """Rows as a batch to write: converted, references by name resolved to codes, computed
         defaults filled, every value and row rule checked (as an import checks them)."""
+        rows = self._with_stored_hidden(spec, rows)
         return rows_to_table(
             spec,
             rows,
@@ -733,7 +735,8 @@ class Store:
         The caller's values are what it could see: masked (``袁**``), so writing them would destroy
         the real ones (a clerk signing a ticket overwrote the caller's name with its mask), and a
         role that may not read a value has no business replacing it either. New records keep
-        what was given: whoever registers a caller knows the caller."""
+        what was given: whoever registers a caller knows the caller. (``_with_stored_hidden``
+        does the same before the rows are checked, so a mask is not refused as a bad phone.)"""
         hidden = [c.name for c in spec.columns if c.pii]
         if self.access.sees_pii or not hidden or not latest:
             return data
@@ -741,25 +744,47 @@ class Store:
         existing = pc.is_in(ids, value_set=pa.array(list(latest), pa.string()))
         if not pc.any(existing).as_py():
             return data
+        return _overlay(data, ids, self._stored_hidden(spec, ids.filter(existing)), hidden)
+
+    def _with_stored_hidden(self, spec: TableSpec, rows: Sequence[Mapping[str, Any]] | pa.Table):
+        """``rows`` with the stored PII of records that exist, for a role that sees PII masked."""
+        hidden = [c.name for c in spec.columns if c.pii]
+        if self.access.sees_pii or not hidden:
+            return rows
+        if isinstance(rows, pa.Table):
+            if spec.key not in rows.column_names or not rows.num_rows:
+                return rows
+            ids = rows.column(spec.key).cast(pa.string())
+            present = [c for c in hidden if c in rows.column_names]
+            stored = self._stored_hidden(spec, pc.drop_null(ids))
+            return _overlay(rows, ids, stored, present) if stored.num_rows and present else rows
+        rows = list(rows)
+        keys = [None if r.get(spec.key) is None else str(r.get(spec.key)) for r in rows]
+        wanted = [k for k in keys if k is not None]
+        if not wanted:
+            return rows
+        stored = {r[ID]: r for r in self._stored_hidden(spec, pa.array(wanted, pa.string())).to_pylist()}
+        return [
+            {**row, **{c: stored[k][c] for c in hidden}} if k in stored else row
+            for row, k in zip(rows, keys, strict=True)
+        ]
+
+    def _stored_hidden(self, spec: TableSpec, ids: pa.Array) -> pa.Table:
+        """The unmasked PII of the newest versions of these records (``__latest`` is unmasked:
+        only the public views mask)."""
+        hidden = [c.name for c in spec.columns if c.pii]
+        self.refresh([spec.name])
         cur = self.cursor()
         name = f"__ids_{uuid.uuid4().hex}"
-        cur.register(name, pa.table({ID: ids.filter(existing)}))
+        cur.register(name, pa.table({ID: ids}))
         try:
-            # ``__latest`` is the unmasked newest version of each record (only the public views mask).
             cols = ", ".join(f"l.{qident(c)}" for c in hidden)
-            stored = cur.sql(
+            return cur.sql(
                 f"SELECT l.{qident(ID)}, {cols} FROM {qident(spec.name + '__latest')} AS l "
                 f"SEMI JOIN {qident(name)} AS i USING ({qident(ID)})"
             ).to_arrow_table()
         finally:
             cur.unregister(name)
-        at = pc.index_in(ids, value_set=stored.column(ID))
-        found = pc.is_valid(at)
-        for c in hidden:
-            i = data.schema.get_field_index(c)
-            kept = stored.column(c).take(at).cast(data.schema.field(c).type)
-            data = data.set_column(i, data.schema.field(c), pc.if_else(found, kept, data.column(c)))
-        return data
 
     # How long a writer waits for another's lock before giving up with a message (FAZHI_LOCK_TIMEOUT).
     lock_timeout: float = 120.0
@@ -785,17 +810,22 @@ class Store:
             raise StoreError(exc.strerror) from None
         try:
             self._acquire(fh, table, timeout)
+            # Who holds it, for those kept waiting; never written through a second link (a store
+            # copied with ``cp -al`` shares its lock files; a link elsewhere must not be written).
+            single = os.fstat(fh.fileno()).st_nlink == 1
             try:
-                fh.seek(0)
-                fh.truncate()
-                stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
-                fh.write(f"{self.user}（进程 {os.getpid()}，{stamp} 起）".encode())
-                fh.flush()
-                yield
-            finally:
-                with contextlib.suppress(OSError):
+                if single:
                     fh.seek(0)
                     fh.truncate()
+                    stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+                    fh.write(f"{self.user}（进程 {os.getpid()}，{stamp} 起）".encode())
+                    fh.flush()
+                yield
+            finally:
+                if single:
+                    with contextlib.suppress(OSError):
+                        fh.seek(0)
+                        fh.truncate()
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
         finally:
             opened.__exit__(None, None, None)
@@ -928,6 +958,18 @@ class Store:
                 tmp.unlink()
             raise
         return dest
+
+
+def _overlay(data: pa.Table, ids: pa.Array, stored: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """``data`` with ``columns`` taken from ``stored`` (keyed by ``_id``) where its key is there."""
+    at = pc.index_in(ids, value_set=stored.column(ID))
+    found = pc.is_valid(at)
+    for c in columns:
+        i = data.schema.get_field_index(c)
+        field = data.schema.field(c)
+        kept = stored.column(c).take(at).cast(field.type)
+        data = data.set_column(i, field, pc.if_else(found, kept, data.column(c)))
+    return data
 
 
 def _lock_holder(fh) -> str:

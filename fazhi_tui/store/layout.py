@@ -150,7 +150,7 @@ def open_lock(path: Path, root: Path):
             root_st = None
         ours = st.st_uid == os.getuid() or (root_st is not None and st.st_uid == root_st.st_uid)
         in_group = root_st is not None and st.st_gid == root_st.st_gid
-        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or not (ours or in_group):
+        if not stat.S_ISREG(st.st_mode) or not (ours or in_group):
             raise LockFileError(errno.EPERM, f"锁文件 {path} 不是本程序建立的普通文件，拒绝使用（请管理员删除它）")
         if st.st_uid == os.getuid():
             with contextlib.suppress(OSError):
