@@ -30,7 +30,7 @@ class Users:
         """Run ``argv`` (``-c CODE`` or ``-m MODULE ARGS``) as ``user``, with their groups (tests/run_as.py)."""
         e = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(self.base),
+            "HOME": str(self.base / f"home-{user}"),  # theirs: the program keeps a spill folder in ~/.cache
             "PYTHONPATH": str(REPO),
             "FAZHI_TODAY": "2026-11-27",
             "LANG": "C.UTF-8",
@@ -72,6 +72,10 @@ def os_users():
         base = Path(f"/tmp/fz13-{tag}")
         base.mkdir(mode=0o755)
         base.chmod(0o755)
+        for name in names.values():
+            home = base / f"home-{name}"
+            home.mkdir(mode=0o700)
+            shutil.chown(home, name, group if name != names["outsider"] else name)
         yield Users(group, names["viewer"], names["clerk"], names["outsider"], base)
     finally:
         shutil.rmtree(f"/tmp/fz13-{tag}", ignore_errors=True)
