@@ -160,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     cfg = load_config(getattr(args, "config", None))
+    for warning in cfg.warnings:
+        print(f"警告：{warning}", file=sys.stderr)
     cfg.plugins_dirs += [Path(p) for p in getattr(args, "plugins_dir", []) or []]
     store_path, source = resolve_store_path(getattr(args, "store", None), cfg)
     command = SUBCOMMANDS.get(args.command) if args.command else None
@@ -278,12 +280,20 @@ def cmd_init(run: Invocation) -> int:
             gid = grp.getgrnam(group).gr_gid
         except KeyError:
             raise CliError(f"系统中没有用户组 {group}") from None
+    from .store.layout import MARKER
+
+    if (store_path / MARKER).exists():
+        # Re-running init used to say it created a store and reset access.toml: roles lost.
+        raise CliError(f"{store_path} 已是数据目录，未改动（角色设置在 {store_path / ACCESS_FILE}）")
     rt = open_runtime(cfg, store_path, create=True)
     rt.close()
     access_file = store_path / ACCESS_FILE
     text = ACCESS_TEMPLATE if not group else ACCESS_TEMPLATE + f'group = "{group}"\n'
-    access_file.write_text(text, "utf-8")
-    # The access file is the admin's: group members may read it, not replace it.
+    # The access file is the admin's: group members may read it, not replace it. Created
+    # exclusively, never through a link someone left there.
+    fd = os.open(access_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
     access_file.chmod(0o640)
     if gid is not None:
         os.chown(store_path, -1, gid)
@@ -723,6 +733,10 @@ def cmd_report(run: Invocation) -> int:
     text = report.markdown()
     if args.output:
         out = Path(args.output)
+        from .trust import output_inside_store
+
+        if output_inside_store(out):
+            raise CliError(output_inside_store(out))
         try:
             write_atomic(out, text)
         except OSError as exc:

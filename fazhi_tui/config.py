@@ -18,6 +18,7 @@ from typing import Any
 import platformdirs
 
 from .store.limits import QueryLimits
+from .trust import untrusted
 
 APP_NAME = "fazhi-tui"
 SYSTEM_CONFIG = Path("/etc/fazhi-tui/config.toml")
@@ -66,6 +67,7 @@ class Config:
     theme: str | None = None
     start_panel: str | None = None  # a panel's name; checked against the loaded panels at start
     limits: QueryLimits = field(default_factory=QueryLimits)
+    warnings: list[str] = field(default_factory=list)  # files passed over, each named (trust.py)
 
     def plugin_settings(self, name: str) -> dict[str, Any]:
         return dict(self.plugin.get(name, {}))
@@ -89,12 +91,22 @@ def load_config(explicit: str | os.PathLike | None = None) -> Config:
     candidates = config_candidates(explicit)
     cfg = Config()
     chosen_is_explicit = bool(explicit) or bool(os.environ.get("FAZHI_CONFIG"))
+    passed_over: list[str] = []
     for path in candidates:
         if path.is_file():
+            # A config names plugin folders, whose code runs as this user: one that someone else
+            # owns or may write (a member's ./fazhi-tui.toml in a shared folder) is not used.
+            problem = untrusted(path, "配置文件")
+            if problem:
+                if chosen_is_explicit:
+                    raise ConfigError(problem)
+                passed_over.append(problem)
+                continue
             cfg = parse_config(path)
             break
         if chosen_is_explicit:
             raise ConfigError(f"配置文件 {path} 不存在")
+    cfg.warnings = passed_over + cfg.warnings
     env_plugins = os.environ.get("FAZHI_PLUGINS")
     if env_plugins is not None:
         cfg.plugins = [p.strip() for p in env_plugins.split(",") if p.strip()]

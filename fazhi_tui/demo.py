@@ -34,6 +34,31 @@ class DemoResult:
     skipped: dict[str, list[str]] = field(default_factory=dict)
 
 
+def _not_only_demo(path: Path) -> str | None:
+    """Why the folder is not (only) a demo this user may delete, or None."""
+    import os
+    import stat
+
+    import pyarrow.parquet as pq
+
+    from .store.spec import BY
+
+    st = (path / MARKER).lstat()
+    if stat.S_ISLNK(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"标记文件 {path / MARKER} 不是本人所有、仅本人可写的文件，其“演示数据”标记不可信"
+    if path.stat().st_uid != os.getuid():
+        return "数据目录不属于本人"
+    for file in sorted(path.rglob("*.parquet")):
+        try:
+            authors = pq.read_table(file, columns=[BY]).column(BY).unique().to_pylist()
+        except Exception as exc:  # noqa: BLE001 - an unreadable file is not known to be the demo's
+            return f"{file} 无法读取（{type(exc).__name__}），不能确认只有演示数据"
+        others = [a for a in authors if a != DEMO_USER]
+        if others:
+            return f"其中有 {others[0]} 写入的记录（{file.relative_to(path)}），不只是演示数据"
+    return None
+
+
 def build_demo(
     path: Path,
     host: PluginHost,
@@ -55,6 +80,11 @@ def build_demo(
                 raise StoreError(f"{path} 是正式数据目录（非演示数据），不会被覆盖")
             if not force:
                 raise StoreError(f"{path} 已有演示数据（基准日 {info.get('today')}）；如需重建请加 --force")
+            # The marker's word is not enough to delete a folder: it must be this user's own,
+            # unwritable by others, and every version in the store the demo's.
+            problem = _not_only_demo(path)
+            if problem:
+                raise StoreError(f"{path} 不会被删除重建：{problem}")
             replaced = True
         elif path.is_dir() and any(path.iterdir()):
             raise StoreError(f"{path} 不是空目录，也不是 fazhi-tui 数据目录；为免混入他人文件，未在此创建演示数据")

@@ -82,6 +82,7 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
         self.table_owner: dict[str, str] = {}  # table -> the plugin that declared it (``table_specs``)
+        self.warnings: list[str] = []  # plugin folders not loaded, and why
 
     # -- loading -----------------------------------------------------------------------------
     @classmethod
@@ -106,7 +107,12 @@ class PluginHost:
         host._register(HOST_NAME, host_plugin, PluginInfo(HOST_NAME, "host", _dist_version("fazhi-tui")))
         wanted = None if only is None else {n.strip() for n in only if n.strip()}
         if entry_points:
-            for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+
+            def builtin_first(ep: importlib.metadata.EntryPoint) -> tuple[bool, str]:
+                dist = ep.dist.name if ep.dist is not None else ""
+                return dist.replace("_", "-") != "fazhi-tui", ep.name
+
+            for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=builtin_first):
                 if wanted is not None and ep.name not in wanted:
                     continue
                 dist = ep.dist.name if ep.dist is not None else ""
@@ -154,6 +160,13 @@ class PluginHost:
             sys.modules[FOLDER_PACKAGE] = parent
         if not folder.is_dir():
             self._fail(PluginInfo(str(folder), "folder", location=str(folder)), "插件目录不存在")
+            return
+        from .trust import untrusted_plugin_folder
+
+        problem = untrusted_plugin_folder(folder)
+        if problem:  # its code would run as this user: someone else could have put it there
+            self._fail(PluginInfo(str(folder), "folder", location=str(folder)), problem)
+            self.warnings.append(problem)
             return
         for path in sorted(folder.iterdir()):
             if path.name.startswith((".", "_")):
@@ -251,6 +264,12 @@ class PluginHost:
         # them in load order, so the host's tables come first and win a clash of names.
         # tryfirst/trylast still move an implementation to the front or the back.
         impls = sorted(caller.get_hookimpls(), key=lambda i: 0 if i.tryfirst else 2 if i.trylast else 1)
+        if hook_name == "fazhi_tables":
+            # Tables strictly in load order (the host, built-in plugins, other entry points, then
+            # folders): tryfirst must not let a plugin declare ``hotline`` before its owner does
+            # and drop its PII columns (the second declaration is the one refused).
+            loaded = list(self.infos)
+            impls = sorted(impls, key=lambda i: loaded.index(i.plugin_name) if i.plugin_name in loaded else len(loaded))
         for impl in impls:
             try:
                 result = impl.function(*[kwargs[a] for a in impl.argnames])

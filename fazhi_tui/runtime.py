@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,10 @@ class Runtime:
 
 
 def load_plugins(cfg: Config) -> PluginHost:
-    return PluginHost.load(only=cfg.plugins, plugin_dirs=cfg.plugins_dirs, settings=cfg.plugin)
+    host = PluginHost.load(only=cfg.plugins, plugin_dirs=cfg.plugins_dirs, settings=cfg.plugin)
+    for warning in host.warnings:  # a plugin folder someone else could have written: not loaded
+        print(f"警告：{warning}", file=sys.stderr)
+    return host
 
 
 def table_specs(host: PluginHost, cfg: Config) -> list[TableSpec]:

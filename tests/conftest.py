@@ -9,6 +9,7 @@ from fazhi_tui.plugins import PluginHost
 from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store
 
+from .os_users import os_users  # noqa: F401  (a fixture: real OS users, tests/os_users.py)
 from .store_specs import SPECS
 
 

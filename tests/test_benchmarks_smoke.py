@@ -48,8 +48,6 @@ PROCESS = [
 ]
 # The panels' queries per role, and ``fazhi-tui sql`` per role (first variant only).
 ROLES = [
-    ("as clerk (recent edits)", "figures: this year and last"),
-    ("as clerk (recent edits)", "open list opens: town"),
     ("as viewer (recent edits)", "figures: this year and last"),
     ("as viewer (recent edits)", "breakdown by grid"),
     ("as viewer (recent edits)", "open list opens: town"),

@@ -20,7 +20,9 @@ from __future__ import annotations
 import grp
 import os
 import pwd
+import stat
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,7 @@ ACCESS_FILE = "access.toml"
 VIEWER, CLERK, ADMIN = "viewer", "clerk", "admin"
 ROLE_LABELS = {VIEWER: "查看", CLERK: "办事员", ADMIN: "管理员"}
 _KEYS = {"admin", "clerk", "clerk_tables", "pii", "group"}
+_RANK = {VIEWER: 0, CLERK: 1, ADMIN: 2}
 
 
 class AccessError(StoreError):
@@ -99,6 +102,13 @@ class Access:
                 names.add(entry)
         return sorted(names)
 
+    def within(self, other: Access, tables: Iterable[str]) -> bool:
+        """Whether this access allows nothing that ``other`` does not (a narrower role, for a test
+        or a tool that wants less than the OS account has)."""
+        if _RANK[self.role] > _RANK[other.role] or (self.sees_pii and not other.sees_pii):
+            return False
+        return all(other.may_write(t) for t in tables if self.may_write(t))
+
     def require_admin(self, action: str) -> None:
         if not self.is_admin:
             raise AccessError(f"{self.user}（{self.role_label}）不能{action}：需要管理员角色")
@@ -116,6 +126,7 @@ def load_policy(store_root: Path) -> Policy:
     path = root / ACCESS_FILE
     if not path.is_file():
         return Policy(owner_uid=owner)
+    _refuse_if_planted(path, owner)
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -143,6 +154,34 @@ def load_policy(store_root: Path) -> Policy:
         source=str(path),
         owner_uid=owner,
     )
+
+
+def _refuse_if_planted(path: Path, owner: int | None) -> None:
+    """An access file the store's owner did not write, or that others may change, is refused
+    (not obeyed): a group member could otherwise name themselves admin. The program stops with
+    this message until the owner removes or rewrites it."""
+    from ..trust import _private_group
+
+    st = path.lstat()
+    if stat.S_ISLNK(st.st_mode):
+        raise AccessConfigError(f"{path} 是符号链接，未采用：角色设置须是数据目录所有者的普通文件")
+    if owner is not None and st.st_uid != owner:
+        raise AccessConfigError(
+            f"{path} 属于 {_user_name(st.st_uid)}，不是数据目录的所有者 {_user_name(owner)}，未采用："
+            f"角色设置只能由所有者创建（请所有者删除此文件后重新设置）"
+        )
+    group_writable = st.st_mode & stat.S_IWGRP and not _private_group(st.st_gid, st.st_uid)
+    if st.st_mode & stat.S_IWOTH or group_writable:
+        raise AccessConfigError(
+            f"{path} 允许他人修改（权限 {stat.S_IMODE(st.st_mode):o}），未采用：请所有者执行 chmod 640 {path}"
+        )
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
 
 
 def os_identity(uid: int | None = None) -> tuple[str, set[str]]:

@@ -201,7 +201,7 @@ def repair(store, report: CheckReport) -> CheckReport:
                     break
                 for path in targets:
                     dest = dest_root / path.relative_to(root)
-                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    layout.make_dir(dest.parent, root)
                     os.rename(path, dest)
                     report.moved.append((path, dest))
     store.refresh(force=True)
@@ -222,6 +222,7 @@ def _check_modes(store, add) -> None:
         except KeyError:
             add(Problem("warning", None, f"access.toml 中的组 {policy.group} 在本机不存在"))
     findings: dict[str, list[Path]] = {}
+    owner = store.root.stat().st_uid
     for dirpath, dirnames, filenames in os.walk(store.root):
         dirnames[:] = [d for d in dirnames if d != layout.QUARANTINE_DIR]
         for p in [Path(dirpath)] + [Path(dirpath) / f for f in filenames]:
@@ -230,17 +231,25 @@ def _check_modes(store, add) -> None:
             except FileNotFoundError:
                 continue
             mode = st.st_mode
-            if p.name == "access.toml" and p.parent == store.root:
-                # The roles file is the admin's alone: anyone who can write it can make themselves admin.
+            if p.parent == store.root and p.name in ("access.toml", layout.MARKER):
+                # The roles file and the marker are the owner's alone: whoever can write the
+                # first makes themselves admin; the second can lock everyone out, or say "demo".
                 if mode & (stat.S_IWGRP | stat.S_IWOTH):
-                    findings.setdefault("角色文件 access.toml 可被他人修改（应为 chmod 640）", []).append(p)
+                    findings.setdefault(f"{p.name} 可被他人修改（应为 chmod 640）", []).append(p)
+                if st.st_uid != owner:
+                    findings.setdefault(f"{p.name} 不属于数据目录的所有者（应由所有者重建）", []).append(p)
                 continue
             if mode & stat.S_IWOTH:
                 findings.setdefault("其他用户可写", []).append(p)
             if gid is not None:
+                if stat.S_ISDIR(mode) and mode & stat.S_IWGRP and not mode & stat.S_ISVTX:
+                    # Without the sticky bit a member may replace what others made (a lock file with a symlink).
+                    findings.setdefault("同组可写的目录缺少粘滞位（chmod +t）", []).append(p)
                 if st.st_gid != gid:
                     findings.setdefault(f"不属于组 {policy.group}", []).append(p)
-                if not (mode & stat.S_IRGRP and mode & stat.S_IWGRP):
+                # Folders and lock files are shared for writing; data files only for reading.
+                shared = stat.S_ISDIR(mode) or p.suffix == ".lock"
+                if not (mode & stat.S_IRGRP and (mode & stat.S_IWGRP or not shared)):
                     findings.setdefault("同组用户不能读写", []).append(p)
                 if mode & (stat.S_IROTH | stat.S_IXOTH):
                     findings.setdefault("其他用户可读", []).append(p)
@@ -251,7 +260,7 @@ def _check_modes(store, add) -> None:
             Problem(
                 "warning",
                 None,
-                f"文件权限：{what}：{listed}{more}（修正：chgrp -R {policy.group or '组名'} 数据目录 && chmod -R g+rwX,o-rwx 数据目录）",
+                f"文件权限：{what}：{listed}{more}（修正：chgrp -R {policy.group or '组名'} 数据目录 && chmod -R g+rX,o-rwx 数据目录，目录再 chmod g+w,+t）",
             )
         )
 
@@ -267,7 +276,7 @@ def quarantine(store, report: CheckReport) -> CheckReport:
             continue
         rel = p.path.relative_to(root)
         dest = dest_root / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        layout.make_dir(dest.parent, root)
         if p.table:
             with store.table_lock(p.table):
                 os.rename(p.path, dest)

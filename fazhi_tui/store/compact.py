@@ -54,7 +54,8 @@ def compact_table(
         prev = latest_gen(root, spec.name)
         new_gen = manifest_files.next_gen_number(root, spec.name)
         stage = root / layout.STAGING_DIR / f"gen-{spec.name}-{uuid.uuid4().hex[:12]}"
-        stage.mkdir(parents=True)
+        layout.make_dir(stage.parent, root)
+        stage.mkdir()
         try:
             duck_types = store.duck_types(spec.name)
             history_sql = group_select(spec, tf.history_files + tf.delta_files, duck_types)

@@ -15,6 +15,7 @@ import fcntl
 import json
 import logging
 import os
+import stat
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -102,12 +103,24 @@ class Store:
         self.table_settings: dict[str, Mapping[str, Any]] = dict(table_settings or {})
         # Said with "no such table" when a plugin failed to load (``PluginHost.missing_tables_note``).
         self.missing_note: str | None = None
-        self.user = user or current_user()
-        # The role of the OS account running this process; writes and PII follow it.
-        self.access = access if access is not None else _access.resolve_access(self.root)
         self.specs: dict[str, TableSpec] = {}
         for spec in specs:
             self._add_spec(spec)
+        # The role of the OS account running this process, from the store's access.toml; writes
+        # and PII follow it. A caller may ask for less (a test, a tool), never for more.
+        own = _access.resolve_access(self.root)
+        if access is not None and not access.within(own, self.specs):
+            raise _access.AccessError(
+                f"{own.user}（{own.role_label}）不能以“{access.user}（{access.role_label}）”的身份打开数据目录："
+                f"角色由数据目录的 access.toml 按操作系统账户决定"
+            )
+        self.access = access if access is not None else own
+        # Versions record the OS account. Only the store's owner, who can rewrite every file of
+        # it anyway, may stamp another name (the demo's 演示数据, a migration).
+        self.user = current_user()
+        if user is not None and user != self.user:
+            self._require_owner("以他人名义写入")
+            self.user = user
         self._con = duckdb.connect(":memory:", config={"threads": max(1, os.cpu_count() or 1)})
         # GLOBAL: a plain SET binds only this connection, and queries run on per-thread cursors
         # (until this said GLOBAL, the cursors never had the metadata cache).
@@ -152,6 +165,16 @@ class Store:
         if sealed:
             self._con.execute("SET lock_configuration = true")
 
+    def _require_owner(self, action: str) -> None:
+        try:
+            owner = self.root.stat().st_uid
+        except OSError:
+            owner = None
+        if owner != os.getuid():
+            raise _access.AccessError(
+                f"{current_user()}不能{action}：写入人和时间由操作系统记录，只有数据目录的所有者可以另行指定"
+            )
+
     # -- opening -----------------------------------------------------------------------------
     @classmethod
     def open(
@@ -176,6 +199,8 @@ class Store:
             if root.exists() and any(root.iterdir()):
                 raise NotAStoreError(f"{root} 不是空目录，也不是 fazhi-tui 数据目录；为免混入他人文件，未在此创建")
             root.mkdir(parents=True, exist_ok=True)
+            if root.stat().st_mode & stat.S_IWGRP:
+                root.chmod(layout.dir_mode(root))  # sticky: members cannot replace the marker or access.toml
             write_marker(root, demo=False)
         else:
             info = read_marker(root)
@@ -537,8 +562,11 @@ class Store:
         at: datetime | None = None,
         by: str | None = None,
     ) -> WriteResult:
-        """Add new records as one atomic batch. A key that already exists is refused."""
+        """Add new records as one atomic batch. A key that already exists is refused. ``at`` and
+        ``by`` (another time and author for the versions) are for the store's owner only."""
         spec = self.spec(table)
+        if at is not None or by is not None:
+            self._require_owner("指定写入人和时间")
         self.access.require_write(spec.name, spec.label)
         data = self._checked(spec, rows)
         return self._write(spec, data, mode="insert", expected=None, at=at, by=by)
@@ -555,6 +583,8 @@ class Store:
         """Write new versions of existing records (whole rows). ``expected`` maps each record id
         to the revision the edit started from; if any record moved on since, nothing is written."""
         spec = self.spec(table)
+        if at is not None or by is not None:
+            self._require_owner("指定写入人和时间")
         self.access.require_write(spec.name, spec.label)
         data = self._checked(spec, rows)
         return self._write(spec, data, mode="update", expected=expected, at=at, by=by)
@@ -639,6 +669,7 @@ class Store:
                 nonlocal written
                 for raw in batches():
                     # References were resolved by the import's plan (against the same tables).
+                    raw = self._with_stored_hidden(spec, raw)
                     data = rows_to_table(spec, raw, first_row=written + 1, settings=self.table_settings.get(spec.name))
                     refused = reference_problems(self, spec, data, first_row=written + 1)
                     if refused:
@@ -647,6 +678,7 @@ class Store:
                     bid = ids.slice(written, n)
                     if not pc.all(pc.equal(data.column(spec.key).cast(pa.string()), bid)).as_py():
                         raise StoreError(f"表 {spec.label}：分批写入的记录与编号清单不一致（第 {written + 1} 行起）")
+                    data = self._carry_hidden(spec, data, latest)
                     if len(old_ids):
                         revs = pc.fill_null(next_rev.take(pc.index_in(bid, value_set=old_ids)), 1)
                     else:
@@ -671,6 +703,7 @@ class Store:
     def _checked(self, spec: TableSpec, rows: Sequence[Mapping[str, Any]] | pa.Table, first_row: int = 1) -> pa.Table:
         """Rows as a batch to write: converted, references by name resolved to codes, computed
         defaults filled, every value and row rule checked (as an import checks them)."""
+        rows = self._with_stored_hidden(spec, rows)
         return rows_to_table(
             spec,
             rows,
@@ -708,17 +741,131 @@ class Store:
         self._write(spec, data, mode="delete", expected={str(record_id): expected_rev}, at=None, by=None)
         return expected_rev + 1
 
+    def _carry_hidden(self, spec: TableSpec, data: pa.Table, latest: Mapping[str, Version]) -> pa.Table:
+        """For a role that sees personal information masked: every PII column of a record that
+        already exists is taken from its stored version, never from what the caller passed.
+
+        The caller's values are what it could see: masked (``袁**``), so writing them would destroy
+        the real ones (a clerk signing a ticket overwrote the caller's name with its mask), and a
+        role that may not read a value has no business replacing it either. New records keep
+        what was given: whoever registers a caller knows the caller. (``_with_stored_hidden``
+        does the same before the rows are checked, so a mask is not refused as a bad phone.)"""
+        hidden = [c.name for c in spec.columns if c.pii]
+        if self.access.sees_pii or not hidden or not latest:
+            return data
+        ids = data.column(spec.key).cast(pa.string())
+        existing = pc.is_in(ids, value_set=pa.array(list(latest), pa.string()))
+        if not pc.any(existing).as_py():
+            return data
+        return _overlay(data, ids, self._stored_hidden(spec, ids.filter(existing)), hidden)
+
+    def _with_stored_hidden(self, spec: TableSpec, rows: Sequence[Mapping[str, Any]] | pa.Table):
+        """``rows`` with the stored PII of records that exist, for a role that sees PII masked."""
+        hidden = [c.name for c in spec.columns if c.pii]
+        if self.access.sees_pii or not hidden:
+            return rows
+        if isinstance(rows, pa.Table):
+            if spec.key not in rows.column_names or not rows.num_rows:
+                return rows
+            ids = rows.column(spec.key).cast(pa.string())
+            present = [c for c in hidden if c in rows.column_names]
+            stored = self._stored_hidden(spec, pc.drop_null(ids))
+            return _overlay(rows, ids, stored, present) if stored.num_rows and present else rows
+        rows = list(rows)
+        keys = [None if r.get(spec.key) is None else str(r.get(spec.key)) for r in rows]
+        wanted = [k for k in keys if k is not None]
+        if not wanted:
+            return rows
+        stored = {r[ID]: r for r in self._stored_hidden(spec, pa.array(wanted, pa.string())).to_pylist()}
+        return [
+            {**row, **{c: stored[k][c] for c in hidden}} if k in stored else row
+            for row, k in zip(rows, keys, strict=True)
+        ]
+
+    def _stored_hidden(self, spec: TableSpec, ids: pa.Array) -> pa.Table:
+        """The unmasked PII of the newest versions of these records (``__latest`` is unmasked:
+        only the public views mask)."""
+        hidden = [c.name for c in spec.columns if c.pii]
+        self.refresh([spec.name])
+        cur = self.cursor()
+        name = f"__ids_{uuid.uuid4().hex}"
+        cur.register(name, pa.table({ID: ids}))
+        try:
+            cols = ", ".join(f"l.{qident(c)}" for c in hidden)
+            return cur.sql(
+                f"SELECT l.{qident(ID)}, {cols} FROM {qident(spec.name + '__latest')} AS l "
+                f"SEMI JOIN {qident(name)} AS i USING ({qident(ID)})"
+            ).to_arrow_table()
+        finally:
+            cur.unregister(name)
+
+    # How long a writer waits for another's lock before giving up with a message (FAZHI_LOCK_TIMEOUT).
+    lock_timeout: float = 120.0
+
     @contextlib.contextmanager
     def table_lock(self, table: str) -> Iterator[None]:
-        """Serialises the revision check and the write of concurrent writers (any process)."""
-        locks = self.root / layout.LOCKS_DIR
-        locks.mkdir(exist_ok=True)
-        with open(locks / f"{table}.lock", "a+b") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        """Serialises the revision check and the write of concurrent writers (any process).
+
+        The lock file says who holds it; a writer kept waiting says who, and gives up after
+        ``lock_timeout`` seconds (a member holding a lock made others' imports hang silently)."""
+        locks = layout.make_dir(self.root / layout.LOCKS_DIR, self.root)
+        path = locks / f"{table}.lock"
+        try:
+            timeout = float(os.environ.get("FAZHI_LOCK_TIMEOUT", "") or self.lock_timeout)
+        except ValueError:
+            raise StoreError(
+                f"环境变量 FAZHI_LOCK_TIMEOUT 应为秒数，实为“{os.environ['FAZHI_LOCK_TIMEOUT']}”"
+            ) from None
+        try:
+            opened = layout.open_lock(path, self.root)
+            fh = opened.__enter__()
+        except layout.LockFileError as exc:
+            raise StoreError(exc.strerror) from None
+        try:
+            self._acquire(fh, table, timeout)
+            # Who holds it, for those kept waiting; never written through a second link (a store
+            # copied with ``cp -al`` shares its lock files; a link elsewhere must not be written).
+            single = os.fstat(fh.fileno()).st_nlink == 1
             try:
+                if single:
+                    fh.seek(0)
+                    fh.truncate()
+                    stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+                    fh.write(f"{self.user}（进程 {os.getpid()}，{stamp} 起）".encode())
+                    fh.flush()
                 yield
             finally:
+                if single:
+                    with contextlib.suppress(OSError):
+                        fh.seek(0)
+                        fh.truncate()
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        finally:
+            opened.__exit__(None, None, None)
+
+    def _acquire(self, fh, table: str, timeout: float) -> None:
+        import time
+
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        holder = _lock_holder(fh)
+        label = self.specs[table].label if table in self.specs else table
+        _log.warning("表 %s 正由 %s 写入，等待其完成（最多 %.0f 秒）…", label, holder, timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            time.sleep(0.05)
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"表 {label} 正由 {_lock_holder(fh)} 写入，等待 {timeout:.0f} 秒后仍未释放，本次未写入；"
+                        f"请稍后重试，或请对方结束其操作"
+                    ) from None
 
     def _write(
         self,
@@ -778,6 +925,7 @@ class Store:
                     revs.append(v.rev + 1)
             if problems:
                 raise ValidationError(spec.name, problems)
+            data = self._carry_hidden(spec, data, latest)
             when = at or datetime.now(UTC)
             n = data.num_rows
             meta = [
@@ -806,17 +954,16 @@ class Store:
     def _publish_with(self, table: str, schema: pa.Schema, write: Callable[[pq.ParquetWriter], None]) -> Path:
         """A log file written by ``write`` into staging, flushed, and renamed into the table's
         log: readers see all of it or none of it."""
-        staging = self.root / layout.STAGING_DIR
-        staging.mkdir(exist_ok=True)
+        staging = layout.make_dir(self.root / layout.STAGING_DIR, self.root)
         name = layout.new_log_name()
         tmp = staging / f"{table}.{name}.tmp"
         try:
             with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
                 write(writer)
+            os.chmod(tmp, layout.file_mode(self.root))  # written once: only its writer may change it
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
-            dest_dir = layout.log_dir(self.root, table)
-            dest_dir.mkdir(parents=True, exist_ok=True)
+            dest_dir = layout.make_dir(layout.log_dir(self.root, table), self.root)
             dest = dest_dir / name
             os.rename(tmp, dest)
             layout.fsync_dir(dest_dir)
@@ -825,6 +972,27 @@ class Store:
                 tmp.unlink()
             raise
         return dest
+
+
+def _overlay(data: pa.Table, ids: pa.Array, stored: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """``data`` with ``columns`` taken from ``stored`` (keyed by ``_id``) where its key is there."""
+    at = pc.index_in(ids, value_set=stored.column(ID))
+    found = pc.is_valid(at)
+    for c in columns:
+        i = data.schema.get_field_index(c)
+        field = data.schema.field(c)
+        kept = stored.column(c).take(at).cast(field.type)
+        data = data.set_column(i, field, pc.if_else(found, kept, data.column(c)))
+    return data
+
+
+def _lock_holder(fh) -> str:
+    try:
+        fh.seek(0)
+        text = fh.read(300).decode("utf-8", "replace").strip()
+    except OSError:
+        text = ""
+    return text or "另一进程"
 
 
 def _duck_type(t: pa.DataType) -> str | None:
@@ -881,5 +1049,10 @@ def write_marker(root: Path, *, demo: bool, **extra: Any) -> None:
     }
     info.update(extra)
     tmp = root / f".{layout.MARKER}.{uuid.uuid4().hex[:8]}.tmp"
-    tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    # Only its owner may write it (group members read it): with it, a member could lock everyone
+    # out (a future format) or say "demo" so that ``demo --force`` deletes real data.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+    os.chmod(tmp, 0o640)
     os.replace(tmp, root / layout.MARKER)

@@ -121,7 +121,8 @@ def fold_table(store, spec: TableSpec):
         # The first generation too (an empty base); past any damaged folder (manifest.py).
         new_gen = next_gen_number(root, spec.name)
         stage = root / layout.STAGING_DIR / f"gen-{spec.name}-{uuid.uuid4().hex[:12]}"
-        stage.mkdir(parents=True)
+        layout.make_dir(stage.parent, root)
+        stage.mkdir()
         try:
             duck_types = store.duck_types(spec.name)
             cur = store.writer_cursor()

@@ -77,9 +77,8 @@ def wait_for_compaction(root: Path, table: str, timeout: float) -> bool:
 @contextlib.contextmanager
 def compaction_lock(root: Path, table: str) -> Iterator[bool]:
     """The table's compaction lock, not waited for: yields False while another process holds it."""
-    locks = root / layout.LOCKS_DIR
-    locks.mkdir(exist_ok=True)
-    with open(locks / f"{table}.compact.lock", "a+b") as fh:
+    locks = layout.make_dir(root / layout.LOCKS_DIR, root)
+    with layout.open_lock(locks / f"{table}.compact.lock", root) as fh:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -106,9 +105,9 @@ def publish_generation(store, spec: TableSpec, tf, stage: Path, gen: int, facts:
         manifest_files.FILES_KEY: manifest_files.file_entries(stage, latest_gen(root, spec.name), _rows_of),
     }
     (stage / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+    layout.share_tree(stage, root)  # DuckDB made its folders 2750: a clerk's fold could not clean up
     fsync_tree(stage)
-    gdir = layout.gens_dir(root, spec.name)
-    gdir.mkdir(exist_ok=True)
+    gdir = layout.make_dir(layout.gens_dir(root, spec.name), root)
     os.rename(stage, gdir / layout.gen_name(gen))
     layout.fsync_dir(gdir)
 

@@ -91,6 +91,11 @@ def _column_by_name_or_label(spec: TableSpec, name: str):
 def export_rows(table: pa.Table, spec: TableSpec, out: Path, fmt: str, *, may_see_pii: bool) -> ExportResult:
     """Write rows (a query result over ``spec``'s columns) to ``out``, atomically."""
     out = Path(out)
+    from ..trust import output_inside_store
+
+    inside = output_inside_store(out)
+    if inside:
+        raise ExportError(inside)
     if out.is_dir():
         raise ExportError(f"{out} 是目录，请给出文件名")
     if not out.parent.is_dir():

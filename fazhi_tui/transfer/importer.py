@@ -249,8 +249,13 @@ def _plan_import(
     batch_rows: int | None = None,
 ) -> ImportPlan:
     """Read, convert and check every row of the file; nothing is written. ``batch_rows`` is how
-    many rows are converted at a time (``read.BATCH_ROWS`` unless given)."""
+    many rows are converted at a time (``read.BATCH_ROWS`` unless given).
+
+    The role is checked here, not only when the plan is run: a dry run compares the file with
+    the stored rows, and its counts ("未变 1 条") would otherwise tell a viewer whether a guess
+    at a masked phone is right."""
     spec = store.spec(table)
+    store.access.require_write(spec.name, spec.label)
     path = Path(path)
     if path.suffix.lower() in (".geojson", ".json") and table == "grids":
         from .geojson import read_grids_geojson
@@ -302,7 +307,10 @@ def _plan_import(
     keys = check.keys()
     del check  # only the plan's temporary file and the keys are left of the batches
     try:
-        _against_store(store, spec, plan, keys, update, problems, src, present=set(found))
+        # A role that sees PII masked compares, and changes, only what it may see: the file's
+        # PII of existing records is neither compared nor written (the store keeps the stored one).
+        visible = set(found) if store.access.sees_pii else {c for c in found if not spec.column(c).pii}
+        _against_store(store, spec, plan, keys, update, problems, src, present=visible)
         if problems:
             raise ValidationError(spec.name, _sorted(problems))
     except BaseException:
