@@ -11,7 +11,21 @@ from .errors import (
     UnknownTableError,
     ValidationError,
 )
-from .spec import AT, BY, ID, META_NAMES, OP, PII_KINDS, REV, Column, ComputedColumn, RowRule, SpecError, TableSpec
+from .spec import (
+    AT,
+    BY,
+    ID,
+    META_NAMES,
+    OP,
+    PII_KINDS,
+    REV,
+    Column,
+    ComputedColumn,
+    ImportNote,
+    RowRule,
+    SpecError,
+    TableSpec,
+)
 
 __all__ = [
     "AT",
@@ -32,6 +46,7 @@ __all__ = [
     "Store",
     "StoreError",
     "TableSpec",
+    "ImportNote",
     "RowRule",
     "UnknownTableError",
     "ValidationError",

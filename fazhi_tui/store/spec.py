@@ -99,6 +99,21 @@ class ComputedColumn:
     doc: str = ""
 
 
+class ImportNote:
+    """A warning an import shows before anything is written: the file is valid, but something in
+    it disagrees with what the store holds (a roster whose count differs from the session's
+    参加人数). Not a refusal: the user reads it in the preview (and the CLI prints it) and decides.
+
+    ``query`` is a DuckDB SELECT over ``incoming`` (the rows the file would write, with the table's
+    columns and ``_row``, the row in the file) and the store's views; each row it returns is one
+    warning, worded by ``message`` (``str.format`` over the query's columns). Only the first
+    ``MAX_IMPORT_NOTES`` of each note are shown, then how many more there are."""
+
+    name: str
+    query: str
+    message: str
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A table: columns, key, labels, PII marks, code tables, partitioning.
@@ -126,6 +141,8 @@ class TableSpec:
     rules: tuple[RowRule, ...] = ()
     # Defaults computed from other columns when a row arrives without them (see ``ComputedColumn``).
     computed: tuple[ComputedColumn, ...] = ()
+    # Warnings an import shows in its preview (see ``ImportNote``).
+    import_notes: tuple[ImportNote, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
