@@ -10,7 +10,7 @@ import pytest
 
 from fazhi_training import figures, hours, review, roster, sessions
 from fazhi_training.settings import parse_settings
-from fazhi_tui.api import Grid, Period, StaleRevisionError
+from fazhi_tui.api import Grid, Period, StaleRevisionError, ValidationError
 
 from .shell_fixtures import GRIDS
 from .training_fixtures import TODAY, context, training_store
@@ -173,6 +173,13 @@ def test_roster_saves_are_versions_and_refuse_stale_saves(tstore):
     next(e for e in stale.entries if e.person_id == "P02").status = "请假"
     with pytest.raises(StaleRevisionError):
         roster.save_roster(ctx, stale)
+
+
+def test_rules_refuse_bad_hours_and_scores(tstore):
+    with pytest.raises(ValidationError, match="成绩应为 0 至 100"):
+        tstore.append("training_attendance", [{**roster_row("S4", "P01"), "score": 120}])
+    with pytest.raises(ValidationError, match="学时应为 0 至 100"):
+        tstore.append("trainings", [{"training_id": "X", "date": dt.date(2025, 1, 1), "kind": "法治培训", "hours": -1}])
 
 
 def test_the_demo_2023_gives_the_seed_report_figures(tmp_path):

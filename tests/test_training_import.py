@@ -47,7 +47,7 @@ def test_trainings_import_from_a_gb18030_csv_with_the_office_headers(empty, tmp_
                 "XF2025-001,2025/1/10,中心组学习,学习宪法,王书记,王书记,班子成员,镇政府会议室,机关,赵庄村网格,2,,",
                 "XF2025-002,2025-03-05,法治培训,行政处罚法,县司法局讲师,,机关干部、村干部,镇政府,机关,,3,40,外请",
                 # 网格 by village name (the grid's village), 领学人 by id and by name.
-                f"XF2025-003,2025-03-06,中心组学习,民法典,,P02、王书记,,,,{GRIDS[2]['code']},2,,",
+                f"XF2025-003,2025-03-06,中心组学习,民法典,,P02、王书记,,,,{GRIDS[2]['village']},2,,",
                 "XF2025-004,2025-05-12,普法宣讲,预防校园欺凌,,,学生,赵庄小学,学校,大黄村网格,,120,",
             ]
         )
@@ -61,7 +61,7 @@ def test_trainings_import_from_a_gb18030_csv_with_the_office_headers(empty, tmp_
     assert rows["XF2025-001"]["date"] == dt.date(2025, 1, 10)
     assert rows["XF2025-001"]["leaders"] == ["P01"] and rows["XF2025-001"]["grid"] == GRIDS[0]["code"]
     assert rows["XF2025-002"]["audience"] == ["机关干部", "村干部"] and rows["XF2025-002"]["participants"] == 40
-    assert rows["XF2025-003"]["leaders"] == ["P02", "P01"]
+    assert rows["XF2025-003"]["leaders"] == ["P02", "P01"] and rows["XF2025-003"]["grid"] == GRIDS[2]["code"]
     assert rows["XF2025-004"]["venue_kind"] == "学校" and rows["XF2025-004"]["hours"] is None
 
 

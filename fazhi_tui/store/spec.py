@@ -99,6 +99,7 @@ class ComputedColumn:
     doc: str = ""
 
 
+@dataclass(frozen=True)
 class ImportNote:
     """A warning an import shows before anything is written: the file is valid, but something in
     it disagrees with what the store holds (a roster whose count differs from the session's
