@@ -259,7 +259,10 @@ def _build_posts(rng: random.Random, features, established: dict[str, date]) -> 
         else:
             opened = _random_date(rng, date(FIRST_YEAR, 1, 1), date(FIRST_YEAR, 12, 31))
         unit = UNIT_PARTY if n < 7 else UNIT_GOVERNMENT
-        posts.append(Post(("班子成员",), None, unit, opened, turnover=0.12, max_gap_days=40))
+        # The first party seat is the secretary's, the first government seat the head's (党政
+        # 主要负责人); given without a draw, so every other demo value stays as it was.
+        roles = ("班子成员", "党委书记") if n == 0 else ("班子成员", "镇长") if n == 7 else ("班子成员",)
+        posts.append(Post(roles, None, unit, opened, turnover=0.12, max_gap_days=40))
 
     # 法律顾问: one per village (22 in 2023, four of them new that year) and one for the town.
     late_counsel = set(rng.sample([code for code, _ in villages], 4))

@@ -25,6 +25,10 @@ PERSON_ROLES = (
     "执法队员",
     "班子成员",
     "法律顾问",
+    # The town's two principal leaders (党政主要负责人): the report counts the study sessions they
+    # lead (领学, issue 17). Both are also 班子成员, which the leadership count keys on.
+    "党委书记",
+    "镇长",
 )
 
 GRIDS = TableSpec(

@@ -112,6 +112,18 @@ class RefRule:
     table: str
     keys: tuple[str, ...]
     column: str
+class ImportNote:
+    """A warning an import shows before anything is written: the file is valid, but something in
+    it disagrees with what the store holds (a roster whose count differs from the session's
+    参加人数). Not a refusal: the user reads it in the preview (and the CLI prints it) and decides.
+
+    ``query`` is a DuckDB SELECT over ``incoming`` (the rows the file would write, with the table's
+    columns and ``_row``, the row in the file) and the store's views; each row it returns is one
+    warning, worded by ``message`` (``str.format`` over the query's columns). Only the first
+    ``MAX_IMPORT_NOTES`` of each note are shown, then how many more there are."""
+
+    name: str
+    query: str
     message: str
 
 
@@ -144,6 +156,8 @@ class TableSpec:
     computed: tuple[ComputedColumn, ...] = ()
     # References to other tables' records (see ``RefRule``), checked against the store on every write.
     references: tuple[RefRule, ...] = ()
+    # Warnings an import shows in its preview (see ``ImportNote``).
+    import_notes: tuple[ImportNote, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):

@@ -313,11 +313,44 @@ def _plan_import(
         _against_store(store, spec, plan, keys, update, problems, src, present=visible)
         if problems:
             raise ValidationError(spec.name, _sorted(problems))
+        plan.notes += import_notes(store, spec, plan)
     except BaseException:
         plan.discard()
         raise
     _release()
     return plan
+
+
+MAX_IMPORT_NOTES = 20  # lines of each ``ImportNote`` shown; then how many more
+
+
+def import_notes(store, spec: TableSpec, plan: ImportPlan) -> list[str]:
+    """The table's ``ImportNote`` warnings for the plan's rows (see ``spec.ImportNote``): each
+    query runs over ``incoming`` (the rows to write and their file rows) and the store's views."""
+    if not spec.import_notes or plan.rows == 0:
+        return []
+    data = pa.concat_tables(list(plan.batches()))
+    incoming = data.append_column("_row", plan.file_rows.cast(pa.int64()))
+    del data
+    store.refresh()
+    cur = store.cursor()
+    name = "incoming"
+    cur.register(name, incoming)
+    out: list[str] = []
+    try:
+        for note in spec.import_notes:
+            try:
+                rows = cur.sql(note.query).to_arrow_table().to_pylist()
+            except Exception as exc:  # a plugin's broken check costs its warning, not the import
+                out.append(f"导入检查 {note.name} 未能运行：{exc}")
+                continue
+            for row in rows[:MAX_IMPORT_NOTES]:
+                out.append(note.message.format(**row))
+            if len(rows) > MAX_IMPORT_NOTES:
+                out.append(f"……另有 {len(rows) - MAX_IMPORT_NOTES} 处同类情况")
+    finally:
+        cur.unregister(name)
+    return out
 
 
 def _release() -> None:

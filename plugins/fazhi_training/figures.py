@@ -1,0 +1,161 @@
+"""The report's figures (training_*) and the map's outreach figure per grid, each traceable to
+its sessions: ``compute(ctx)`` counts, ``records(ctx)`` returns the same rows. Separate from the
+panel's queries because the report and ``fazhi-tui figures`` use them without a screen.
+
+A figure is None (a gap in the report, not a made-up 0) when the period has no session of any
+类型 at all: a ledger that was not kept says nothing. The average exam score is None without
+any score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+
+from fazhi_tui.api import Context, Figure, GridFigure
+
+from .people import leader_ids
+from .sessions import scope
+from .settings import settings_of
+from .tables import CENTRAL_STUDY, EXAM, LECTURE, LEGAL_SERVICE, OUTREACH_VENUES, SEMINAR, TRAINING, TRAININGS
+
+RECORD_COLUMNS = "t.training_id, t.date, t.kind, t.topic, t.speaker, t.leaders, t.venue, t.venue_kind, t.grid, t.hours"
+
+# Where an outreach event was held: its 场所类型, or, when that is empty, what its 地点 names
+# (赵庄小学 → 学校, …公司 → 企业, 大黄村 → 村). Offices' sheets often have only 地点.
+VENUE_KIND_SQL = (
+    "coalesce(t.venue_kind, CASE "
+    "WHEN regexp_matches(t.venue, '学校|小学|中学|学院|幼儿园|校') THEN '学校' "
+    "WHEN regexp_matches(t.venue, '公司|企业|工厂|厂|合作社') THEN '企业' "
+    "WHEN regexp_matches(t.venue, '村') THEN '村' END)"
+)
+
+
+def _kind(kind: str) -> Callable[[Context], tuple[str, list[Any]]]:
+    return lambda ctx: ("t.kind = ?", [kind])
+
+
+def _led_study(ctx: Context) -> tuple[str, list[Any]]:
+    leaders = leader_ids(ctx, settings_of(ctx))
+    return "t.kind = ? AND list_has_any(t.leaders, ?::VARCHAR[])", [CENTRAL_STUDY, leaders]
+
+
+def _lectures(ctx: Context) -> tuple[str, list[Any]]:
+    return f"t.kind = ? AND {VENUE_KIND_SQL} IN (SELECT unnest(?::VARCHAR[]))", [LECTURE, list(OUTREACH_VENUES)]
+
+
+def _any_session(ctx: Context) -> bool:
+    cond, params = scope(ctx)
+    return bool(ctx.query(f"SELECT EXISTS (SELECT 1 FROM trainings AS t WHERE {cond})", params).column(0)[0].as_py())
+
+
+def _counter(where: Callable[[Context], tuple[str, list[Any]]]) -> tuple[Callable, Callable]:
+    def compute(ctx: Context) -> int | None:
+        cond, params = scope(ctx)
+        extra, more = where(ctx)
+        n = ctx.query(f"SELECT count(*) FROM trainings AS t WHERE {cond} AND {extra}", [*params, *more])
+        value = int(n.column(0)[0].as_py())
+        if value == 0 and not _any_session(ctx):
+            return None
+        return value
+
+    def records(ctx: Context) -> pa.Table:
+        cond, params = scope(ctx)
+        extra, more = where(ctx)
+        return ctx.query(
+            f"SELECT {RECORD_COLUMNS} FROM trainings AS t WHERE {cond} AND {extra} ORDER BY t.date, t.training_id",
+            [*params, *more],
+        )
+
+    return compute, records
+
+
+def exam_avg_score(ctx: Context) -> float | None:
+    """The mean score of every scored 学法考试 record of the period (one person, one exam)."""
+    cond, params = scope(ctx)
+    v = (
+        ctx.query(
+            f"SELECT avg(a.score) FROM training_attendance AS a JOIN trainings AS t USING (training_id) "
+            f"WHERE {cond} AND t.kind = ? AND a.score IS NOT NULL",
+            [*params, EXAM],
+        )
+        .column(0)[0]
+        .as_py()
+    )
+    return None if v is None else round(float(v), 1)
+
+
+def exam_score_rows(ctx: Context) -> pa.Table:
+    cond, params = scope(ctx)
+    return ctx.query(
+        "SELECT t.training_id, t.date, t.topic, a.person, p.name, a.score FROM training_attendance AS a "
+        "JOIN trainings AS t USING (training_id) LEFT JOIN people AS p ON p.person_id = a.person "
+        f"WHERE {cond} AND t.kind = ? AND a.score IS NOT NULL ORDER BY t.date, t.training_id, a.person",
+        [*params, EXAM],
+    )
+
+
+def report_figures() -> list[Figure]:
+    specs = [
+        (
+            "training_led_study",
+            "书记、镇长带头领学次数",
+            "次",
+            _led_study,
+            False,
+            "中心组学习中领学人为党委书记或镇长（或配置中指定的领导）的次数",
+        ),
+        ("training_seminars", "专题研讨次数", "次", _kind(SEMINAR), False, "类型为专题研讨的活动"),
+        (
+            "training_lectures",
+            "法制进校园、企业、各村宣讲次数",
+            "次",
+            _lectures,
+            False,
+            "普法宣讲中场所类型为学校、企业或村的次数（场所类型为空时按地点判断）",
+        ),
+        ("training_sessions", "法治培训次数", "次", _kind(TRAINING), True, "类型为法治培训的活动"),
+        (
+            "training_legal_services",
+            "法律服务进企业、进校园、进村等活动次数",
+            "次",
+            _kind(LEGAL_SERVICE),
+            False,
+            "类型为法律服务活动的次数",
+        ),
+        ("training_exams", "学法考试次数", "次", _kind(EXAM), False, "类型为学法考试的活动"),
+    ]
+    out = []
+    for name, label, unit, where, approx, description in specs:
+        compute, records = _counter(where)
+        out.append(
+            Figure(name, label, unit, compute, records=records, table=TRAININGS, approx=approx, description=description)
+        )
+    out.append(
+        Figure(
+            "training_exam_avg_score",
+            "学法考试平均成绩",
+            "分",
+            exam_avg_score,
+            records=exam_score_rows,
+            table="training_attendance",
+            description="学法考试参学记录中有成绩者的平均分（一位小数）",
+        )
+    )
+    return out
+
+
+def outreach_per_grid(ctx: Context) -> dict[str, float]:
+    """普法宣讲 and 法律服务活动 per grid in the period (every grid; ``ctx.grid`` is ignored)."""
+    rows = ctx.query(
+        "SELECT grid, count(*) AS n FROM trainings WHERE date >= ? AND date < ? AND grid IS NOT NULL "
+        "AND kind IN (?, ?) GROUP BY grid",
+        [ctx.period.start, ctx.period.end, LECTURE, LEGAL_SERVICE],
+    ).to_pylist()
+    return {r["grid"]: float(r["n"]) for r in rows}
+
+
+def grid_figures() -> list[GridFigure]:
+    return [GridFigure("training_outreach", "普法宣讲与法律服务活动", outreach_per_grid, unit="次")]

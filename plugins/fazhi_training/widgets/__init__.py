@@ -1,0 +1,1 @@
+"""The training panel's widgets, one per file."""

@@ -1,0 +1,108 @@
+"""The 学法台账 panel in the real app (pilot): the overview, the session list, the person-hours,
+and roster entry by keyboard (filter by typing, space / l / a / x, live counts, ctrl+s saves
+versions), as a clerk and as a viewer."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Static
+
+from fazhi_tui.config import Config
+from fazhi_tui.plugins import PluginHost
+
+from .shell_fixtures import async_test, settle, text_of
+from .training_fixtures import training_store
+
+
+def training_app(tmp_path, monkeypatch):
+    from fazhi_tui.ui.app import FazhiApp
+
+    monkeypatch.setenv("FAZHI_TODAY", "2025-07-02")
+    store = training_store(tmp_path / "s")
+    return FazhiApp(Config(), PluginHost.load(only=["fazhi_training"]), store), store
+
+
+def test_panel_roster_entry_by_keyboard(tmp_path, monkeypatch):
+    app, store = training_app(tmp_path, monkeypatch)
+
+    @async_test
+    async def run():
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("x")
+            await settle(pilot)
+            panel = app.query_one("TrainingPanel")
+            kinds = text_of(panel.query_one("#kinds", Static))
+            assert "中心组学习" in kinds and "2025年" in kinds and "2024年" in kinds
+            plan = text_of(panel.query_one("#plan-table", Static))
+            assert "落后" in plan and "2025年计划完成情况" in plan
+            people = panel.query_one("#people", DataTable)
+            assert people.row_count == 6
+            assert [str(people.get_row_at(i)[0]) for i in range(2)] == ["赵敏", "李镇长"]
+            assert all("1381234" not in str(c) for i in range(people.row_count) for c in people.get_row_at(i))
+            await pilot.press("t")
+            await settle(pilot)
+            table = panel.query_one("#sessions", DataTable)
+            assert table.row_count == 9 and app.focused is table
+            row = next(i for i in range(table.row_count) if str(table.get_row_at(i)[0]) == "S3")
+            table.move_cursor(row=row)
+            await pilot.press("enter")
+            await settle(pilot)
+            screen = app.screen
+            assert type(screen).__name__ == "RosterScreen"
+            counts = lambda: text_of(screen.query_one("#roster-counts", Static))  # noqa: E731
+            assert "出席 5 · 请假 0 · 缺席 0 · 未登记 0" in counts()
+            await pilot.press("敏")  # type to filter: only 赵敏 is left
+            roster = screen.query_one(DataTable)
+            assert roster.row_count == 1 and str(roster.get_row_at(0)[1]) == "赵敏"
+            await pilot.press("a")
+            assert "出席 4 · 请假 0 · 缺席 1" in counts() and "未保存" in counts()
+            await pilot.press("backspace")  # the filter is empty again: everyone
+            assert roster.row_count == 5
+            roster.move_cursor(row=next(i for i in range(5) if str(roster.get_row_at(i)[1]) == "周村长"))
+            await pilot.press("l")
+            assert "出席 3 · 请假 1 · 缺席 1" in counts()
+            roster.move_cursor(row=next(i for i in range(5) if str(roster.get_row_at(i)[1]) == "周村长"))
+            await pilot.press("space")
+            assert "出席 4 · 请假 0 · 缺席 1" in counts()
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert "未保存" not in counts()
+            await pilot.press("escape")  # nothing unsaved: closes
+            await settle(pilot)
+            assert type(app.screen).__name__ != "RosterScreen"
+            assert str(table.get_row_at(row)[4]).strip() == "4"  # the list shows the new count
+
+    run()
+    assert store.get("training_attendance", "S3/P04")["status"] == "缺席"
+    assert store.get("training_attendance", "S3/P04")["_rev"] == 2
+    assert store.get("training_attendance", "S3/P06")["_rev"] == 1  # marked 请假 then 出席 again: unchanged
+    assert store.get("trainings", "S3")["participants"] == 4
+    store.close()
+
+
+def test_escape_saves_and_ctrl_d_discards(tmp_path, monkeypatch):
+    app, store = training_app(tmp_path, monkeypatch)
+
+    @async_test
+    async def run():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("x", "t")
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("x")  # takes the first person's mark off
+            await pilot.press("ctrl+d")  # closes without saving
+            await settle(pilot)
+            assert type(app.screen).__name__ != "RosterScreen"
+            assert store.count("training_attendance") == 19
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("l")
+            await pilot.press("escape")  # saves, then closes
+            await settle(pilot)
+            assert type(app.screen).__name__ != "RosterScreen"
+
+    run()
+    assert store.query("SELECT count(*) FROM training_attendance WHERE _rev = 2").column(0)[0].as_py() == 1
+    store.close()
