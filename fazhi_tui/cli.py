@@ -129,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="用户", help="只列指派给该用户的与未指派的事项")
     p.add_argument("--format", choices=("text", "json", "md"), default="text", help="输出格式（默认 text）")
     p.epilog = "退出码：0 没有待办；1 有待办（或有检查出错，列表可能不全）；2 出错。适合 cron 每日发送。"
+    p = add("figures", "列出各插件提供的报告指标：名称、数值、中文名与插件")
+    p.add_argument("--year", metavar="YYYY", help="年度（默认：上一年度）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.epilog = "无数据的指标显示为“无数据”；有指标计算出错或插件未能加载时退出码为 1。"
 
     add("summary", "打印数据目录概况（各表记录数）")
     return parser
@@ -191,6 +195,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_report(args, cfg, store_path)
     if command == "review":
         return cmd_review(args, cfg, store_path)
+    if command == "figures":
+        return cmd_figures(args, cfg, store_path)
     return cmd_dashboard(cfg, store_path)
 
 
@@ -713,6 +719,55 @@ def cmd_review(args, cfg, store_path: Path) -> int:
         if e.status == queue_mod.FAILED:
             print(f"注意：插件 {e.plugin} 的检查“{e.check_title}”出错：{e.error}", file=sys.stderr)
     return digest.exit_status(queue, args.user)
+def cmd_figures(args, cfg, store_path: Path) -> int:
+    from .report.assemble import ReportYearError, parse_year
+    from .report.figures import FigureBook, phrase_value
+    from .runtime import open_runtime
+
+    day = today()
+    try:
+        year = parse_year(args.year, day)
+    except ReportYearError as exc:
+        raise CliError(str(exc)) from None
+    rt = open_runtime(cfg, store_path)
+    try:
+        book = FigureBook.load(rt.plugins, rt.store, cfg, year, day)
+        values = book.values()
+    finally:
+        rt.close()
+    failed = [v for v in values if v.error]
+    if args.json:
+        print(
+            json.dumps(
+                {"year": year, "figures": [v.as_dict() for v in values], "problems": book.problems},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(f"{year}年度指标（{len(values)} 项）")
+        name_w = max([len(v.name) for v in values] + [4])
+        texts = [
+            "出错" if v.error else "无数据" if v.value is None else phrase_value(v.value, v.unit, approximate=False)
+            for v in values
+        ]
+        value_w = max([_width(t) for t in texts] + [4])
+        for v, text in zip(values, texts, strict=True):
+            line = f"{v.name.ljust(name_w)}  {text}{' ' * (value_w - _width(text))}  {v.label}（{v.plugin}）"
+            print(
+                line + (f"  约写作 {phrase_value(v.value, v.unit, approximate=True)}" if v.approx and v.value else "")
+            )
+        for v in failed:
+            print(f"注意：指标 {v.name}（{v.plugin}）出错：{v.error}", file=sys.stderr)
+        for problem in book.problems:
+            print(f"注意：{problem}", file=sys.stderr)
+    return EXIT_FOUND if failed or book.problems else EXIT_OK
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _fold_due(store, table: str) -> str | None:

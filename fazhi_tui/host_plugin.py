@@ -16,3 +16,10 @@ def fazhi_demo_rows(store, today, seed):
     from . import demo_people
 
     return demo_people.host_demo_rows(today, seed)
+
+
+@hookimpl
+def fazhi_figures():
+    from .host_figures import host_figures
+
+    return host_figures()

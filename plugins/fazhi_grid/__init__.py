@@ -1,6 +1,7 @@
 """网格地图 (grid map): the town's grids drawn in the terminal, coloured by a figure per grid.
 
-The hooks only. ``queries`` (grids, people, metrics, legend bins, the report's sentences) and
+The hooks only. ``queries`` (grids, people, metrics, legend bins, the report's sentences), ``figures``
+(the report's counts) and
 ``geometry`` (projection, rasterising, neighbours, labels) import no Textual; ``panel`` is the
 screen and is imported inside ``fazhi_panels`` so the CLI never loads Textual for this plugin.
 """
@@ -36,3 +37,10 @@ def fazhi_report_sections():
         # 二(三): 培养法律联络员、法律明白人、人民调解员46名……
         ReportSection("grid_people_by_role", "二", "基层法治队伍", people_paragraphs, order=300),
     ]
+
+
+@hookimpl
+def fazhi_figures():
+    from .figures import grid_figures
+
+    return grid_figures()

@@ -61,6 +61,13 @@ def fazhi_grid_figures():
 
 
 @hookimpl
+def fazhi_figures():
+    from .figures import hotline_figures
+
+    return hotline_figures()
+
+
+@hookimpl
 def fazhi_demo_rows(store, today, seed):
     from .demo import hotline_demo_rows
 
