@@ -118,11 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "xlsx", "parquet"), help="格式（默认按扩展名）")
 
     p = add(
-        "report", "起草年度法治政府建设情况报告（Markdown）：各插件提供的章节按报告的各部分（一至四，需要时加五）排列"
+        "report",
+        "起草年度法治政府建设情况报告：数据目录中的报告文本（默认依据2023年报告）填入各插件的指标，"
+        "输出 Markdown 或 .docx（GB/T 9704）",
     )
     p.add_argument("--year", metavar="YYYY", help="报告年度（默认：上一年度；“今年”取 FAZHI_TODAY 或系统日期）")
-    p.add_argument("-o", "--output", metavar="文件", help="写入该文件（如 report.md；默认打印到标准输出）")
-    p.epilog = "某个章节生成失败时，报告照常写出，该处标为【缺】并注明插件与错误，退出码为 1。"
+    p.add_argument(
+        "-o", "--output", metavar="文件", help="写入该文件：.md 为 Markdown，.docx 为公文格式（默认打印 Markdown）"
+    )
+    p.epilog = "指标无数据、插件出错或章节生成失败时，报告照常写出，该处标为【缺：…】并列出，退出码为 1。"
 
     p = add("review", "打印今日待办（每日待办）：各插件的检查结果，已处理与暂缓的不列；有待办时退出码为 1")
     p.add_argument("--grid", metavar="网格", help="只列该网格（网格编号或名称；默认全镇）")
@@ -638,25 +642,33 @@ def cmd_report(args, cfg, store_path: Path) -> int:
         year = parse_year(args.year, day)
     except ReportYearError as exc:
         raise CliError(str(exc)) from None
+    out = Path(args.output) if args.output else None
+    if out is not None and out.is_dir():
+        raise CliError(f"无法写入 {out}：这是一个目录")
+    if out is not None and out.suffix.lower() not in (".md", ".markdown", ".txt", ".docx"):
+        raise CliError(f"无法按扩展名 “{out.suffix or '（无）'}” 写报告：请用 .md 或 .docx（如 report.docx）")
     rt = open_runtime(cfg, store_path)
     try:
         report = assemble(rt.plugins, rt.store, cfg, year, day)
     finally:
         rt.close()
-    text = report.markdown()
-    if args.output:
-        out = Path(args.output)
+    if out is not None:
         try:
-            write_atomic(out, text)
+            if out.suffix.lower() == ".docx":
+                from .report.docx import write_docx
+
+                write_docx(report, out)
+            else:
+                write_atomic(out, report.markdown())
         except OSError as exc:
             raise CliError(write_error(out, exc)) from None
-        print(f"已生成 {year} 年度报告：{out}（{len(report.sections)} 个章节）")
+        print(f"已生成 {year} 年度报告：{out}（{report.document.source_text}）")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(report.markdown())
     for gap in report.gaps:
         print(f"注意：{gap}", file=sys.stderr)
     if report.gaps:
-        print(f"报告有 {len(report.gaps)} 处缺失（已标为【缺】），其余内容已写出", file=sys.stderr)
+        print(f"报告有 {len(report.gaps)} 处缺失（已标为【缺：…】），其余内容已写出", file=sys.stderr)
         return EXIT_FOUND
     return EXIT_OK
 

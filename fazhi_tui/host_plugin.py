@@ -8,7 +8,9 @@ from .host_tables import HOST_TABLES
 
 @hookimpl
 def fazhi_tables():
-    return list(HOST_TABLES)
+    from .report.document import REPORT_PARAGRAPHS
+
+    return [*HOST_TABLES, REPORT_PARAGRAPHS]
 
 
 @hookimpl

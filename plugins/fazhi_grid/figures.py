@@ -8,6 +8,7 @@ only that grid. No Textual here.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pyarrow as pa
 
@@ -23,7 +24,8 @@ def as_of(ctx: Context) -> dt.date:
 
 
 def _grid_where(ctx: Context) -> tuple[str, list]:
-    cond, params = "coalesce(established <= ?, TRUE)", [as_of(ctx)]
+    cond = "coalesce(established <= ?, TRUE)"
+    params: list[Any] = [as_of(ctx)]
     if ctx.grid is not None:
         cond += " AND code = ?"
         params.append(ctx.grid.code)
@@ -43,7 +45,8 @@ def grid_rows(ctx: Context) -> pa.Table:
 
 def _role_where(ctx: Context, role: str) -> tuple[str, list]:
     day = as_of(ctx)
-    cond, params = f"list_contains(roles, ?) AND {IN_POST}", [role, day, day]
+    cond = f"list_contains(roles, ?) AND {IN_POST}"
+    params: list[Any] = [role, day, day]
     if ctx.grid is not None:
         cond += " AND grid = ?"
         params.append(ctx.grid.code)

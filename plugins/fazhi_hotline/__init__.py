@@ -5,7 +5,7 @@ The hooks only. Figures live in ``queries`` (and ``deadlines``, ``tickets``, ``r
 ``review``, ``demo``), none of which imports Textual; the panel (``panel.py``) calls them.
 """
 
-from fazhi_tui.api import GridFigure, PanelSpec, ReportSection, ReviewCheck, hookimpl
+from fazhi_tui.api import GridFigure, PanelSpec, ReviewCheck, hookimpl
 
 __version__ = "0.1.0"
 
@@ -32,13 +32,6 @@ def fazhi_panels():
             record_tables=("hotline",),
         )
     ]
-
-
-@hookimpl
-def fazhi_report_sections():
-    from .report import report_paragraphs
-
-    return [ReportSection("hotline", "二", "12345民呼必应", report_paragraphs, order=250)]
 
 
 @hookimpl
