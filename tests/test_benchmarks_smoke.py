@@ -44,6 +44,7 @@ PROCESS = [
     ("import", "import 5,000 rows from CSV into the 20,000-ticket store"),
     ("import", "peak memory: import into the 20,000-ticket store"),
     ("report", "the 2025 report from the CLI"),
+    ("report", "report preview: first screen of 2025"),
     ("grid map", "grid map: rasterise"),
 ]
 # The panels' queries per role, and ``fazhi-tui sql`` per role (first variant only).

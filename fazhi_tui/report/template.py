@@ -149,6 +149,7 @@ class Span:
     figure: str | None = None
     gap: str | None = None  # why the figure could not be written, in Chinese
     label: str = ""
+    approx: bool = False  # the placeholder asked for an approximate figure ({name~})
 
 
 @dataclass(frozen=True)
@@ -234,9 +235,9 @@ def render_text(text: str, book: FigureBook, words: Mapping[str, str]) -> tuple[
                 shown = f"{chinese_count(int(number))}{unit}"
             else:
                 shown = phrase_value(number, unit, approximate=p.approx)
-            spans.append(Span(shown, figure=p.name, label=value.label))
+            spans.append(Span(shown, figure=p.name, label=value.label, approx=p.approx))
             continue
-        spans.append(Span(f"{GAP_OPEN}{label}{GAP_CLOSE}", figure=p.name, gap=reason, label=label))
+        spans.append(Span(f"{GAP_OPEN}{label}{GAP_CLOSE}", figure=p.name, gap=reason, label=label, approx=p.approx))
         gaps.append((p.name, label, reason))
     if at < len(text):
         spans.append(Span(text[at:]))
