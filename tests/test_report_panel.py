@@ -120,3 +120,24 @@ async def test_an_edit_is_saved_as_a_version_and_a_stale_one_is_refused(tmp_path
         assert app.screen is editor and "他人已修改" in text_of(editor.query_one("#editor-error"))
         assert load_document(store, 2023).block_at(position).text == "一是同事的修改。"
         assert store.count(TABLE) > 0
+
+
+@async_test
+async def test_o_writes_the_report_as_docx(tmp_path):
+    import zipfile
+
+    from textual.widgets import Input
+
+    app = report_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_2023(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        target = tmp_path / "报告.docx"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert zipfile.is_zipfile(target)
+        import docx
+
+        assert docx.Document(str(target)).paragraphs[1].text == "关于2023年法治政府建设情况的报告"

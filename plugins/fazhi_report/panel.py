@@ -20,12 +20,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from fazhi_tui.api import Context, Panel, requires_write
-from fazhi_tui.config import Config
-from fazhi_tui.plugins import PluginHost
-from fazhi_tui.report import document as store_doc
-from fazhi_tui.report.figures import FigureBook
-from fazhi_tui.report.template import Block
+from fazhi_tui.api import Config, Context, FigureBook, Panel, PluginHost, StaleRevisionError, requires_write
+from fazhi_tui.api import ReportBlock as Block
+from fazhi_tui.api import report_document as store_doc
 
 from .preview import Preview, build_preview, figure_records, report_year
 from .widgets.figure_records import FigureRecords
@@ -365,19 +362,17 @@ class ReportPanel(Panel):
 
 def _write_report(report: Any, path: Path) -> Path:
     if path.suffix.lower() == ".docx":
-        from fazhi_tui.report.docx import write_docx
+        from fazhi_tui.api import write_report_docx
 
-        write_docx(report, path)
+        write_report_docx(report, path)
     else:
-        from fazhi_tui.report.assemble import write_atomic
+        from fazhi_tui.api import write_atomic
 
         write_atomic(path, report.markdown())
     return path
 
 
 def _why(exc: BaseException) -> str:
-    from fazhi_tui.store import StaleRevisionError
-
     if isinstance(exc, StaleRevisionError):
         return f"他人已修改，本次未保存：{exc}"
     if isinstance(exc, ValueError):

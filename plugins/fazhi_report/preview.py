@@ -9,12 +9,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from fazhi_tui.config import Config
-from fazhi_tui.context import Context
-from fazhi_tui.plugins import PluginHost
-from fazhi_tui.report.assemble import Report, assemble
-from fazhi_tui.report.figures import FigureBook, FigureValue, phrase_value
-from fazhi_tui.report.template import known_figures
+from fazhi_tui.api import (
+    Config,
+    Context,
+    FigureBook,
+    FigureValue,
+    PluginHost,
+    Report,
+    known_figures,
+    phrase_value,
+)
+from fazhi_tui.api import assemble_report as assemble
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ class FigureRecords(ModalScreen[None]):
         return PanelExport(self.title_text, self.rows, spec=self.spec, file_stem=None)
 
     def action_export(self) -> None:
-        from fazhi_tui.ui.screens.export_dialog import ExportDialog
+        from fazhi_tui.api import ExportDialog
 
         view = self.export_view()
         if view is None or self.ctx is None:
@@ -93,7 +93,7 @@ class FigureRecords(ModalScreen[None]):
         self.app.push_screen(ExportDialog(default, what=view.title, masked=not pii), chosen)
 
     def _write(self, view: PanelExport, path: Path, fmt: str, pii: bool) -> None:
-        from fazhi_tui.transfer.exporter import export_rows
+        from fazhi_tui.api import export_rows
 
         try:
             rows, spec = view.prepared(view.fetch())
