@@ -86,7 +86,7 @@ def smoke(tmp_path_factory) -> dict:
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1200,  # every row at smoke size; a busy shared machine (load 30 on 2 cores) took over 600 s
     )
     assert out.is_file(), f"no JSON written\nstdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
     data = json.loads(out.read_text("utf-8"))
