@@ -423,8 +423,36 @@ def group_gridmap(args) -> dict:
     }
 
 
+# -- the report preview panel's first screen (plugins/fazhi_report: what its ``load`` does) ---------
+def group_report_preview(args) -> dict:
+    import importlib
+
+    try:
+        preview = importlib.import_module("fazhi_report.preview")
+    except ImportError as exc:
+        return {"built": False, "why": f"fazhi_report.preview: {exc}"}
+    rt = common.open_dashboard_store(args.store)
+    ctx = common.make_context(rt.store)
+    # The first opening: a new figure book each time, as the panel's load makes one.
+    first = time.perf_counter()
+    shown = preview.build_preview(ctx, rt.plugins, rt.config)
+    first_s = time.perf_counter() - first
+    times = timed(lambda: preview.build_preview(ctx, rt.plugins, rt.config), max(1, args.runs))
+    out = {
+        "built": True,
+        "first_s": first_s,
+        "figures": len(shown.spots),
+        "gaps": len(shown.gaps),
+        "result": summary(times),
+        "rss_mb": {"peak": peak_rss_mb()},
+    }
+    rt.close()
+    return out
+
+
 GROUPS = {
     "gridmap": group_gridmap,
+    "report_preview": group_report_preview,
     "dashboard": group_dashboard,
     "paired": group_paired,
     "store": group_store,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .access import Access, AccessError
+from .config import Config
 from .context import ROLE_ADMIN, ROLE_CLERK, ROLE_VIEWER, WHOLE_TOWN, Context, Grid
 from .contrib import (
     REPORT_PARTS,
@@ -28,7 +29,14 @@ from .contrib import (
 from .hookspecs import hookimpl
 from .period import Period, day_expr, parse_date, period_condition
 from .pii import mask_name, mask_phone, mask_table, mask_value
+from .plugins import PluginHost
+from .report import document as report_document
+from .report.assemble import Report, write_atomic
+from .report.assemble import assemble as assemble_report
+from .report.figures import FigureBook, FigureValue, phrase_value
 from .report.phrasing import approx, exact, phrase
+from .report.template import Block as ReportBlock
+from .report.template import known_figures
 from .store import (
     AT,
     BY,
@@ -59,7 +67,10 @@ from .store.views import qident
 from .workdays import add_working_days, calendar_note, is_working_day, working_days_between
 
 if TYPE_CHECKING:
+    from .report.docx import write_docx as write_report_docx
+    from .transfer.exporter import export_rows
     from .ui.panel import Panel, PanelAction, PanelExport, requires_write
+    from .ui.screens.export_dialog import ExportDialog
     from .ui.screens.record_form import CHECK, CHOICE, TEXT, FormDone, FormError, FormFailed, FormField, RecordForm
     from .ui.widgets.bar_chart import BarChart
     from .ui.widgets.paged_table import PagedTable, TablePage
@@ -79,7 +90,21 @@ __all__ = [
     "Access",
     "AccessError",
     "approx",
+    "assemble_report",
     "exact",
+    "Config",
+    "ExportDialog",
+    "FigureBook",
+    "FigureValue",
+    "PluginHost",
+    "Report",
+    "ReportBlock",
+    "export_rows",
+    "known_figures",
+    "phrase_value",
+    "report_document",
+    "write_atomic",
+    "write_report_docx",
     "mask_name",
     "mask_phone",
     "mask_table",
@@ -140,6 +165,9 @@ __all__ = [
 ]
 
 _LAZY = {
+    "ExportDialog": "fazhi_tui.ui.screens.export_dialog",
+    "export_rows": "fazhi_tui.transfer.exporter",
+    "write_report_docx": "fazhi_tui.report.docx",
     "Panel": "fazhi_tui.ui.panel",
     "PanelAction": "fazhi_tui.ui.panel",
     "PanelExport": "fazhi_tui.ui.panel",
@@ -160,5 +188,6 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        attr = {"write_report_docx": "write_docx"}.get(name, name)
+        return getattr(importlib.import_module(_LAZY[name]), attr)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -710,10 +710,11 @@ def cmd_export(run: Invocation) -> int:
 
 @subcommand(
     "report",
-    "起草年度法治政府建设情况报告（Markdown）：各插件提供的章节按报告的各部分（一至四，需要时加五）排列",
+    "起草年度法治政府建设情况报告：数据目录中的报告文本（默认依据2023年报告）填入各插件的指标，"
+    "输出 Markdown 或 .docx（GB/T 9704）",
     arg("--year", metavar="YYYY", help="报告年度（默认：上一年度；“今年”取 FAZHI_TODAY 或系统日期）"),
-    arg("-o", "--output", metavar="文件", help="写入该文件（如 report.md；默认打印到标准输出）"),
-    epilog="某个章节生成失败时，报告照常写出，该处标为【缺】并注明插件与错误，退出码为 1。",
+    arg("-o", "--output", metavar="文件", help="写入该文件：.md 为 Markdown，.docx 为公文格式（默认打印 Markdown）"),
+    epilog="指标无数据、插件出错或章节生成失败时，报告照常写出，该处标为【缺：…】并列出，退出码为 1。",
 )
 def cmd_report(run: Invocation) -> int:
     args, cfg, store_path = run.args, run.cfg, run.store_path
@@ -725,29 +726,37 @@ def cmd_report(run: Invocation) -> int:
         year = parse_year(args.year, day)
     except ReportYearError as exc:
         raise CliError(str(exc)) from None
+    out = Path(args.output) if args.output else None
+    if out is not None and out.is_dir():
+        raise CliError(f"无法写入 {out}：这是一个目录")
+    if out is not None and out.suffix.lower() not in (".md", ".markdown", ".txt", ".docx"):
+        raise CliError(f"无法按扩展名 “{out.suffix or '（无）'}” 写报告：请用 .md 或 .docx（如 report.docx）")
     rt = open_runtime(cfg, store_path)
     try:
         report = assemble(rt.plugins, rt.opened(), cfg, year, day)
     finally:
         rt.close()
-    text = report.markdown()
-    if args.output:
-        out = Path(args.output)
+    if out is not None:
         from .trust import output_inside_store
 
         if output_inside_store(out):
             raise CliError(output_inside_store(out))
         try:
-            write_atomic(out, text)
+            if out.suffix.lower() == ".docx":
+                from .report.docx import write_docx
+
+                write_docx(report, out)
+            else:
+                write_atomic(out, report.markdown())
         except OSError as exc:
             raise CliError(write_error(out, exc)) from None
-        print(f"已生成 {year} 年度报告：{out}（{len(report.sections)} 个章节）")
+        print(f"已生成 {year} 年度报告：{out}（{report.document.source_text}）")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(report.markdown())
     for gap in report.gaps:
         print(f"注意：{gap}", file=sys.stderr)
     if report.gaps:
-        print(f"报告有 {len(report.gaps)} 处缺失（已标为【缺】），其余内容已写出", file=sys.stderr)
+        print(f"报告有 {len(report.gaps)} 处缺失（已标为【缺：…】），其余内容已写出", file=sys.stderr)
         return EXIT_FOUND
     return EXIT_OK
 
@@ -820,6 +829,63 @@ def cmd_review(run: Invocation) -> int:
         if e.status == queue_mod.FAILED:
             print(f"注意：插件 {e.plugin} 的检查“{e.check_title}”出错：{e.error}", file=sys.stderr)
     return digest.exit_status(queue, args.user)
+@subcommand(
+    "figures",
+    "列出各插件提供的报告指标：名称、数值、中文名与插件",
+    arg("--year", metavar="YYYY", help="年度（默认：上一年度）"),
+    arg("--json", action="store_true", help="以 JSON 输出"),
+    epilog="无数据的指标显示为“无数据”；有指标计算出错或插件未能加载时退出码为 1。",
+)
+def cmd_figures(run: Invocation) -> int:
+    args, cfg, store_path = run.args, run.cfg, run.store_path
+    from .report.assemble import ReportYearError, parse_year
+    from .report.figures import FigureBook, phrase_value
+    from .runtime import open_runtime
+
+    day = today()
+    try:
+        year = parse_year(args.year, day)
+    except ReportYearError as exc:
+        raise CliError(str(exc)) from None
+    rt = open_runtime(cfg, store_path)
+    try:
+        book = FigureBook.load(rt.plugins, rt.opened(), cfg, year, day)
+        values = book.values()
+    finally:
+        rt.close()
+    failed = [v for v in values if v.error]
+    if args.json:
+        print(
+            json.dumps(
+                {"year": year, "figures": [v.as_dict() for v in values], "problems": book.problems},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(f"{year}年度指标（{len(values)} 项）")
+        name_w = max([len(v.name) for v in values] + [4])
+        texts = [
+            "出错" if v.error else "无数据" if v.value is None else phrase_value(v.value, v.unit, approximate=False)
+            for v in values
+        ]
+        value_w = max([_width(t) for t in texts] + [4])
+        for v, text in zip(values, texts, strict=True):
+            line = f"{v.name.ljust(name_w)}  {text}{' ' * (value_w - _width(text))}  {v.label}（{v.plugin}）"
+            print(
+                line + (f"  约写作 {phrase_value(v.value, v.unit, approximate=True)}" if v.approx and v.value else "")
+            )
+        for v in failed:
+            print(f"注意：指标 {v.name}（{v.plugin}）出错：{v.error}", file=sys.stderr)
+        for problem in book.problems:
+            print(f"注意：{problem}", file=sys.stderr)
+    return EXIT_FOUND if failed or book.problems else EXIT_OK
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _fold_due(store, table: str) -> str | None:

@@ -32,6 +32,7 @@ class ConfigError(Exception):
 _TOP_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "store": (str, "数据目录"),
     "town": (str, "乡镇名称（显示于标题栏与报告）"),
+    "county": (str, "所属县（市、区）名称（报告标题：宝丰县赵庄镇人民政府）"),
     "plugins_dirs": (list, "额外的插件目录列表"),
     "plugins": (list, "只加载这些插件（名称列表）"),
     "keys": (dict, "按键重新绑定：绑定编号 = 按键"),
@@ -58,6 +59,7 @@ class Config:
     path: Path | None = None
     store: Path | None = None
     town: str = "赵庄镇"
+    county: str = "宝丰县"
     plugins_dirs: list[Path] = field(default_factory=list)
     plugins: list[str] | None = None  # None: all; []: none beside the host
     keys: dict[str, str] = field(default_factory=dict)
@@ -132,6 +134,8 @@ def parse_config(path: Path) -> Config:
         cfg.store = (base / Path(data["store"]).expanduser()).resolve()
     if "town" in data:
         cfg.town = data["town"]
+    if "county" in data:
+        cfg.county = data["county"]
     if "plugins_dirs" in data:
         cfg.plugins_dirs = [
             (base / Path(_expect(path, "plugins_dirs", p, str)).expanduser()) for p in data["plugins_dirs"]

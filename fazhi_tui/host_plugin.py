@@ -8,7 +8,9 @@ from .host_tables import HOST_TABLES
 
 @hookimpl
 def fazhi_tables():
-    return list(HOST_TABLES)
+    from .report.document import REPORT_PARAGRAPHS
+
+    return [*HOST_TABLES, REPORT_PARAGRAPHS]
 
 
 @hookimpl
@@ -16,3 +18,10 @@ def fazhi_demo_rows(store, today, seed):
     from . import demo_people
 
     return demo_people.host_demo_rows(today, seed)
+
+
+@hookimpl
+def fazhi_figures():
+    from .host_figures import host_figures
+
+    return host_figures()

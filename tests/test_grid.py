@@ -12,7 +12,7 @@ import pytest
 from fazhi_grid import geometry, queries
 from fazhi_grid.geometry import EMPTY
 from fazhi_tui.access import VIEWER, Access
-from fazhi_tui.api import Context, GridFigure, Period
+from fazhi_tui.api import Context, Grid, GridFigure, Period
 from fazhi_tui.cli import main
 from fazhi_tui.config import Config
 from fazhi_tui.demo import build_demo
@@ -308,11 +308,22 @@ def test_the_report_sentences_for_2023_are_the_seeds(demo):
     assert queries.grid_paragraphs(ctx_of(store, Period.year(2018))) == []
 
 
-def test_the_report_sections_are_contributed(demo):
+def test_the_report_figures_are_contributed(demo):
     host = PluginHost.load(only=["fazhi_grid"])
-    sections = {c.value.name: c.value for c in host.contributions("fazhi_report_sections")}
-    assert sections["grid_network"].part == "一" and sections["grid_people_by_role"].part == "二"
-    assert sections["grid_network"].build(ctx_of(demo[0]))[0].startswith("设置镇村两级网格23个")
+    figures = {c.value.name: c for c in host.contributions("fazhi_figures")}
+    assert {n: c.plugin for n, c in figures.items() if n.startswith("grid_")} == dict.fromkeys(
+        ("grid_count", "grid_heads", "grid_workers"), "fazhi_grid"
+    )
+    ctx = ctx_of(demo[0])
+    assert [figures[n].value.compute(ctx) for n in ("grid_count", "grid_heads", "grid_workers")] == [23, 23, 69]
+    heads = figures["grid_heads"].value.records(ctx)
+    assert heads.num_rows == 23 and all("网格长" in r for r in heads.column("roles").to_pylist())
+    # One grid selected: its own grid, head and workers.
+    code = figures["grid_count"].value.records(ctx).column("code")[1].as_py()
+    one = ctx.replace(grid=Grid(code, "某网格"))
+    assert [figures[n].value.compute(one) for n in ("grid_count", "grid_heads", "grid_workers")] == [1, 1, 3]
+    # Before the grids were set up (spring 2019) there is nothing to say, not "0个".
+    assert figures["grid_count"].value.compute(ctx_of(demo[0], Period.year(2018))) is None
 
 
 def test_grid_list_details_and_masked_phones(demo):

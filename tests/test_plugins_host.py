@@ -55,7 +55,7 @@ def test_fazhi_plugins_restricts_loading(monkeypatch):
     monkeypatch.setenv("FAZHI_PLUGINS", "")
     host = PluginHost.load(only=load_config().plugins, plugin_dirs=[EXAMPLES])
     assert set(host.infos) == {HOST_NAME}
-    assert [s.name for s in host.table_specs()] == ["grids", "people"]
+    assert [s.name for s in host.table_specs()] == ["grids", "people", "report_paragraphs"]
 
 
 def test_contributions_are_called_in_load_order_and_the_first_name_wins(tmp_path):

@@ -1,11 +1,13 @@
-"""Drafting the annual report: every plugin's sections, placed in the report's parts, as Markdown.
+"""Drafting the annual report: the year's text from the store with live figures, plus any plugin's
+own sections, as Markdown (and, through ``docx``, as a .docx).
 
-No Textual here: ``fazhi-tui report`` runs this without a screen. Each section is built with the
-context the dashboard would give its plugin (the report's year, the whole town, the user's role),
-so the store's views mask personal information exactly as they do on screen.
+No Textual here: ``fazhi-tui report`` runs this without a screen. Figures and sections are built
+with the context the dashboard would give their plugin (the report's year, the whole town, the
+user's role), so the store's views mask personal information exactly as they do on screen.
 
-A section that raises costs only itself: it becomes a marked gap naming the plugin, the section
-and the error, and ``Report.complete`` turns false so the CLI can exit non-zero.
+A figure without data and a section that raises cost only themselves: each is a visible gap
+(【缺：…】) in its place, listed in ``Report.gaps``, and ``Report.complete`` turns false so the
+CLI exits non-zero.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from ..contrib import REPORT_PARTS, ReportSection
 from ..period import Period
 from ..plugins import Contribution, PluginHost, describe_exception
 from ..store import Store
+from .document import STATUTORY_PARTS, Document, load_document
+from .figures import FigureBook
+from .template import GAP_CLOSE, GAP_OPEN, Gap, RenderedBlock, RenderedDocument, Span, render_blocks
 
 # The seed report's own headings for its four parts (seed-report-2023.txt); the statutory fifth
 # (《法治政府建设与责任落实督察工作规定》) is written only when a section belongs to it.
@@ -34,12 +39,12 @@ PART_TITLES = {
     "四": "下一步计划",
     "五": REPORT_PARTS["五"],
 }
-ALWAYS_PARTS = ("一", "二", "三", "四")
 DIGITS = "〇一二三四五六七八九"
 
 # Years a report may be drafted for: those a Period handles, and none after the current one.
 MIN_YEAR = 1900
 GAP = "【缺】"
+DEFAULT_COUNTY = "宝丰县"
 
 
 class ReportYearError(ValueError):
@@ -77,18 +82,29 @@ class BuiltSection:
 
 @dataclass
 class Report:
+    """A year's report: the stored text (or its copy, or the default) with every figure filled,
+    and the plugins' own sections placed at the end of their parts."""
+
     town: str
     year: int
     today: dt.date
+    document: Document
+    rendered: RenderedDocument
     sections: list[BuiltSection] = field(default_factory=list)
     # Failures not tied to one section: a plugin that failed to load, or whose hook raised or
     # returned records the host refused. Their sections, if any, are missing.
     plugin_problems: list[str] = field(default_factory=list)
 
     @property
+    def figure_gaps(self) -> list[Gap]:
+        return self.rendered.gaps
+
+    @property
     def gaps(self) -> list[str]:
-        """Every failure, one line each, for the terminal."""
-        out = list(self.plugin_problems)
+        """Every gap and failure, one line each, for the terminal."""
+        out = [f"缺指标 {g.line()}" for g in self.rendered.gaps]
+        out += [f"缺报告部分“{p}、{STATUTORY_PARTS[p]}”" for p in self.document.missing_parts()]
+        out += self.problems
         out += [
             f"章节“{b.section.title}”（插件 {b.plugin}，{b.section.name}）生成失败：{b.error}"
             for b in self.sections
@@ -97,50 +113,79 @@ class Report:
         return out
 
     @property
+    def problems(self) -> list[str]:
+        """Plugins that failed to load or to give their figures or sections, each once."""
+        return list(dict.fromkeys([*self.rendered.notes, *self.plugin_problems]))
+
+    @property
     def complete(self) -> bool:
         return not self.gaps
 
     @property
     def title(self) -> str:
-        return f"{issuer(self.town)}关于{self.year}年法治政府建设情况的报告"
+        return "".join(self.rendered.title_lines[-1:]) or f"关于{self.year}年法治政府建设情况的报告"
 
-    def parts(self) -> list[tuple[str, list[BuiltSection]]]:
-        """(part, its sections in order) for every part the report shows."""
-        by_part: dict[str, list[BuiltSection]] = {p: [] for p in REPORT_PARTS}
-        for built in self.sections:
-            by_part[built.section.part].append(built)
-        out = []
-        for part, items in by_part.items():
-            if items or part in ALWAYS_PARTS:
-                # ``sorted`` is stable: equal ``order`` keeps the plugins' load order.
-                out.append((part, sorted(items, key=lambda b: b.section.order)))
+    def blocks(self) -> list[RenderedBlock]:
+        """The document's blocks with each plugin section after the last block of its part
+        (numbered on from the part's own （一）（二）…); a part no block has is added at the end."""
+        out = list(self.rendered.blocks)
+        for part, items in self._sections_by_part().items():
+            ends = [i for i, b in enumerate(out) if b.part == part]
+            if not ends:
+                out.append(RenderedBlock("heading1", part, "", (Span(f"{part}、{PART_TITLES[part]}"),)))
+                ends = [len(out) - 1]
+            at = ends[-1] + 1
+            n = sum(1 for b in out if b.part == part and (b.kind == "heading2" or b.lead))
+            extra: list[RenderedBlock] = []
+            for built in items:
+                n += 1
+                extra.append(
+                    RenderedBlock("heading2", part, "", (Span(f"（{chinese_number(n)}）{built.section.title}"),))
+                )
+                if built.error is not None:
+                    gap = Span(
+                        f"{GAP_OPEN}章节“{built.section.title}”（插件 {built.plugin}）{GAP_CLOSE}", gap=built.error
+                    )
+                    extra.append(RenderedBlock("paragraph", part, "", (gap,)))
+                for paragraph in built.paragraphs:
+                    extra.append(RenderedBlock("paragraph", part, "", (Span(paragraph),)))
+            out[at:at] = extra
         return out
 
+    def _sections_by_part(self) -> dict[str, list[BuiltSection]]:
+        by_part: dict[str, list[BuiltSection]] = {}
+        for built in sorted(self.sections, key=lambda b: b.section.order):  # stable: load order
+            if built.paragraphs or built.error is not None:
+                by_part.setdefault(built.section.part, []).append(built)
+        return by_part
+
     def markdown(self) -> str:
-        lines = [f"# {self.title}", ""]
-        note = f"> 草稿：fazhi-tui 于 {self.today} 根据数据目录生成，数字与表述请核对后再定稿。"
-        if self.year == self.today.year:
-            note += f"{self.year}年尚未结束，数字截至 {self.today}。"
-        lines += [note, ""]
-        for problem in self.plugin_problems:
-            lines += [f"> **{GAP}** {problem}", ""]
-        for part, items in self.parts():
-            lines += [f"## {part}、{PART_TITLES[part]}", ""]
-            if not items:
-                lines += ["> （本部分尚无章节，请工作人员撰写。）", ""]
-            for i, built in enumerate(items):
-                lines += [f"### （{chinese_number(i + 1)}）{built.section.title}", ""]
-                if built.error is not None:
-                    lines += [
-                        f"> **{GAP}** 本节未能生成（插件 {built.plugin} 的章节 {built.section.name}）："
-                        f"{built.error}。其余内容不受影响；请将此错误告知插件作者，修正后重新生成报告。",
-                        "",
-                    ]
-                elif not built.paragraphs:
-                    lines += [f"> （{self.year}年没有可写入本节的数据。）", ""]
-                for paragraph in built.paragraphs:
-                    lines += [paragraph, ""]
+        lines: list[str] = []
+        for block in self.blocks():
+            text = block.text
+            if block.kind == "title":
+                lines += [f"# {text}", ""]
+                continue
+            if block.kind == "heading1":
+                lines += [f"## {text}", ""]
+            elif block.kind == "heading2":
+                lines += [f"### {text}", ""]
+            else:
+                lines += [(f"**{block.lead}**" if block.lead else "") + text, ""]
+        notes = [f"> {GAP_OPEN}插件{GAP_CLOSE}{p}" for p in self.problems]
+        if self.year >= self.today.year:
+            notes.insert(0, f"> 草稿：{self.year}年尚未结束，数字截至 {self.today}。")
+        at = _after_title(lines)
+        for note in reversed(notes):
+            lines[at:at] = [note, ""]
         return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _after_title(lines: list[str]) -> int:
+    i = 0
+    while i < len(lines) and (lines[i].startswith("# ") or lines[i] == ""):
+        i += 1
+    return i
 
 
 def chinese_number(n: int) -> str:
@@ -219,10 +264,21 @@ def collect_sections(host: PluginHost) -> tuple[list[Contribution], list[str]]:
     return sections, problems
 
 
-def assemble(host: PluginHost, store: Store, cfg: Config, year: int, today: dt.date) -> Report:
-    """The report for ``year``: every section built, then placed by part (see ``Report.parts``)."""
+def assemble(
+    host: PluginHost, store: Store, cfg: Config, year: int, today: dt.date, book: FigureBook | None = None
+) -> Report:
+    """The report for ``year``: the year's text with its figures filled, and every plugin's
+    sections built and placed by part (see ``Report.blocks``)."""
+    book = book or FigureBook.load(host, store, cfg, year, today)
+    document = load_document(store, year)
+    rendered = render_blocks(document.blocks, book, county_of(cfg))
     sections, problems = collect_sections(host)
-    return Report(cfg.town, year, today, build_sections(host, sections, store, cfg, year, today), problems)
+    built = build_sections(host, sections, store, cfg, year, today)
+    return Report(cfg.town, year, today, document, rendered, built, problems)
+
+
+def county_of(cfg: Config) -> str:
+    return getattr(cfg, "county", None) or DEFAULT_COUNTY
 
 
 def write_atomic(path: Path, text: str) -> None:

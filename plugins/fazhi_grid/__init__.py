@@ -1,11 +1,11 @@
 """网格地图 (grid map): the town's grids drawn in the terminal, coloured by a figure per grid.
 
-The hooks only. ``queries`` (grids, people, metrics, legend bins, the report's sentences) and
-``geometry`` (projection, rasterising, neighbours, labels) import no Textual; ``panel`` is the
+The hooks only. ``queries`` (grids, people, metrics, legend bins), ``figures`` (the report's
+counts: grids, grid heads, grid workers) and ``geometry`` (projection, rasterising, neighbours, labels) import no Textual; ``panel`` is the
 screen and is imported inside ``fazhi_panels`` so the CLI never loads Textual for this plugin.
 """
 
-from fazhi_tui.api import PanelSpec, ReportSection, hookimpl
+from fazhi_tui.api import PanelSpec, hookimpl
 
 __version__ = "0.1.0"
 
@@ -27,12 +27,7 @@ def fazhi_panels():
 
 
 @hookimpl
-def fazhi_report_sections():
-    from .queries import grid_paragraphs, people_paragraphs
+def fazhi_figures():
+    from .figures import grid_figures
 
-    return [
-        # 一(一): 设置镇村两级网格23个，设网格长23个，网格员69名……
-        ReportSection("grid_network", "一", "网格化治理", grid_paragraphs, order=110),
-        # 二(三): 培养法律联络员、法律明白人、人民调解员46名……
-        ReportSection("grid_people_by_role", "二", "基层法治队伍", people_paragraphs, order=300),
-    ]
+    return grid_figures()

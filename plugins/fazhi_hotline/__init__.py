@@ -8,7 +8,7 @@ The hooks only. One module per concern, none of which imports Textual: ``setting
 name. The screen is ``panel.py`` with one widget per tab in ``widgets/``.
 """
 
-from fazhi_tui.api import Command, GridFigure, PanelSpec, ReportSection, ReviewCheck, hookimpl
+from fazhi_tui.api import Command, GridFigure, PanelSpec, ReviewCheck, hookimpl
 
 __version__ = "0.1.0"
 
@@ -35,13 +35,6 @@ def fazhi_panels():
             record_tables=("hotline",),
         )
     ]
-
-
-@hookimpl
-def fazhi_report_sections():
-    from .report import report_paragraphs
-
-    return [ReportSection("hotline", "二", "12345民呼必应", report_paragraphs, order=250)]
 
 
 @hookimpl
@@ -75,6 +68,13 @@ def fazhi_grid_figures():
 
     # Every grid is in the breakdown (zeros too); per 1,000 residents compares grids of different sizes.
     return [GridFigure("hotline_tickets", "12345工单", tickets_per_grid, unit="件", missing="zero", per_1000=True)]
+
+
+@hookimpl
+def fazhi_figures():
+    from .figures import hotline_figures
+
+    return hotline_figures()
 
 
 @hookimpl

@@ -1,0 +1,1 @@
+"""The report panel's widgets, one per file."""
