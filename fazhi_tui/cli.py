@@ -829,6 +829,8 @@ def cmd_review(run: Invocation) -> int:
         if e.status == queue_mod.FAILED:
             print(f"注意：插件 {e.plugin} 的检查“{e.check_title}”出错：{e.error}", file=sys.stderr)
     return digest.exit_status(queue, args.user)
+
+
 @subcommand(
     "figures",
     "列出各插件提供的报告指标：名称、数值、中文名与插件",

@@ -89,9 +89,8 @@ async def test_an_edit_is_saved_as_a_version_and_a_stale_one_is_refused(tmp_path
             await pilot.press("down")
         await pilot.press("e")
         await settle(pilot)
-        from textual.widgets import TextArea
-
         from fazhi_report.widgets.paragraph_editor import ParagraphEditor
+        from textual.widgets import TextArea
 
         editor = app.screen
         assert isinstance(editor, ParagraphEditor)

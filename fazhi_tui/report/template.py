@@ -13,6 +13,7 @@ and a ``FigureBook`` into text with spans the Markdown, the .docx and the previe
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -265,7 +266,7 @@ class Block:
     text: str
     position: int = 0
     rev: int | None = None  # the stored revision; None: not stored yet (a copy or the default)
-    changed_at: object = None
+    changed_at: dt.datetime | None = None
     changed_by: str = ""
 
 

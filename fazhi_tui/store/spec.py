@@ -112,6 +112,10 @@ class RefRule:
     table: str
     keys: tuple[str, ...]
     column: str
+    message: str
+
+
+@dataclass(frozen=True)
 class ImportNote:
     """A warning an import shows before anything is written: the file is valid, but something in
     it disagrees with what the store holds (a roster whose count differs from the session's

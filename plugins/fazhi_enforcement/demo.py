@@ -204,8 +204,8 @@ class _Demo:
         if year == 2023:
             plan[DISSUADE] = DISSUADED[2023]
         year_tickets = [t for t in self.tickets if t["received_at"].year == year]
-        drafts = [self._case(rng, year, h, actions, year_tickets) for h, n in plan.items() for _ in range(n)]
-        drafts = [c for c in drafts if c is not None]
+        made = [self._case(rng, year, h, actions, year_tickets) for h, n in plan.items() for _ in range(n)]
+        drafts = [c for c in made if c is not None]
         drafts.sort(key=lambda c: (c["found_at"], c["handling"]))
         out = []
         for c in drafts:

@@ -83,7 +83,8 @@ class EnforcementView:
 
 
 def _paged(page: lists.Page) -> TablePage:
-    return TablePage(page.rows, (lambda: _paged(page.more())) if page.more is not None else None)
+    more = page.more
+    return TablePage(page.rows, (lambda: _paged(more())) if more is not None else None)
 
 
 def _now_text() -> str:

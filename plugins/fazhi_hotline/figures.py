@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from fazhi_tui.api import Context, Figure, qident
 
-from .queries import figures_only, published_ranks, quarters_of, run, where
+from .queries import figures_only, published_ranks, quarters_of, where
 from .tables import PHONE_ORDER, WORK_ORDER, quarter_key
 
 TICKET_COLUMNS = (
@@ -29,11 +29,9 @@ def phone_orders(ctx: Context) -> int | None:
 
 def ticket_rows(ctx: Context, source: str) -> pa.Table:
     cond, params = where(ctx)
-    params["source"] = source
-    return run(
-        ctx,
-        f"SELECT {TICKET_COLUMNS} FROM {qident('hotline')} WHERE {cond} AND source = $source ORDER BY received_at",
-        params,
+    return ctx.query(
+        f"SELECT {TICKET_COLUMNS} FROM {qident('hotline')} WHERE {cond} AND source = ? ORDER BY received_at",
+        [*params, source],
     )
 
 

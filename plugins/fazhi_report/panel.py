@@ -118,7 +118,8 @@ class ReportPanel(Panel):
                 self.cursor_block = i
                 spots = [n for n, s in enumerate(self.preview.spots) if s.block == i]
                 match = [n for n in spots if self.preview.spots[n].span == span]
-                self.cursor_spot = (match or spots or [None])[0]
+                found = match or spots
+                self.cursor_spot = found[0] if found else None
                 return
 
     def _show_gaps(self) -> None:
@@ -350,11 +351,11 @@ class ReportPanel(Panel):
 
         def chosen(path: Path | None) -> None:
             if path is not None:
-                self.run_in_thread(partial(_write_report, report, path), done=self._exported, group="export")
+                self.run_in_thread(partial(_write_report, report, path), done=self._report_written, group="export")
 
         self.app.push_screen(ReportExportDialog(default, gaps=len(self.preview.gaps)), chosen)
 
-    def _exported(self, path: Path) -> None:
+    def _report_written(self, path: Path) -> None:
         gaps = len(self.preview.gaps) if self.preview else 0
         extra = f"；其中 {gaps} 处缺失已标出" if gaps else ""
         self.notify(f"已导出到 {path}{extra}", title="导出报告", timeout=10)

@@ -141,7 +141,8 @@ def save_roster(ctx: Context, roster: Roster) -> SaveResult:
     if rows:
         store.upsert(ATTENDANCE, rows, expected)
     for e in gone:
-        store.delete(ATTENDANCE, attendance_id(roster.training_id, e.person_id), expected_rev=e.rev)
+        if e.rev is not None:  # only stored entries can be gone
+            store.delete(ATTENDANCE, attendance_id(roster.training_id, e.person_id), expected_rev=e.rev)
     present = roster.present
     session = store.get(TRAININGS, roster.training_id)
     if session is not None and session["participants"] != present:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 from rich.style import Style
@@ -160,7 +161,7 @@ class PagedTable(Vertical):
         self._update_note()
         if self.loaded == 0:
             return
-        options = dict(
+        options: dict[str, Any] = dict(
             backend=ArrowBackend(self.rows),
             column_labels=[self.labels.get(name, name) for name in self.rows.column_names],
             cursor_type="row",

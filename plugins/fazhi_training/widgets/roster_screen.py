@@ -98,7 +98,7 @@ class RosterScreen(ModalScreen[bool]):
         table.focus()
 
     # -- the list ----------------------------------------------------------------------------
-    def visible(self) -> list[RosterEntry]:
+    def shown_entries(self) -> list[RosterEntry]:
         if self.roster is None:
             return []
         f = self.filter.strip().lower()
@@ -119,7 +119,7 @@ class RosterScreen(ModalScreen[bool]):
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for e in self.visible():
+        for e in self.shown_entries():
             table.add_row(
                 self._status_cell(e),
                 Text(e.name),
@@ -141,7 +141,7 @@ class RosterScreen(ModalScreen[bool]):
         if self.roster.dirty:
             text.append("　（有未保存的修改）", style="bold yellow")
         self.query_one("#roster-counts", Static).update(text)
-        shown = len(self.visible())
+        shown = len(self.shown_entries())
         line = Text("筛选：", style="dim")
         line.append(self.filter or "（输入以筛选）")
         line.append(f"　{shown} / {len(self.roster.entries)} 人", style="dim")
