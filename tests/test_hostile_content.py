@@ -137,3 +137,37 @@ def test_the_csv_export_guards_formulas_in_list_columns_too(tmp_path, capsys):
     assert main(["export", "--store", str(store), "grids", "-o", str(out)]) == 0
     rows = list(csvmod.reader(out.open(encoding="utf-8-sig")))
     assert rows[1][header.index("网格员")].startswith("'=cmd")
+
+
+@async_test
+async def test_the_dashboard_shows_markup_in_names_and_tickets_as_text(hostile_store, tmp_path):
+    from fazhi_tui.ui.app import FazhiApp
+
+    root = tmp_path / "store"
+    shutil.copytree(hostile_store, root)
+    ticket_no = (root / "ticket.txt").read_text("utf-8")
+    host = PluginHost.load(only=PLUGINS)
+    store = Store.open(root, table_specs(host, Config()), user=USER)
+    app = FazhiApp(Config(), host, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key in ("1", "2"):  # the map and the hotline, with the grid's name on both
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.is_running
+            assert not [w for w in app.query("ErrorBox") if w.display], f"panel {key} failed"
+        await pilot.press("g", *"坏", "enter")  # pick the grid by its hostile name
+        await settle(pilot)
+        assert app.is_running and app.context.grid is not None and app.context.grid.name == MARKUP_GRID
+        assert MARKUP_GRID in text_of(app.query_one("ShellHeader"))  # as typed, not as markup
+        await pilot.press("o")
+        await pilot.pause()
+        from textual.widgets import Input
+
+        app.screen.query_one(Input).value = ticket_no
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running
+        assert not [w for w in app.query("ErrorBox") if w.display]
+        assert "[link=http://evil.example]点我[/link]" in "\n".join(text_of(w) for w in app.query("Static"))
+    assert app.return_code in (None, 0)

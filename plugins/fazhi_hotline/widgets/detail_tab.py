@@ -66,7 +66,8 @@ class DetailTab(VerticalScroll):
         grid.add_column(style="dim", justify="right", no_wrap=True)
         grid.add_column(overflow="fold")
         for label, value in detail.fields:
-            grid.add_row(label, value)
+            # A stored value is text: a caller named "[/]" would otherwise be read as markup.
+            grid.add_row(Text(label), value if isinstance(value, Text) else Text(str(value)))
         fields.update(grid)
         log = Table(
             box=None,
@@ -86,5 +87,5 @@ class DetailTab(VerticalScroll):
                 what = Text(v.summary)
             else:
                 what = Text("\n".join(change_lines(v)) or v.summary)
-            log.add_row(f"第{v.rev}版", local_time(v.at), v.by, what)
+            log.add_row(Text(f"第{v.rev}版"), Text(local_time(v.at)), Text(v.by), what)
         history.update(log)

@@ -30,7 +30,7 @@ class GridsTab(Vertical):
         for key in COUNTS:
             table.add_column(Text(GRID_LABELS[key], justify="right"), key=key)
         for i, r in enumerate(view.grids.to_pylist()):
-            table.add_row(r["grid_name"], *(Text(str(r[k]), justify="right") for k in COUNTS), key=str(i))
+            table.add_row(Text(str(r["grid_name"])), *(Text(str(r[k]), justify="right") for k in COUNTS), key=str(i))
         self.query_one("#grids-title", Static).update(
             Text.assemble((f"{view.ctx.period.label} · {view.ctx.grid_label}", "bold"), "　按网格（含无工单的网格）")
         )

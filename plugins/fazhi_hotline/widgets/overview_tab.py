@@ -159,7 +159,8 @@ class OverviewTab(VerticalScroll):
             table.add_column(justify="right", no_wrap=True, style="dim")
             for r in rows:
                 n = r["count"] if "count" in r else r["received"]
-                table.add_row(r[name], f"{n}件", f"{n / total * 100:.0f}%" if total else "")
+                # Names from the store (a grid, a category) as text, never as markup.
+                table.add_row(Text(str(r[name])), f"{n}件", f"{n / total * 100:.0f}%" if total else "")
             if not rows:
                 table.add_row(Text("本期没有工单", style="dim"), "", "")
             self.query_one(target, Static).update(table)
