@@ -20,6 +20,8 @@ from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store, ValidationError
 from fazhi_tui.textsafe import visible
 
+from fazhi_tui.testing import settle, text_of
+
 from .shell_fixtures import USER
 
 TODAY = dt.date(2026, 11, 26)
@@ -139,7 +141,6 @@ def test_the_csv_export_guards_formulas_in_list_columns_too(tmp_path, capsys):
     assert rows[1][header.index("网格员")].startswith("'=cmd")
 
 
-@async_test
 async def test_the_dashboard_shows_markup_in_names_and_tickets_as_text(hostile_store, tmp_path):
     from fazhi_tui.ui.app import FazhiApp
 
