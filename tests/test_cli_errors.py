@@ -122,3 +122,62 @@ def test_a_user_outside_the_stores_group_gets_a_message_not_a_traceback(store, t
     code, output = _run_as(nobody.pw_uid, nobody.pw_gid, ["summary", "--store", str(store)])
     assert code == EXIT_ERROR, output
     assert "Traceback" not in output and "错误：" in output and ("权限" in output or "无权" in output), output
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 3 MB file system (tmpfs), for a disk that fills up or is read-only."""
+    import subprocess
+
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mnt
+    subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+@needs_root
+def test_a_full_disk_during_import_says_nothing_was_lost(small_disk, tmp_path, capsys):
+    store = small_disk / "store"
+    assert main(["init", "--store", str(store)]) == 0
+    rows = "".join(f"41042110{i:06d},网格{i},综合,村{i % 50},{i % 500},2020-01-01\n" for i in range(120_000))
+    big = tmp_path / "grids.csv"
+    big.write_text("网格编码,名称,类型,所属村,户数,设立日期\n" + rows, "utf-8")
+    capsys.readouterr()
+    code = main(["import", "--store", str(store), "grids", str(big)])
+    out = capsys.readouterr()
+    assert code == EXIT_ERROR, out.out + out.err
+    assert "磁盘空间不足" in out.err and "未受影响" in out.err and "Traceback" not in out.err
+    assert main(["sql", "--store", str(store), "SELECT count(*) AS n FROM grids", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "0"
+
+
+@needs_root
+def test_a_read_only_store_says_so(small_disk, tmp_path, capsys):
+    import subprocess
+
+    store = small_disk / "store"
+    assert main(["init", "--store", str(store)]) == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    path = tmp_path / "g.csv"
+    path.write_text("网格编码,名称,类型,所属村\n1,赵庄村网格,综合,赵庄村\n", "utf-8")
+    capsys.readouterr()
+    code = main(["import", "--store", str(store), "grids", str(path)])
+    err = capsys.readouterr().err
+    assert code == EXIT_ERROR and "只读" in err and "Traceback" not in err, err
+
+
+def test_a_report_whose_data_cannot_be_read_marks_the_gap_and_exits_1(tmp_path, capsys):
+    store = tmp_path / "store"
+    assert main(["demo", "--store", str(store), "--today", "2026-11-26"]) == 0
+    assert main(["compact", "--store", str(store), "hotline"]) == 0
+    current = sorted((store / "hotline" / "_gen").glob("*/current/**/*.parquet"))
+    current[0].unlink()  # a damaged generation: the table is refused, not read short
+    capsys.readouterr()
+    code = main(["report", "--store", str(store), "--year", "2023"])
+    out = capsys.readouterr()
+    assert code == 1
+    # The hotline's figures are gaps, not the seed's numbers read from part of the table.
+    assert "【缺" in out.out and "处理工单100余件" not in out.out
