@@ -18,9 +18,8 @@ from fazhi_tui.demo import build_demo
 from fazhi_tui.plugins import PluginHost
 from fazhi_tui.runtime import table_specs
 from fazhi_tui.store import Store, ValidationError
-from fazhi_tui.textsafe import visible
-
 from fazhi_tui.testing import settle, text_of
+from fazhi_tui.textsafe import visible
 
 from .shell_fixtures import USER
 
