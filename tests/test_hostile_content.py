@@ -158,7 +158,7 @@ async def test_the_dashboard_shows_markup_in_names_and_tickets_as_text(hostile_s
             assert not [w for w in app.query("ErrorBox") if w.display], f"panel {key} failed"
         await pilot.press("g", *"坏", "enter")  # pick the grid by its hostile name
         await settle(pilot)
-        assert app.is_running and app.context.grid is not None and app.context.grid.name == MARKUP_GRID
+        assert app.is_running and app.grid is not None and app.grid.name == MARKUP_GRID
         assert MARKUP_GRID in text_of(app.query_one("ShellHeader"))  # as typed, not as markup
         await pilot.press("o")
         await pilot.pause()

@@ -4,9 +4,7 @@ colour), and the cases that fail a rate one key (c) away; forms for a new action
 one from a 12345 ticket), 复查, 结案 and 公示, each saved as a new version.
 
 Every query runs in ``load`` or in a worker (``run_in_thread``); figures come from ``figures``,
-lists from ``lists``, writes from ``records``.
-
-About 490 lines in one module: the panel's key actions and their forms share its state (the shown
+lists from ``lists``, writes from ``records``. About 490 lines in one module: the panel's key actions and their forms share its state (the shown
 case, the open tab), so they stay beside it; the tabs themselves are in ``widgets/``.
 """
 
