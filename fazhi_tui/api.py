@@ -64,7 +64,14 @@ from .store import Store as _Store  # noqa: F401,I001
 from .store.refs import resolve_reference
 from .store.rules import PHONE_HINT, is_phone
 from .store.views import qident
-from .workdays import add_working_days, calendar_note, is_working_day, working_days_between
+from .workdays import (
+    add_working_days,
+    calendar_note,
+    calendar_years,
+    is_official,
+    is_working_day,
+    working_days_between,
+)
 
 if TYPE_CHECKING:
     from .report.docx import write_docx as write_report_docx
@@ -160,6 +167,8 @@ __all__ = [
     "qident",
     "add_working_days",
     "calendar_note",
+    "calendar_years",
+    "is_official",
     "is_working_day",
     "working_days_between",
 ]

@@ -28,10 +28,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-try:  # a missing package costs the holidays, not the program: every day is then "estimated"
-    import chinese_calendar as _cc
-except ImportError:  # pragma: no cover - the package is a dependency
-    _cc = None
+from fazhi_tui.api import calendar_years, is_official, is_working_day
+from fazhi_tui.api import working_days_between as working_days_between  # re-exported (review, tests)
 
 DEFAULT_DEADLINE_DAYS: dict[str, int] = {"咨询": 2, "求助": 5, "投诉举报": 5, "建议": 10, "其它": 5}
 DEFAULT_URGENT_DAYS: dict[str, int] = {"紧急": 2, "特急": 1}
@@ -85,34 +83,12 @@ def rules_from_settings(settings: Mapping[str, Any] | None) -> DeadlineRules:
 
 
 # -- the calendar -----------------------------------------------------------------------------------
-@cache
-def calendar_years() -> tuple[int, int] | None:
-    """The first and last year of the official calendar's data, or None without the package."""
-    if _cc is None:
-        return None
-    years = {d.year for d in _cc.holidays} | {d.year for d in _cc.workdays}
-    return (min(years), max(years)) if years else None
-
-
-def is_official(day: dt.date) -> bool:
-    """Whether the official calendar covers ``day`` (else weekends alone decide)."""
-    span = calendar_years()
-    return span is not None and span[0] <= day.year <= span[1]
-
-
+# The official calendar (working days, 调休, how far its data reaches) is the host's
+# (``fazhi_tui.workdays`` through the API); a deadline here only adds whether it was estimated.
 @cache
 def day_kind(day: dt.date) -> tuple[bool, bool]:
     """``(is a working day, decided by the official calendar)``."""
-    if is_official(day):
-        try:
-            return bool(_cc.is_workday(day)), True
-        except NotImplementedError:  # the package's own bound moved; trust it
-            pass
-    return day.weekday() < 5, False
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day_kind(day)[0]
+    return is_working_day(day), is_official(day)
 
 
 def add_working_days(start: dt.date, n: int) -> Deadline:
@@ -130,17 +106,6 @@ def add_working_days(start: dt.date, n: int) -> Deadline:
 
 def next_working_day(day: dt.date) -> Deadline:
     return add_working_days(day, 1)
-
-
-def working_days_between(first: dt.date, last: dt.date) -> int:
-    """Working days in ``(first, last]``; negative when ``last`` is before ``first``."""
-    if last < first:
-        return -working_days_between(last, first)
-    n, day = 0, first
-    while day < last:
-        day += dt.timedelta(days=1)
-        n += is_working_day(day)
-    return n
 
 
 def compute_deadline(
