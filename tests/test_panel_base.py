@@ -178,3 +178,47 @@ async def test_role_gated_actions_are_hidden_refused_when_forced_and_refused_by_
         await settle(pilot)
         assert "需要办事员或管理员角色" in notices(app)
         assert panel.rows.num_rows == 7
+
+
+TABS_PANEL = """
+from textual.widgets import Static, TabbedContent, TabPane
+
+from fazhi_tui.api import Panel, PanelSpec, hookimpl
+
+
+class Tabbed(Panel):
+    def compose_body(self):
+        with TabbedContent(id="tabbed"):
+            with TabPane("第一页", id="one"):
+                yield Static("一")
+            with TabPane("第二页", id="two"):
+                yield Static("二")
+
+    def load(self, ctx):
+        return ctx.query("SELECT count(*) AS n FROM duty_shifts")
+
+    def show(self, rows):
+        self.query_one("#one Static", Static).update(str(rows.column("n")[0].as_py()))
+
+
+@hookimpl
+def fazhi_panels():
+    return [PanelSpec("tabbed", "分页", Tabbed, order=1)]
+"""
+
+
+async def test_a_panels_tab_bar_is_underlined_once_its_loading_cover_goes(tmp_path):
+    """Tabs laid out under the loading cover had their underline at width zero until something
+    resized them; the base places every tab bar's underline again when the data is shown."""
+    folder = write_plugin(tmp_path / "plugins", "tabbed_panel", TABS_PANEL)
+    host, store = open_store(tmp_path / "store", plugin_dirs=[EXAMPLES, folder], only=["duty_roster", "tabbed_panel"])
+    app = FazhiApp(Config(), host, store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        panel = app.query_one("Tabbed")
+        assert panel.context is not None and not panel.query_one("PanelBody").loading
+        underline = panel.query_one("Underline")
+        tab = panel.query_one("#tabbed Tab.-active")
+        start, end = tab.virtual_region.shrink(tab.styles.gutter).column_span
+        assert end > start
+        assert (underline.highlight_start, underline.highlight_end) == (start, end)

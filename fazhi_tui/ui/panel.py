@@ -48,7 +48,7 @@ from textual.compose import compose
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Static, Tabs
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from ..access import AccessError
@@ -533,6 +533,14 @@ class Panel(Widget):
             self.query_one(PanelBody).loading = True
         self._worker = self._load_in_thread(ctx)
 
+    def _place_tab_underlines(self) -> None:
+        # A loading cover replaces the body's layout, so tab bars under it were never arranged
+        # and Textual placed their underline at width zero; nothing resizes them when the cover
+        # goes. A resize event is how Textual itself asks a tab bar to place its underline again
+        # (public API only; every plugin's tabs are mended here, not in each panel).
+        for tabs in self.query(Tabs):
+            tabs.post_message(events.Resize(tabs.size, tabs.virtual_size, tabs.container_size))
+
     def _restore_focus(self) -> None:
         target, self._refocus = self._refocus, None
         if target is None or not self.is_attached or self.screen.focused is not None:
@@ -570,6 +578,7 @@ class Panel(Widget):
             self.remove_class("-failed", "-empty")
             self.refresh_bindings()  # what check_action allows may have changed (export, role)
             self.call_after_refresh(self._restore_focus)
+            self.call_after_refresh(self._place_tab_underlines)
             self.post_message(self.Shown(self.panel_name))
             if self._record_wanted is not None:
                 wanted, self._record_wanted = self._record_wanted, None

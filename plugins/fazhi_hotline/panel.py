@@ -141,11 +141,6 @@ class HotlinePanel(Panel):
         self.query_one(GridsTab).show(view)
         await self.query_one(OpenTab).show(view)
         self._show_detail(view.detail)
-        # The tabs were laid out while the loading cover hid them, so their underline may sit at
-        # width zero; place it again now that they are on screen (Textual offers no public call;
-        # without this a loaded machine's snapshot caught the underline unplaced).
-        tabs = self.tabs.query_one(Tabs)
-        self.call_after_refresh(tabs._highlight_active, False)
 
     @property
     def active_tab(self) -> str:

@@ -157,8 +157,6 @@ class LedgerPanel(Panel):
         await self._show_records(view)
         self.detail = view.detail
         self.query_one(ItemView).show_item(view.detail, view.ctx.today)
-        tabs = self.query_one("#ledger-tabs", TabbedContent).query_one(Tabs)
-        self.call_after_refresh(tabs._highlight_active, False)
         self.call_after_refresh(self._keep_focus)  # a list filled just now can take the focus
 
     async def _show_rectify(self, view: LedgerView) -> None:

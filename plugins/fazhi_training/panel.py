@@ -138,8 +138,6 @@ class TrainingPanel(Panel):
         self._show_plan(view)
         self._show_sessions(view)
         self._show_people(view)
-        tabs = self.query_one("#training-tabs", TabbedContent).query_one(Tabs)
-        self.call_after_refresh(tabs._highlight_active, False)
 
     @property
     def active_tab(self) -> str:
