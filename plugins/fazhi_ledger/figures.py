@@ -25,13 +25,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from fazhi_tui.api import Context, Figure, Period
+from fazhi_tui.api import Context, Figure, Period, TableCache
 
 from .categories import CLOSED, KIND, LEVEL, QUANTITY, Categories, FigureDef, current
 from .tables import CLOSED as CLOSED_STATUS
 from .tables import WORK_ITEMS
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# The summaries the figures are read from, per state of the table, period, grid and categories.
+_SUMMARIES: TableCache[Summary] = TableCache(WORK_ITEMS, size=16)
 
 
 def run(ctx: Context, sql: str, params: Mapping[str, Any]) -> pa.Table:
@@ -87,8 +89,27 @@ def _kept(ctx: Context, category: str, end: dt.date) -> bool:
     return rows.num_rows > 0
 
 
-def compute(f: FigureDef, ctx: Context) -> int | None:
-    """The figure's value for ``ctx.period`` and ``ctx.grid``, or None when the category is not kept."""
+def compute(f: FigureDef, ctx: Context, categories: Categories | None = None) -> int | None:
+    """The figure's value for ``ctx.period`` and ``ctx.grid``, or None when the category is not kept.
+
+    Read from the panel's one-query ``summary`` of every category, kept per state of the table:
+    the report quotes some thirty of these figures, and one query for each cost it most of its
+    time (a query has a cost of its own however few rows it reads)."""
+    cats = categories or current()
+    if cats.figure(f.name) is None:  # a figure of categories no longer in force
+        return compute_alone(f, ctx)
+    key = (ctx.period, ctx.grid.code if ctx.grid else None, ctx.today, cats)
+    found = _SUMMARIES.get(ctx.store, key, lambda: summary(ctx, cats))
+    for c in found.categories:
+        for row in c.figures:
+            if row.figure.name == f.name:
+                return row.current
+    return compute_alone(f, ctx)
+
+
+def compute_alone(f: FigureDef, ctx: Context) -> int | None:
+    """``compute`` by a query of the figure's own (its records' filter): what ``summary`` must
+    agree with, and the path for a figure outside the categories in force."""
     if not _kept(ctx, f.category, ctx.period.end):
         return None
     params: dict[str, Any] = {"start": ctx.period.start, "end": ctx.period.end}
@@ -138,7 +159,7 @@ def report_figures(categories: Categories | None = None) -> list[Figure]:
                 f.name,
                 f.label,
                 f.unit,
-                partial(compute, f),
+                partial(compute, f, categories=categories),
                 records=partial(records, f),
                 table=WORK_ITEMS,
                 approx=f.approx,
