@@ -567,3 +567,16 @@ def test_counts_are_plain_integers(store):
     ov = queries.overview(ctx)
     assert ov.trend.schema.field("closed").type == "int64" and ov.grids.schema.field("overdue").type == "int64"
     assert all(type(getattr(ov.figures.current, f)) is int for f in ("closed", "overdue", "satisfied"))
+
+
+def test_the_report_figures_share_one_scan_and_follow_a_write(store):
+    """工单 and 电话单 come from one scan of the period kept per state of the table: asking for both
+    (as the report does) reads it once, and a ticket added is counted at once."""
+    from fazhi_hotline.figures import hotline_figures
+
+    figs = {f.name: f for f in hotline_figures()}
+    ctx = ctx_of(store)
+    assert (figs["hotline_work_orders"].compute(ctx), figs["hotline_phone_orders"].compute(ctx)) == (5, 3)
+    assert figs["hotline_work_orders"].compute(ctx_of(store, grid=G1)) == 3  # as in the grid test above
+    store.append("hotline", [ticket("T-NEW", "电话单", T(2023, 11, 1, 9), D(2023, 11, 8), "待签收")])
+    assert (figs["hotline_work_orders"].compute(ctx), figs["hotline_phone_orders"].compute(ctx)) == (5, 4)

@@ -9,10 +9,22 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from fazhi_tui.api import Context, Figure, qident
+from fazhi_tui.api import Context, Figure, TableCache, qident
 
+from .headline import HotlineFigures
 from .queries import figures_only, published_ranks, quarters_of, where
-from .tables import PHONE_ORDER, WORK_ORDER, quarter_key
+from .settings import settings_of
+from .tables import HOTLINE, PHONE_ORDER, WORK_ORDER, quarter_key
+
+# Work orders and phone orders come from one scan of the period's tickets: the report and its
+# preview ask for both (and for two years), so the scan is kept per state of the table.
+_FIGURES: TableCache[HotlineFigures] = TableCache(HOTLINE, size=8)
+
+
+def _period_figures(ctx: Context) -> HotlineFigures:
+    key = (ctx.period, ctx.grid.code if ctx.grid else None, ctx.today, ctx.town, settings_of(ctx).scope)
+    return _FIGURES.get(ctx.store, key, lambda: figures_only(ctx))
+
 
 TICKET_COLUMNS = (
     "ticket_no, source, received_at, appeal_type, category1, category2, grid, urgency, status, closed_at, callback"
@@ -20,11 +32,11 @@ TICKET_COLUMNS = (
 
 
 def work_orders(ctx: Context) -> int | None:
-    return figures_only(ctx).work_orders or None
+    return _period_figures(ctx).work_orders or None
 
 
 def phone_orders(ctx: Context) -> int | None:
-    return figures_only(ctx).phone_orders or None
+    return _period_figures(ctx).phone_orders or None
 
 
 def ticket_rows(ctx: Context, source: str) -> pa.Table:
