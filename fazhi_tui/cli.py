@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import os
@@ -898,17 +899,23 @@ def _fold_due(store, table: str) -> str | None:
     return None if plan is None else plan.reason
 
 
+def fold_command(args, store_path: Path, table: str) -> list[str]:
+    """``fazhi-tui compact --fold TABLE`` for this store, config and plugin folders."""
+    argv = [sys.executable, "-m", "fazhi_tui", "compact", "--fold", table, "--store", str(store_path)]
+    if getattr(args, "config", None):
+        argv += ["--config", str(args.config)]
+    for d in getattr(args, "plugins_dir", []) or []:
+        argv += ["--plugins-dir", str(d)]
+    return argv
+
+
 def _fold_in_child(args, store_path: Path, table: str, reason: str) -> None:
     """``fazhi-tui compact --fold TABLE`` in a new process, waited for and reported: what a
     dashboard does on a thread after a save, but a million imported rows fold in a process whose
     memory is its own (the import's peak and the fold's are each about half a GiB at 1M rows)."""
     import subprocess
 
-    argv = [sys.executable, "-m", "fazhi_tui", "compact", "--fold", table, "--store", str(store_path)]
-    if getattr(args, "config", None):
-        argv += ["--config", args.config]
-    for d in getattr(args, "plugins_dir", []) or []:
-        argv += ["--plugins-dir", str(d)]
+    argv = fold_command(args, store_path, table)
     print(f"正在整理数据（{reason}，把新版本并入基础文件以保持查询速度）…", file=sys.stderr, flush=True)
     done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if done.returncode == 0:
@@ -1014,7 +1021,9 @@ def cmd_dashboard(run: Invocation) -> int:
     except ImportError:
         started.close()
         return cmd_summary(run)
-    return run_dashboard(cfg, store_path, started)
+    # Folds after the dashboard's saves run in child processes: their memory is not the
+    # dashboard's (store/child_folds.py).
+    return run_dashboard(cfg, store_path, started, fold_argv=functools.partial(fold_command, run.args, store_path))
 
 
 if __name__ == "__main__":

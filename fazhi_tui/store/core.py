@@ -153,6 +153,9 @@ class Store:
         self._duck_types: dict[str, dict[str, str]] = {}
         # Folding after writes (fold.py): on a thread of its own, so a save returns at once.
         self.auto_fold = auto_fold
+        # Called with a table's name instead of folding it on a thread of this process (the
+        # dashboard folds in child processes: child_folds.py); None folds here.
+        self.fold_runner: Callable[[str], object] | None = None
         self._fold_lock = threading.Lock()
         self._fold_threads: dict[str, threading.Thread] = {}
         self.folds: list = []  # CompactionResult of every fold this process made
@@ -302,6 +305,9 @@ class Store:
             except Exception:  # noqa: BLE001 - a listener's failure must not fail a write that landed
                 _log.exception("write listener failed")
         if not self.auto_fold or fold_due(spec, self._state[spec.name]) is None:
+            return
+        if self.fold_runner is not None:
+            self.fold_runner(spec.name)  # elsewhere (a child process: child_folds.py)
             return
         with self._fold_lock:
             running = self._fold_threads.get(spec.name)

@@ -12,7 +12,8 @@ panel by name: they come from plugins through ``fazhi_panels``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ from ..plugins import Contribution, PluginHost, describe_exception
 from ..runtime import review_checks
 from ..store import Store
 from ..store.access import AccessError
+from ..store.child_folds import ChildFolds
 from .commands import PaletteEntry, ShellCommands
 from .gates import import_refusal
 from .keys import action_name, binding_rows, describe
@@ -263,6 +265,11 @@ class FazhiApp(App[int], inherit_bindings=False):
     def _watch_writes(self) -> None:
         if self._context_known:
             self._read_signature()
+        folds = self.store.fold_runner
+        if isinstance(folds, ChildFolds):
+            folds.running()  # collects finished folds (and starts one left due)
+            while folds.failures:
+                self.notify(folds.failures.pop(0), title="后台整理", severity="warning", timeout=15)
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def _read_signature(self) -> None:
@@ -798,16 +805,34 @@ def _post_unless_replaced(app: App, message: Message) -> None:
         app.post_message(message)
 
 
-def run_dashboard(cfg: Config, store_path: Path, started: StartedRuntime | None = None) -> int:
+def run_dashboard(
+    cfg: Config,
+    store_path: Path,
+    started: StartedRuntime | None = None,
+    *,
+    fold_argv: Callable[[str], list[str]] | None = None,
+) -> int:
     """Open the store and run the dashboard until the user quits (``fazhi-tui`` with no subcommand).
 
-    ``started``: the runtime ``start_runtime`` opened (the CLI does so before importing Textual)."""
+    ``started``: the runtime ``start_runtime`` opened (the CLI does so before importing Textual).
+    ``fold_argv(table)``: the command that folds a table; given, folds run in child processes."""
     if started is None:
         started = start_runtime(cfg, store_path, today())
+    folds = None
     try:
         rt = started.runtime
-        app = FazhiApp(rt.config, rt.plugins, rt.opened(), startup=started.startup)
+        store = rt.opened()
+        if fold_argv is not None:
+            folds = store.fold_runner = ChildFolds(fold_argv)
+        app = FazhiApp(rt.config, rt.plugins, store, startup=started.startup)
         app.run()
     finally:
+        if folds is not None and folds.running():
+            # The dashboard is gone from the screen: say so on the terminal, and do not wait.
+            tables = "、".join(folds.running())
+            print(
+                f"后台仍在整理数据（{tables}，进程 {', '.join(map(str, folds.pids()))}），完成后自行退出；数据不受影响。",
+                file=sys.stderr,
+            )
         started.close()
     return app.return_code or 0
