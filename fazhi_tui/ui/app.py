@@ -25,7 +25,7 @@ from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import get_current_worker
 
 from ..config import Config, today
@@ -44,6 +44,7 @@ from .panel import Panel
 from .startup import StartedRuntime, Startup, query_grids, start_runtime, startup_info
 from .widgets.panel_list import PanelList
 from .widgets.panel_slot import PanelSlot
+from .widgets.shell_footer import ShellFooter
 from .widgets.shell_header import HeaderInfo, ShellHeader
 from .worker_messages import (
     BadgesRead,
@@ -198,7 +199,7 @@ class FazhiApp(App[int], inherit_bindings=False):
                         "检查环境变量 FAZHI_PLUGINS 与配置文件中的 plugins；fazhi-tui plugins 列出各插件的状态。",
                         id="no-panels",
                     )
-        yield Footer()
+        yield ShellFooter()
 
     def on_mount(self) -> None:
         if self.config.theme:

@@ -551,8 +551,17 @@ class GridMapPanel(Panel):
     def action_toggle_details(self) -> None:
         self.toggle_class("-details")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # ``v`` shows the details only where they are hidden: beside a wide map they always show.
+        if action == "toggle_details":
+            return self.has_class("-narrow")
+        return super().check_action(action, parameters)
+
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < WIDE, "-narrow")
+        narrow = event.size.width < WIDE
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.refresh_bindings()
 
 
 def _people(people: Sequence) -> Text:

@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Button, Checkbox, ContentSwitcher, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, ContentSwitcher, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...pii import mask_table
@@ -36,6 +36,7 @@ from ...transfer.read import ImportFileError
 from ..gates import writable_tables
 from ..widgets.path_input import Completion, PathInput
 from ..widgets.record_table import RecordTable
+from ..widgets.shell_footer import ShellFooter
 
 PREVIEW_ROWS = 200  # the preview's table holds this many rows (it draws only those on screen)
 MAX_LISTED = ValidationError.MAX_LISTED  # problems listed before "另有 N 处", as the CLI does
@@ -186,7 +187,7 @@ class ImportScreen(ModalScreen[ImportDone | None]):
                     with Horizontal(classes="import-buttons"):
                         yield Button("确认写入", variant="success", compact=True, id="import-confirm")
                         yield Button("返回修改", compact=True, id="import-back")
-        yield Footer()
+        yield ShellFooter()
 
     def on_mount(self) -> None:
         if self.app.animation_level == "none":
