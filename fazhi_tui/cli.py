@@ -122,16 +122,26 @@ def subcommand(
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .cli_help import CellWidthFormatter, install
+
+    install()
     parser = argparse.ArgumentParser(
         prog="fazhi-tui",
+        formatter_class=CellWidthFormatter,
         description="乡镇法治政府建设工作台。不带子命令时打开仪表盘。",
         epilog='示例：fazhi-tui demo && fazhi-tui；fazhi-tui sql "SELECT count(*) FROM grids"',
     )
-    parser.add_argument("--version", action="version", version=f"fazhi-tui {__version__}")
+    parser.add_argument("--version", action="version", version=f"fazhi-tui {__version__}", help="显示版本号并退出")
     _common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="子命令")
     for command in SUBCOMMANDS.values():
-        p = sub.add_parser(command.name, help=command.help, description=command.help, epilog=command.epilog)
+        p = sub.add_parser(
+            command.name,
+            help=command.help,
+            description=command.help,
+            epilog=command.epilog,
+            formatter_class=CellWidthFormatter,
+        )
         _common(p, suppress=True)
         for argument in command.arguments:
             argument.add_to(p)

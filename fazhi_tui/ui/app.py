@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
@@ -639,7 +638,9 @@ class FazhiApp(App[int], inherit_bindings=False):
 
     def action_command_palette(self) -> None:
         if not self.screen.has_class("--textual-command-palette"):  # CommandPalette.is_open, for an App[int]
-            self.push_screen(CommandPalette(placeholder="搜索面板、期间、网格或命令……", id="--command-palette"))
+            from .screens.palette import ShellPalette
+
+            self.push_screen(ShellPalette(placeholder="搜索面板、期间、网格或命令……", id="--command-palette"))
 
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
         ids = frozenset(b.id or b.action for b in clashed_bindings)

@@ -47,20 +47,22 @@ class HelpScreen(Dialog[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
 
-        # Widths set from the text, narrow enough for 80 columns: a long list of keys or a long
-        # panel title is cut, the binding id (what the config needs) is not.
+        # Widths set from the text, narrow enough for 80 columns; what is longer wraps onto more
+        # lines of its row (a binding on several keys lists one key a line), never cut.
         def width(texts: list[str], cap: int) -> int:
             return min(cap, max([4] + [cell_len(t) for t in texts]))
 
-        table.add_column("按键", width=width([r.keys for r in self.rows], 10))
+        key_width = width([k for r in self.rows for k in r.keys.split("、")], 12)
+        table.add_column("按键", width=key_width)
         marked = [r.description + ("（不可用）" if r.binding_id in self.unavailable else "") for r in self.rows]
         table.add_column("功能", width=width(marked, 18))
         table.add_column("编号", width=width([r.binding_id for r in self.rows], 24))
-        table.add_column("范围", width=width([r.scope for r in self.rows], 12))
+        table.add_column("范围", width=width([r.scope for r in self.rows], 10))
         for row in self.rows:
             if row.binding_id and row.binding_id in self.unavailable:
                 description = Text(f"{row.description}（不可用）", style="dim")
             else:
                 description = Text(row.description)
-            table.add_row(row.keys, description, row.binding_id or "—", row.scope)
+            keys = row.keys if cell_len(row.keys) <= key_width else row.keys.replace("、", "\n")
+            table.add_row(Text(keys), description, Text(row.binding_id or "—"), Text(row.scope), height=None)
         table.focus()
