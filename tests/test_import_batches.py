@@ -220,9 +220,21 @@ def test_keys_already_stored_are_named_in_later_batches(store, tmp_path):
     with pytest.raises(ValidationError) as exc:
         plan_import(store, "visits", write_csv(tmp_path / "b.csv", rows), batch_rows=BATCH)
     assert [str(p) for p in exc.value.problems] == [
-        "b.csv，第 7 行，“走访编号”列：“V8”已存在（第 1 版，测试员 写入）；如需以文件内容更新，请加 --update",
-        "b.csv，第 9 行，“走访编号”列：“V2”已存在（第 1 版，测试员 写入）；如需以文件内容更新，请加 --update",
+        "b.csv，“走访编号”列：2 行已存在，如需更新请加 --update（第 7 行“V8”、第 9 行“V2”）",
     ]
+
+
+def test_a_file_imported_again_is_told_once_with_the_first_keys(store, tmp_path):
+    """Issue 20: re-importing a file said one line per row (50, then a count)."""
+    path = write_csv(tmp_path / "all.csv", [row(f"V{i}") for i in range(12)])
+    run_import(store, plan_import(store, "visits", path))
+    with pytest.raises(ValidationError) as exc:
+        plan_import(store, "visits", path, batch_rows=BATCH)
+    assert [str(p) for p in exc.value.problems] == [
+        "all.csv，“走访编号”列：12 行已存在，如需更新请加 --update"
+        "（第 2 行“V0”、第 3 行“V1”、第 4 行“V2”、第 5 行“V3”、第 6 行“V4”等）"
+    ]
+    assert str(exc.value).count("\n") == 1  # the heading and that one line
 
 
 def test_update_across_batches_merges_keeps_order_and_skips_unchanged_rows(store, tmp_path):

@@ -38,6 +38,7 @@ from .convert import convert
 from .read import ImportFileError, RawSource, RawTable, open_source, whole_source
 
 MAX_PROBLEMS = 1000
+NAMED_EXISTING = 5  # rows named in the one line saying how many rows the store already has
 # Stored rows read per step of --update (the stored versions of the records a file updates).
 UPDATE_CHUNK = 25_000
 Progress = Callable[[str, int], None]
@@ -558,20 +559,20 @@ def _against_store(
         plan.new = plan.rows
         return
     if not update:
+        # One line for all of them (a re-imported file has every row stored): how many, the first
+        # few by row and key, and what to do.
         key_label = spec.label_of(spec.key)
-        at = pc.indices_nonzero(pc.is_in(ids, value_set=live.column(ID))).slice(0, MAX_PROBLEMS)
-        named = ids.take(at)
-        versions = {r[ID]: r for r in live.filter(pc.is_in(live.column(ID), value_set=named)).to_pylist()}
-        for rid, row in zip(named.to_pylist(), plan.file_rows.take(at).to_pylist(), strict=False):
-            v = versions[rid]
-            problems.append(
-                RowProblem(
-                    row,
-                    key_label,
-                    f"“{rid}”已存在（第 {v[REV]} 版，{v[BY]} 写入）；如需以文件内容更新，请加 --update",
-                    src,
-                )
-            )
+        stored = pc.is_in(ids, value_set=live.column(ID))
+        count = pc.sum(stored).as_py() or 0
+        at = pc.indices_nonzero(stored).slice(0, NAMED_EXISTING)
+        named = [
+            f"第 {row} 行“{rid}”"
+            for rid, row in zip(ids.take(at).to_pylist(), plan.file_rows.take(at).to_pylist(), strict=False)
+        ]
+        more = "等" if count > len(named) else ""
+        problems.append(
+            RowProblem(None, key_label, f"{count} 行已存在，如需更新请加 --update（{'、'.join(named)}{more}）", src)
+        )
         return
     del live, keys
     # --update: existing records become new versions with the file's columns changed (columns the
