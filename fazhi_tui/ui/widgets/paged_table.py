@@ -8,12 +8,14 @@ textual-fastdatatable, only those on screen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+from rich.cells import cell_len
 from rich.style import Style
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -36,6 +38,11 @@ class _MarkedRows(FastDataTable):
         style = super()._get_row_style(row_index, base_style)
         extra = self.row_styles[row_index] if 0 <= row_index < len(self.row_styles) else None
         return style + extra if extra is not None else style
+
+
+CELL_PADDING = 2  # a cell's space either side (textual-fastdatatable's CELL_X_PADDING)
+SCROLLBAR_CELLS = 2  # the table's vertical scrollbar
+MIN_FLEXIBLE = 12  # the fewest cells worth showing of a flexible column
 
 
 @dataclass(frozen=True)
@@ -75,13 +82,26 @@ class PagedTable(Vertical):
         max_column_width: int | None = 40,
         style_column: str | None = None,
         row_styles: Mapping[str, str] | None = None,
+        priority: Sequence[str] | None = None,
+        flexible: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         """``style_column`` and ``row_styles``: rows whose value in that column is a key of
         ``row_styles`` are drawn in its Rich style (``{"超期": "bold red"}``); the column itself
-        should say in words what the colour means."""
+        should say in words what the colour means.
+
+        ``priority``: the columns by importance, most important first (columns it does not
+        name come last). When the rows are wider than the table, the least important columns
+        are left out, whole, rather than the table running past its edge; ``flexible`` (a long
+        text such as 主要内容) then takes the room that is left, cut with an ellipsis, and is
+        left out only when not even ``MIN_FLEXIBLE`` cells remain."""
         super().__init__(id=id, classes=classes)
+        self.priority = list(priority or ())
+        self.flexible = flexible
+        self.shown_columns: list[str] = []  # the columns on screen, after leaving some out
+        self._shown_widths: list[int | None] = []
+        self._laid_for = 0
         self.style_column = style_column
         self.row_styles = {k: Style.parse(v) for k, v in (row_styles or {}).items()}
         self.empty_text = empty_text
@@ -161,9 +181,14 @@ class PagedTable(Vertical):
         self._update_note()
         if self.loaded == 0:
             return
+        shown, widths = self._columns_for(self.size.width)
+        self.shown_columns, self._shown_widths = shown, widths
+        self._laid_for = self.size.width
+        rows = self.rows.select(shown) if shown != self.rows.column_names else self.rows
         options: dict[str, Any] = dict(
-            backend=ArrowBackend(self.rows),
-            column_labels=[self.labels.get(name, name) for name in self.rows.column_names],
+            backend=ArrowBackend(rows),
+            column_labels=[self.labels.get(name, name) for name in shown],
+            column_widths=widths,
             cursor_type="row",
             show_row_labels=False,
             null_rep="",
@@ -182,6 +207,47 @@ class PagedTable(Vertical):
             self.table.move_cursor(row=min(cursor_row, self.loaded - 1), animate=False)
         if had_focus:
             self.table.focus()
+
+    def _columns_for(self, width: int) -> tuple[list[str], list[int | None]]:
+        """The columns that fit ``width`` cells (all of them when it is not known yet or no
+        ``priority`` is given), in the rows' order, and their widths (None: as wide as the data)."""
+        names = self.rows.column_names
+        if not self.priority or width <= 0:
+            return names, [None] * len(names)
+        room = width - SCROLLBAR_CELLS
+        need = {name: self._width_of(name) + CELL_PADDING for name in names}
+        ranked = [n for n in self.priority if n in need] + [n for n in names if n not in self.priority]
+        keep: set[str] = set()
+        widths: dict[str, int | None] = {}
+        for name in ranked:
+            if name == self.flexible:
+                # As wide as its text, or what is left when that is less (but not too little).
+                if room >= MIN_FLEXIBLE + CELL_PADDING:
+                    keep.add(name)
+                    if need[name] > room:
+                        widths[name] = room - CELL_PADDING
+                    room -= min(need[name], room)
+            elif need[name] <= room:
+                keep.add(name)
+                room -= need[name]
+        shown = [n for n in names if n in keep]
+        return shown, [widths.get(n) for n in shown]
+
+    def _width_of(self, name: str) -> int:
+        label = cell_len(self.labels.get(name, name))
+        values = self.rows.column(name).to_pylist()  # the loaded pages: a few hundred rows at most
+        widest = max((cell_len(str(v)) for v in values if v is not None), default=0)
+        cap = self.max_column_width or widest
+        return max(label, min(widest, cap))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.priority and self.table is not None and event.size.width != self._laid_for:
+            self._laid_for = event.size.width
+            if self._columns_for(event.size.width) != (self.shown_columns, self._shown_widths):
+                self.call_after_refresh(self._relayout)
+
+    async def _relayout(self) -> None:
+        await self._replace_table(cursor_row=self.cursor_row or 0)
 
     def _update_note(self) -> None:
         lines = [self.note] if self.note else []

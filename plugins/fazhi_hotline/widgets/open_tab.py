@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pyarrow as pa
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -11,7 +12,7 @@ from textual.widgets import Static
 
 from fazhi_tui.api import Context, PagedTable, TablePage
 
-from ..open_list import DUE_SOON_SHORT, OPEN_LABELS, OpenPage, display_rows, next_page
+from ..open_list import DUE_SOON_SHORT, OPEN_LABELS, OVERDUE_FLAG, OpenPage, display_rows, next_page
 from ..view import HotlineView
 
 
@@ -22,9 +23,35 @@ def _more_after(ctx: Context, page: OpenPage) -> Callable[[], TablePage] | None:
 
     def fetch() -> TablePage:
         nxt = next_page(ctx, page)
-        return TablePage(display_rows(nxt.rows), _more_after(ctx, nxt))
+        return TablePage(on_screen(display_rows(nxt.rows)), _more_after(ctx, nxt))
 
     return fetch
+
+
+# On screen by importance: what is late and when, which ticket, where and about what; at 80
+# columns the later ones are left out, whole (PagedTable ``priority``), 主要内容 takes what is left.
+ON_SCREEN = (
+    "flag",
+    "deadline",
+    "ticket_no",
+    "grid_name",
+    "content",
+    "status",
+    "appeal_type",
+    "category1",
+    "received_at",
+    "source",
+    "urgency",
+    "category2",
+    "caller",
+    "phone",
+)
+# The flag's word is the mark; the colour repeats it for the eye (never colour alone).
+ROW_STYLES = {OVERDUE_FLAG: "bold red", DUE_SOON_SHORT: "bold yellow"}
+
+
+def on_screen(rows: pa.Table) -> pa.Table:
+    return rows.select([c for c in ON_SCREEN if c in rows.column_names])
 
 
 class OpenTab(Vertical):
@@ -35,7 +62,14 @@ class OpenTab(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="open-summary")
-        yield PagedTable(id="open-list", empty_text="没有未办结的工单")
+        yield PagedTable(
+            id="open-list",
+            empty_text="没有未办结的工单",
+            style_column="flag",
+            row_styles=ROW_STYLES,
+            priority=ON_SCREEN,
+            flexible="content",
+        )
 
     async def show(self, view: HotlineView) -> None:
         page = view.open_page
@@ -51,7 +85,7 @@ class OpenTab(Vertical):
         self.query_one("#open-summary", Static).update(summary)
         labels = {**OPEN_LABELS, "flag": "提示"}
         await self.query_one("#open-list", PagedTable).show_page(
-            TablePage(display_rows(page.rows), _more_after(view.ctx, page)), labels, total=page.total
+            TablePage(on_screen(display_rows(page.rows)), _more_after(view.ctx, page)), labels, total=page.total
         )
 
     def highlighted_record(self) -> dict | None:
