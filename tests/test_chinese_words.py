@@ -52,7 +52,7 @@ async def test_help_on_a_tabbed_panel_is_chinese_and_cuts_no_key(hotline_store, 
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         descriptions = [r.description for r in app.screen.rows]
-        assert "上一个标签页" in descriptions and "下一个标签页" in descriptions
+        assert "上一页签" in descriptions and "下一页签" in descriptions
         assert not [d for d in descriptions if ENGLISH.search(d)]
         table = app.screen.query_one(DataTable)
         keys_width = table.ordered_columns[0].width

@@ -85,7 +85,7 @@ async def test_figures_follow_the_period_and_the_grid(demo_store, tmp_path):
         assert panel.context.period == Period.year(2026)
         want = queries.figures(panel.context)
         shown = text_of(panel.query_one("#figures"))
-        assert "2026年 · 全镇" in shown and "2025年" in shown
+        assert "2026年（截至11月26日） · 全镇" in shown and "2025年" in shown
         assert f"{want.current.received}件" in shown and f"{want.previous.received}件" in shown
         assert want.current.satisfaction.text in shown and want.previous.satisfaction.text in shown
         assert "季度排名" in text_of(panel.query_one("#ranks"))

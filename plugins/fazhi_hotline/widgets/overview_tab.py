@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -13,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.widgets import Static
 
-from fazhi_tui.api import BarChart
+from fazhi_tui.api import BarChart, Period
 
 from ..open_list import DUE_SOON_SHORT
 from ..view import HotlineView
@@ -72,12 +73,15 @@ class OverviewTab(VerticalScroll):
 
     def _show_figures(self, view: HotlineView) -> None:
         fc = view.figures
+        today = view.ctx.today
         prev_label = fc.previous_period.label if fc.previous_period is not None else "上期"
+        # Headers on two lines (2026年 / 第三季度, 2026-03-01 / 至2026-05-31), labels and numbers
+        # never cut: in the 52 columns of the wide layout a column too narrow wraps instead.
         table = Table(box=None, pad_edge=False, padding=(0, 1), show_edge=False, header_style="bold")
-        table.add_column("指标", no_wrap=True)
-        table.add_column(fc.period.label, justify="right", no_wrap=True)
-        table.add_column(prev_label, justify="right", no_wrap=True)
-        table.add_column("变化", no_wrap=True)
+        table.add_column("指标", no_wrap=True, min_width=max(cell_len(r.label) for r in fc.rows()))
+        table.add_column(column_header(fc.period), justify="right", no_wrap=True)
+        table.add_column(column_header(fc.previous_period) if fc.previous_period else "上期", justify="right")
+        table.add_column("变化", overflow="fold")
         for row in fc.rows():
             change = Text(row.change)
             if row.key not in VOLUME_FIGURES and row.change and row.change != "持平":
@@ -85,7 +89,7 @@ class OverviewTab(VerticalScroll):
                 change.append(" 向好" if better else " 变差", style="green" if better else "bold red")
             label_style = "" if row.label.startswith("　") else "bold"
             table.add_row(Text(row.label, style=label_style), row.current, row.previous or "—", change)
-        title = Text(f"{fc.period.label} · {view.ctx.grid_label}", style="bold")
+        title = Text(f"{fc.period.label}{until_today(fc.period, today)} · {view.ctx.grid_label}", style="bold")
         title.append(f"　与{prev_label}比较", style="dim")
         self.query_one("#figures", Static).update(Group(title, table))
 
@@ -164,6 +168,25 @@ class OverviewTab(VerticalScroll):
             if not rows:
                 table.add_row(Text("本期没有工单", style="dim"), "", "")
             self.query_one(target, Static).update(table)
+
+
+def until_today(period: Period, today: dt.date) -> str:
+    """（截至12月1日） for a period that has not ended: its figures count up to today."""
+    if period.start <= today < period.last:
+        return f"（截至{today.month}月{today.day}日）"
+    return ""
+
+
+def column_header(period: Period) -> Text:
+    """A period's label on two lines, to keep the comparison's columns narrow."""
+    label = period.label
+    for cut in ("年", "至"):
+        head, sep, rest = label.partition(cut)
+        if sep and rest:
+            first, second = (head + sep, rest) if cut == "年" else (head, sep + rest)
+            label = f"{first}\n{second}"
+            break
+    return Text(label, justify="right")
 
 
 def _month_end(month: dt.date) -> dt.date:
