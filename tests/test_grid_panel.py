@@ -262,3 +262,35 @@ async def test_no_grids_or_no_boundaries_is_said_not_drawn(tmp_path):
         await pilot.press("enter")  # the grid is listed, and can still be chosen
         await settle(pilot)
         assert app.grid is not None and app.grid.name == "新设网格"
+
+
+async def test_80x24_the_numbers_on_the_map_have_a_key(demo_path):
+    """Issue 20: at 80x24 grids are labelled by number; the legend says so and ``v`` shows the key."""
+    app = make_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        panel = the_map(app)
+        assert "图中数字为网格编号，按 v 查看编号对照" in text_of(panel.query_one(Legend))
+        await pilot.press("v")
+        await pilot.pause()
+        details = text_of(panel.query_one("#grid-details", Static))
+        assert details.startswith("图中编号")
+        for grid in panel._drawn:
+            assert f"{grid.number} {grid.short_name}" in " ".join(details.split()), grid.name
+        assert "图中数字为网格编号" not in text_of(panel.query_one(Legend))  # the key is on screen now
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        wide = text_of(panel.query_one("#grid-details", Static))
+        assert (
+            "网格编码" in wide and "图中编号" in wide and "图中数字为网格编号" not in text_of(panel.query_one(Legend))
+        )
+
+
+async def test_an_empty_map_names_the_dashboards_import_key(tmp_path):
+    host = PluginHost.load(only=["fazhi_grid"])
+    store = Store.open(tmp_path / "s", table_specs(host, Config()), create=True, user=USER)
+    app = FazhiApp(Config(keys={"data.import": "ctrl+o"}), host, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        title = "".join(line.strip() for line in text_of(the_map(app).query_one("#grid-title", Static)).splitlines())
+        assert "按 ctrl+o 导入网格" in title and "fazhi-tuiimport grids" in title.replace(" import", "import")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.color import Color
+from rich.console import Group
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
@@ -324,7 +325,7 @@ class GridMapPanel(Panel):
     by default those the host hands over in the context, and 户数 without any."""
 
     DEFAULT_CSS = """
-    GridMapPanel #grid-title { height: 1; }
+    GridMapPanel #grid-title { height: auto; max-height: 2; }
     GridMapPanel #grid-main { height: 1fr; }
     GridMapPanel #grid-left { width: 1fr; height: 1fr; }
     GridMapPanel #grid-legend { max-height: 5; }
@@ -438,7 +439,9 @@ class GridMapPanel(Panel):
         assert data is not None
         text = Text()
         if metric is None or not data.grids:
-            return Text("没有网格：可用 fazhi-tui import grids 导入网格及其边界（GeoJSON）", style="dim")
+            return Text(
+                f"没有网格：按 {self._import_key()} 导入网格边界（GeoJSON），或 fazhi-tui import grids", style="dim"
+            )
         n = len(data.metrics)
         text.append(f"着色：{metric.label}", style="bold")
         if metric.unit:
@@ -452,6 +455,27 @@ class GridMapPanel(Panel):
             text.append(grid.name, style="bold")
             text.append(f" {value}")
         return text
+
+    def _import_key(self) -> str:
+        """The key of the dashboard's import (``i`` unless the config's [keys] rebinds it)."""
+        config = getattr(self.app, "config", None)
+        keys = getattr(config, "keys", None) or {}
+        return str(keys.get("data.import", "i")).split(",")[0].strip()
+
+    def _key(self) -> Table:
+        """图中编号: number → name of every grid drawn (the map shows the number where the name
+        does not fit), two to a line."""
+        table = Table.grid(padding=(0, 1))
+        for _ in range(2):
+            table.add_column(justify="right", style="dim", no_wrap=True)
+            table.add_column(no_wrap=True, overflow="ellipsis")
+        drawn = list(self._drawn)
+        for i in range(0, len(drawn), 2):
+            cells: list[Text | str] = []
+            for g in drawn[i : i + 2]:
+                cells += [str(g.number), Text(g.short_name)]
+            table.add_row(*cells)
+        return table
 
     def _legend(self) -> tuple[list[Text], list[Text]]:
         data, metric = self.data, self.metric
@@ -472,6 +496,8 @@ class GridMapPanel(Panel):
                 items.append(Text.assemble(("▀▀", SELECTED), " 当前网格"))
         if data.not_drawn:
             notes.append(Text(f"未绘制（无边界）：{'、'.join(g.name for g in data.not_drawn)}", style="dim"))
+        if self._drawn and self.has_class("-narrow") and not self.has_class("-details"):
+            notes.append(Text("图中数字为网格编号，按 v 查看编号对照与光标所在网格", style="dim"))
         return items, notes
 
     @staticmethod
@@ -480,13 +506,22 @@ class GridMapPanel(Panel):
             (f"{fill.glyph or ' '} ", Style(color=contrast(fill.colour), bgcolor=fill.colour)), f" {label}"
         )
 
-    def _details(self) -> Table | Text:
+    def _details(self) -> Group | Table | Text:
         data, grid = self.data, self.cursor
         if data is None or grid is None:
             return Text("")
+        if not self._drawn:
+            return self._grid_details(data, grid)
+        # Beside a narrow map the key comes first: it is what ``v`` is pressed for there.
+        if self.has_class("-narrow"):
+            return Group(Text("图中编号", style="bold"), self._key(), Text(""), self._grid_details(data, grid))
+        return Group(self._grid_details(data, grid), Text("\n图中编号", style="bold"), self._key())
+
+    def _grid_details(self, data: MapData, grid: GridInfo) -> Table:
         table = Table.grid(padding=(0, 1))
-        table.add_column(style="dim", no_wrap=True)
-        table.add_column()
+        # A long figure label wraps rather than pushing its value out of the narrow side pane.
+        table.add_column(style="dim", max_width=14)
+        table.add_column(min_width=6)
         # Values from the store go in as Text, never as strings a Rich table would parse as markup.
         table.add_row("编号", Text(str(grid.number) + ("" if grid.shape is not None else "（无边界，未绘制）")))
         table.add_row("网格编码", Text(grid.code))
@@ -550,6 +585,7 @@ class GridMapPanel(Panel):
 
     def action_toggle_details(self) -> None:
         self.toggle_class("-details")
+        self._redraw()  # the legend's hint about the key goes or comes back
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # ``v`` shows the details only where they are hidden: beside a wide map they always show.
@@ -562,6 +598,7 @@ class GridMapPanel(Panel):
         if narrow != self.has_class("-narrow"):
             self.set_class(narrow, "-narrow")
             self.refresh_bindings()
+            self._redraw()
 
 
 def _people(people: Sequence) -> Text:
