@@ -668,7 +668,7 @@ def cmd_import(run: Invocation) -> int:
     args, cfg, store_path = run.args, run.cfg, run.store_path
     from .runtime import open_runtime
     from .transfer.importer import plan_import, run_import
-    from .transfer.read import ImportFileError
+    from .transfer.read import ImportFileError, encoding_name
 
     rt = open_runtime(cfg, store_path)
     # A fold after a big import runs in a process of its own (below): its memory is not the
@@ -689,7 +689,11 @@ def cmd_import(run: Invocation) -> int:
             print(f"注意：{plan.path.name} 中的“{h}”列不属于表 {args.table}，已忽略", file=sys.stderr)
         for note in plan.notes:
             print(f"注意：{note}", file=sys.stderr)
-        detail = f"（编码 {plan.encoding}）" if plan.encoding else (f"（工作表 {plan.sheet}）" if plan.sheet else "")
+        detail = (
+            f"（编码 {encoding_name(plan.encoding)}）"
+            if plan.encoding
+            else (f"（工作表 {plan.sheet}）" if plan.sheet else "")
+        )
         if args.dry_run:
             print(f"校验通过{detail}：{plan.path.name} → {args.table}，将{plan.describe()}。未写入（--dry-run）")
             return EXIT_OK
@@ -708,7 +712,7 @@ def cmd_import(run: Invocation) -> int:
 
 @subcommand(
     "export",
-    "导出表为 CSV（UTF-8 BOM）、Excel 或 Parquet；无权查看个人信息时自动脱敏",
+    "导出表为 CSV（UTF-8（带 BOM），Excel 可直接打开）、Excel 或 Parquet；无权查看个人信息时自动脱敏",
     arg("table", metavar="表"),
     arg("-o", "--output", required=True, metavar="文件", help="输出文件（.csv / .xlsx / .parquet）"),
     arg("--year", type=int, metavar="年份", help="只导出该年度（按表的日期列）"),

@@ -52,7 +52,7 @@ def test_run_gives_the_commands_message_in_the_dashboards_context(demo_store, ca
     finally:
         store.close()
     assert out.strip() == (
-        f"12345未办结工单概况：全镇未办结工单 {total} 件：超期 {overdue} 件，一个工作日内到期 {due_soon} 件（时限不晚于 11-27）"
+        f"12345未办结工单概况：全镇未办结工单 {total} 件：超期 {overdue} 件，即将到期 {due_soon} 件（一个工作日内，时限不晚于 11-27）"
     )
 
 

@@ -497,7 +497,7 @@ def test_new_ticket_and_its_history_after_sign_close_and_callback(store):
     detail = queries.ticket_detail(ctx_of(store, role=ROLE_VIEWER), no)
     assert [v.rev for v in detail.versions] == [1, 2, 3, 4]
     assert [v.summary for v in detail.versions] == [
-        "登记",
+        "新建",
         "修改 签收时间、状态",
         "修改 办结时间、状态",
         "修改 回访结果、不满意原因",

@@ -91,3 +91,24 @@ async def test_resizing_brings_the_left_out_columns_back(demo_store, tmp_path):
         assert len(listing.shown_columns) > len(narrow) and "content" in listing.shown_columns
         labels = [str(c.label) for c in listing.table.ordered_columns]
         assert "主要内容" in labels and all(cell_len(label) > 0 for label in labels)
+
+
+async def test_t_puts_the_arrows_and_enter_on_the_new_tabs_list(demo_store, tmp_path):
+    """Issue 20: after ``t`` changed the tab, the arrows moved the old tab's (hidden) list."""
+    app = make_app(demo_store, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.query_one("HotlinePanel")
+        tabs = panel.query_one(TabbedContent)
+        while tabs.active != "tab-open":
+            await pilot.press("t")
+            await settle(pilot)
+        await pilot.pause()
+        listing = panel.query_one("#open-list", PagedTable)
+        assert app.focused is listing.table
+        await pilot.press("down")
+        assert listing.cursor_row == 1
+        second = listing.rows.column("ticket_no")[1].as_py()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert tabs.active == "tab-detail" and panel.detail.record["ticket_no"] == second

@@ -171,8 +171,12 @@ async def test_sign_close_and_callback_each_write_a_version(demo_store, tmp_path
         await pilot.press("c")
         await pilot.pause()
         app.screen.query_one("#field-closed_at", Input).value = "2026-11-26 16:30"
+        await submit(pilot)  # without 办理结果: told under the field, nothing written
+        assert "请写明办理结果" in text_of(app.screen.query_one("#error-result"))
+        app.screen.query_one("#field-result", Input).value = "已协调供电所更换路灯"
         await submit(pilot)
         assert panel.detail.record["status"] == "已办结" and panel.detail.record["_rev"] == 3
+        assert "超过办理时限" not in notices(app)  # closed before 11-27: on time
 
         await pilot.press("v")
         await pilot.pause()
@@ -187,7 +191,29 @@ async def test_sign_close_and_callback_each_write_a_version(demo_store, tmp_path
         assert [v["status"] for v in history] == ["待签收", "办理中", "已办结", "已办结"]
         assert history[-1]["callback"] == "不满意" and history[-1]["unsatisfied_reason"] == "路灯仍不亮"
         assert history[2]["closed_at"] == dt.datetime(2026, 11, 26, 16, 30)
+        assert history[2]["result"] == "已协调供电所更换路灯"
         assert "第4版" in text_of(panel.query_one("#detail-history"))
+
+
+async def test_closing_past_the_deadline_is_said(demo_store, tmp_path):
+    """Issue 20: 办结 records 办理结果 and says when it is past 办理时限."""
+    app = make_app(demo_store, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = panel_of(app)
+        await open_by_number(pilot, "GD20261118001")  # 办理时限 2026-11-20 in the demo
+        deadline = panel.detail.record["deadline"]
+        await pilot.press("c")
+        await pilot.pause()
+        app.screen.query_one("#field-closed_at", Input).value = "2026-11-26 10:00"
+        app.screen.query_one("#field-result", Input).value = "已清理占道摊点"
+        await submit(pilot)
+        assert panel.detail.record["status"] == "已办结" and panel.detail.record["result"] == "已清理占道摊点"
+        from fazhi_hotline.deadlines import working_days_between
+
+        days = working_days_between(deadline, dt.date(2026, 11, 26))
+        assert days > 0
+        assert f"超过办理时限 {days} 个工作日（时限 {deadline:%Y-%m-%d}），计入超期件数" in notices(app)
 
 
 async def test_new_ticket_form_validates_and_writes_nothing_until_right(demo_store, tmp_path):
@@ -223,7 +249,7 @@ async def test_new_ticket_form_validates_and_writes_nothing_until_right(demo_sto
         added = app.store.get("hotline", "DH20261126001")
         assert added["status"] == "待签收" and added["category1"] == "城市管理" and added["category2"] == "市容市政"
         assert added["deadline"] == dt.date(2026, 12, 3)  # 5 working days for 投诉举报
-        assert "已登记工单 DH20261126001" in notices(app)
+        assert "已新建工单 DH20261126001" in notices(app)
         assert panel_of(app).detail_no == "DH20261126001"
 
 

@@ -158,7 +158,7 @@ async def test_reimport_is_refused_unless_update_is_ticked(tmp_path):
         assert app.store.history("duty_shifts", "2026-11-26-1").num_rows == 2
 
 
-async def test_tab_completes_the_path_and_lists_candidates(tmp_path):
+async def test_ctrl_t_completes_the_path_and_tab_moves_on(tmp_path):
     folder = tmp_path / "文件"
     folder.mkdir()
     for name in ("值班-一月.csv", "值班-二月.xlsx", "说明.docx"):
@@ -171,18 +171,20 @@ async def test_tab_completes_the_path_and_lists_candidates(tmp_path):
         await pilot.pause()
         field = app.screen.query_one("#import-path", PathInput)
         field.cwd = tmp_path
-        await pilot.press(*"文", "tab")
+        await pilot.press(*"文", "ctrl+t")
         assert field.value == "文件/"
-        await pilot.press("tab")
+        await pilot.press("ctrl+t")
         listing = text_of(app.screen.query_one("#import-listing"))
         assert "存档/" in listing and "值班-一月.csv" in listing and "说明.docx" not in listing
-        await pilot.press(*"值", "tab")
+        await pilot.press(*"值", "ctrl+t")
         assert field.value == "文件/值班-"  # what the two files share
-        await pilot.press(*"一", "tab")
+        await pilot.press(*"一", "ctrl+t")
         assert field.value == "文件/值班-一月.csv"
         assert not app.screen.query_one("#import-sheet-row").display  # a CSV has no sheets
-        await pilot.press("tab")  # nothing more to complete: on to the next field
-        assert app.screen.focused is not field
+        await pilot.press("tab")  # Tab moves on to the next field at once (issue 20)
+        assert app.screen.focused is not field and field.value == "文件/值班-一月.csv"
+        await pilot.press("shift+tab")
+        assert app.screen.focused is field
 
 
 def test_complete_path_outside_the_ui(tmp_path):

@@ -413,7 +413,7 @@ def test_cli_import_dry_run_and_export(tmp_path, capsys):
     assert main(["sql", "SELECT count(*) AS n FROM grids", "--format", "csv", "--store", str(store)]) == 0
     assert capsys.readouterr().out.split() == ["n", "0"]
     assert main(["import", "grids", str(path), "--store", str(store)]) == 0
-    assert "编码 gb18030" in capsys.readouterr().out
+    assert "编码 GB18030" in capsys.readouterr().out
     out = tmp_path / "g.xlsx"
     assert main(["export", "grids", "-o", str(out), "--where", "名称=一号网格", "--store", str(store)]) == 0
     assert "已导出 1 条" in capsys.readouterr().out

@@ -32,6 +32,13 @@ SNIFF_BYTES = 1 << 20
 # memory besides the keys (~75 MB at 25,000 rows of the hotline; 100,000 rows: ~150 MB, no faster).
 BATCH_ROWS = 25_000
 
+# How an encoding is named to people: one name for each, the same in the CLI and the dashboard.
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8（带 BOM）", "gb18030": "GB18030", "utf-16": "UTF-16"}
+
+
+def encoding_name(encoding: str) -> str:
+    return ENCODING_NAMES.get(encoding, encoding.upper())
+
 
 class ImportFileError(Exception):
     """A file that cannot be read at all (nothing was written)."""
@@ -204,7 +211,7 @@ def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None)
     except pa.ArrowInvalid as exc:
         raise ImportFileError(f"{path}：{_csv_error(exc, path)}") from None
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"{path}：编码错误（按 {encoding} 读取失败：{exc.reason}）") from None
+        raise ImportFileError(f"{path}：编码错误（按 {encoding_name(encoding)} 读取失败：{exc.reason}）") from None
     headers = [h.lstrip("\ufeff").strip() for h in names]
     if not any(headers):
         raise ImportFileError(f"{path}：第 1 行（表头）为空")
@@ -247,7 +254,7 @@ def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None)
         except pa.ArrowInvalid as exc:
             raise ImportFileError(f"{path}：{_csv_error(exc, path)}") from None
         except UnicodeDecodeError as exc:
-            raise ImportFileError(f"{path}：编码错误（按 {encoding} 读取失败：{exc.reason}）") from None
+            raise ImportFileError(f"{path}：编码错误（按 {encoding_name(encoding)} 读取失败：{exc.reason}）") from None
         if bad_rows:
             _raise_bad_rows(csv, convert)
         if grouped:

@@ -48,7 +48,7 @@ from textual.compose import compose
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static, Tabs
+from textual.widgets import Static, TabbedContent, Tabs
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from ..access import AccessError
@@ -532,6 +532,18 @@ class Panel(Widget):
                 self._refocus = focused
             self.query_one(PanelBody).loading = True
         self._worker = self._load_in_thread(ctx)
+
+    def focus_shown_tab(self, tabbed: TabbedContent) -> None:
+        """Give the focus to the first widget that takes it in the tab ``tabbed`` shows (its
+        list or table), so the arrows and Enter act on it at once after a key changed the tab;
+        the tab bar when that tab has nothing to focus."""
+        pane = tabbed.get_pane(tabbed.active) if tabbed.active else None
+        if pane is not None:
+            for widget in self.screen.focus_chain:
+                if pane in widget.ancestors:
+                    widget.focus()
+                    return
+        tabbed.query_one(Tabs).focus()
 
     def _place_tab_underlines(self) -> None:
         # A loading cover replaces the body's layout, so tab bars under it were never arranged

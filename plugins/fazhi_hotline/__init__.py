@@ -57,7 +57,7 @@ def fazhi_commands():
             "hotline_open_summary",
             "12345未办结工单概况",
             open_summary,
-            description="未办结工单件数，其中超期、一个工作日内到期各几件（不分受理期间）",
+            description="未办结工单件数，其中超期、即将到期（一个工作日内）各几件（不分受理期间）",
         )
     ]
 

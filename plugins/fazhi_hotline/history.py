@@ -41,7 +41,7 @@ class VersionChange:
         if self.op == "delete":
             return "删除"
         if self.rev == 1:
-            return "登记"
+            return "新建"  # as `fazhi-tui history` says it (store.audit)
         return "修改 " + "、".join(c.label for c in self.changes) if self.changes else "保存（无改动）"
 
 

@@ -2,7 +2,7 @@
 
 Separate because it is a list, not a figure: it has two paging paths (from memory for a
 township, from the files for a county or a period) that must give the same pages, a
-``TableCache`` of the town's open tickets, and the flags 超期 / 一个工作日内到期.
+``TableCache`` of the town's open tickets, and the flags 超期 / 即将到期 (一个工作日内).
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from .masking import mask_table
 from .settings import settings_of
 from .tables import CLOSED, HOTLINE, HOTLINE_SPEC, LABELS, RETURNED
 
-OVERDUE_FLAG, DUE_SOON_FLAG = "超期", "一个工作日内到期"
+# One word each, on screen and in the export; what 即将到期 means (by the next working day) is said
+# beside the counts.
+OVERDUE_FLAG, DUE_SOON_FLAG = "超期", "即将到期"
 OPEN_COLUMNS = (
     "flag",
     "deadline",
@@ -285,16 +287,13 @@ def _open_page_sql(
 
 
 # -- the list as the panel shows and exports it ----------------------------------------------------
-DUE_SOON_SHORT = "即将到期"  # the list's 提示 column; the summary line says what it means
+DUE_SOON_SHORT = DUE_SOON_FLAG  # kept for the screens that import it
 OPEN_SHOWN = [c for c in OPEN_COLUMNS if c != "grid"]  # the code is in 网格's name already
 EXPORT_PAGE = 5_000  # rows per keyset page when exporting the whole open list
 
 
 def display_rows(rows: pa.Table) -> pa.Table:
-    """The open list as shown: a short word for "due within one working day", times to the minute."""
-    flag = rows.column("flag")
-    short = pc.if_else(pc.equal(flag, DUE_SOON_FLAG), pa.scalar(DUE_SOON_SHORT), flag)
-    rows = rows.set_column(rows.schema.get_field_index("flag"), "flag", short)
+    """The open list as shown: times to the minute."""
     received = pc.strftime(rows.column("received_at"), format="%Y-%m-%d %H:%M")
     rows = rows.set_column(rows.schema.get_field_index("received_at"), "received_at", received)
     return rows.select(OPEN_SHOWN)
@@ -326,5 +325,5 @@ def open_summary(ctx: Context) -> str:
     soon = due_soon_until(ctx.today).day
     return (
         f"{ctx.grid_label}未办结工单 {total} 件：超期 {overdue} 件，"
-        f"一个工作日内到期 {due_soon} 件（时限不晚于 {soon:%m-%d}）"
+        f"即将到期 {due_soon} 件（一个工作日内，时限不晚于 {soon:%m-%d}）"
     )

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import pyarrow as pa
 from textual import on
@@ -184,6 +186,8 @@ class HotlinePanel(Panel):
     def action_next_tab(self, step: int = 1) -> None:
         tabs = self.tabs
         tabs.active = TABS[(TABS.index(tabs.active) + step) % len(TABS)]
+        # The arrows and Enter then act on the new tab's list, not on the tab bar or a hidden tab.
+        self.call_after_refresh(self.focus_shown_tab, tabs)
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
@@ -240,7 +244,10 @@ class HotlinePanel(Panel):
         ]
         self.app.push_screen(
             RecordForm(
-                "新建12345工单", fields, partial(_add_ticket, ctx), intro=f"登记到{ctx.town or '本镇'}；状态为待签收。"
+                "新建12345工单",
+                fields,
+                partial(_add_ticket, ctx),
+                intro=f"新建的工单属于{ctx.town or '本镇'}，状态为待签收。",
             ),
             self._ticket_added,
         )
@@ -251,7 +258,7 @@ class HotlinePanel(Panel):
         elif isinstance(answer, FormDone):
             intake: tickets.Intake = answer.result
             row = intake.row
-            message = f"已登记工单 {row['ticket_no']}，办理时限 {row['deadline']:%Y-%m-%d}"
+            message = f"已新建工单 {row['ticket_no']}，办理时限 {row['deadline']:%Y-%m-%d}"
             if intake.deadline is not None and intake.deadline.note:
                 message += f"\n{intake.deadline.note}"
             self.notify(message, title="已保存")
@@ -259,7 +266,7 @@ class HotlinePanel(Panel):
             self.reload()
 
     def _step_form(
-        self, title: str, fields: list[FormField], step: Callable[[Context, str, int, dict], int], done: str
+        self, title: str, fields: list[FormField], step: Callable[[Context, str, int, dict], Any], done: str
     ) -> None:
         target, ctx = self._target(), self.context
         if ctx is None:
@@ -280,7 +287,15 @@ class HotlinePanel(Panel):
                     self.detail_no = ticket_no
                 self.report_write_error(answer.error)
             elif isinstance(answer, FormDone):
-                self.notify(f"工单 {ticket_no} {done}（第 {answer.result} 版）", title="已保存")
+                closed = answer.result if isinstance(answer.result, Closed) else None
+                rev = closed.rev if closed is not None else answer.result
+                message = f"工单 {ticket_no} {done}（第 {rev} 版）"
+                if closed is not None and closed.late is not None:
+                    late = f"超过办理时限 {closed.late} 个工作日" if closed.late else "已过办理时限"
+                    message += f"；{late}（时限 {closed.deadline:%Y-%m-%d}），计入超期件数"
+                self.notify(
+                    message, title="已保存", severity="warning" if closed and closed.late is not None else "information"
+                )
                 self.detail_no = ticket_no
                 self.detail_message = ""
                 self.reload()
@@ -297,9 +312,11 @@ class HotlinePanel(Panel):
 
     @requires_write(HOTLINE)
     def action_close_ticket(self) -> None:
-        self._step_form(
-            "办结工单", [FormField("closed_at", "办结时间", value=now_text(), required=True)], _close, "已办结"
-        )
+        fields = [
+            FormField("closed_at", "办结时间", value=now_text(), required=True),
+            FormField("result", "办理结果", required=True, placeholder="如何办理、结果如何"),
+        ]
+        self._step_form("办结工单", fields, _close, "已办结")
 
     @requires_write(HOTLINE)
     def action_callback(self) -> None:
@@ -402,8 +419,8 @@ def _add_ticket(ctx: Context, values: dict) -> tickets.Intake:
 
 
 def _run_step(
-    ctx: Context, ticket_no: str, rev: int | None, step: Callable[[Context, str, int, dict], int], values: dict
-) -> int:
+    ctx: Context, ticket_no: str, rev: int | None, step: Callable[[Context, str, int, dict], Any], values: dict
+) -> Any:
     """One step of a ticket's life from the revision the user saw (``rev``; None: the current one)."""
     current = ctx.store.get(HOTLINE, ticket_no)
     if current is None:
@@ -427,8 +444,24 @@ def _sign(ctx: Context, ticket_no: str, rev: int, values: dict) -> int:
     return tickets.sign_ticket(ctx, ticket_no, expected_rev=rev, at=_when(values, "signed_at", "签收时间"))
 
 
-def _close(ctx: Context, ticket_no: str, rev: int, values: dict) -> int:
-    return tickets.close_ticket(ctx, ticket_no, expected_rev=rev, at=_when(values, "closed_at", "办结时间"))
+@dataclass(frozen=True)
+class Closed:
+    """A ticket just closed: its new revision, and how late (``tickets.late_by``)."""
+
+    rev: int
+    deadline: dt.date | None
+    late: int | None
+
+
+def _close(ctx: Context, ticket_no: str, rev: int, values: dict) -> Closed:
+    result = (values.get("result") or "").strip()
+    if not result:
+        raise FormError([("办理结果", "请写明办理结果：如何办理、结果如何")])
+    at = _when(values, "closed_at", "办结时间") or tickets.now()
+    new_rev = tickets.close_ticket(ctx, ticket_no, expected_rev=rev, at=at, result=result)
+    closed = ctx.store.get(HOTLINE, ticket_no) or {}
+    deadline = closed.get("deadline")
+    return Closed(new_rev, deadline, tickets.late_by(deadline, at))
 
 
 def _callback(ctx: Context, ticket_no: str, rev: int, values: dict) -> int:

@@ -23,7 +23,7 @@ RANKS = "hotline_ranks"
 # -- code tables ----------------------------------------------------------------------------------
 SOURCES = ("工单", "电话单")
 WORK_ORDER, PHONE_ORDER = SOURCES
-APPEAL_TYPES = ("咨询", "求助", "投诉举报", "建议", "其它")
+APPEAL_TYPES = ("咨询", "求助", "投诉举报", "建议", "其他")
 URGENCIES = ("一般", "紧急", "特急")
 STATUSES = ("待签收", "办理中", "已办结", "退单", "延期")
 PENDING, IN_PROGRESS, CLOSED, RETURNED, EXTENDED = STATUSES
@@ -85,6 +85,7 @@ HOTLINE_SPEC = TableSpec(
             doc="须办结的最后一天；登记时未给出则按诉求类型的工作日时限计算（法定节假日与调休）",
         ),
         Column("closed_at", pa.timestamp("us"), "办结时间"),
+        Column("result", pa.string(), "办理结果", doc="办结时写明如何办理、结果如何"),
         Column("status", pa.string(), "状态", required=True, codes="hotline_status"),
         Column("callback", pa.string(), "回访结果", codes="hotline_callback"),
         Column("unsatisfied_reason", pa.string(), "不满意原因"),

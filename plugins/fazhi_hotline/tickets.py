@@ -12,7 +12,7 @@ from typing import Any
 
 from fazhi_tui.api import PHONE_HINT, Context, ValidationError, is_phone, parse_date, resolve_reference
 
-from .deadlines import EXTENSION_DAYS, Deadline, add_working_days, compute_deadline
+from .deadlines import EXTENSION_DAYS, Deadline, add_working_days, compute_deadline, working_days_between
 from .settings import settings_of
 from .tables import (
     CALLBACKS,
@@ -212,8 +212,11 @@ def sign_ticket(ctx: Context, ticket_no: str, *, expected_rev: int, at: dt.datet
     return ctx.store.update(HOTLINE, ticket_no, {"status": IN_PROGRESS, "signed_at": at}, expected_rev=expected_rev)
 
 
-def close_ticket(ctx: Context, ticket_no: str, *, expected_rev: int, at: dt.datetime | None = None) -> int:
-    """办结: an open ticket → 已办结 with 办结时间 (signing it too if it was never signed)."""
+def close_ticket(
+    ctx: Context, ticket_no: str, *, expected_rev: int, at: dt.datetime | None = None, result: str | None = None
+) -> int:
+    """办结: an open ticket → 已办结 with 办结时间 and 办理结果 (signing it too if it was never
+    signed). ``late_by`` says whether that was past 办理时限."""
     record = _current(ctx, ticket_no)
     if record["status"] not in OPEN_STATUSES:
         raise TicketError([(_label("status"), f"工单状态为{record['status']}，不能办结")])
@@ -221,9 +224,19 @@ def close_ticket(ctx: Context, ticket_no: str, *, expected_rev: int, at: dt.date
     if at < record["received_at"]:
         raise TicketError([(_label("closed_at"), "不能早于受理时间")])
     changes: dict[str, Any] = {"status": CLOSED, "closed_at": at}
+    if result is not None and result.strip():
+        changes["result"] = result.strip()
     if record["signed_at"] is None:
         changes["signed_at"] = at
     return ctx.store.update(HOTLINE, ticket_no, changes, expected_rev=expected_rev)
+
+
+def late_by(deadline: dt.date | None, closed: dt.datetime) -> int | None:
+    """How late a ticket closed at ``closed`` was: None when on time (or no 办理时限), else the
+    working days past it (0 when it was closed on a rest day just after)."""
+    if deadline is None or closed.date() <= deadline:
+        return None
+    return working_days_between(deadline, closed.date())
 
 
 def return_ticket(ctx: Context, ticket_no: str, *, expected_rev: int) -> int:

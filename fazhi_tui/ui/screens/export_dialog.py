@@ -69,7 +69,7 @@ class ExportDialog(Dialog[tuple[Path, str] | None]):
             yield Input(shown, id="export-path", select_on_focus=False)
             yield Static("", id="export-error", markup=False)
             yield Static(
-                f"格式按扩展名：.xlsx、.csv（带 BOM）、.parquet。只写文件名则保存在 {self.cwd}。回车导出，Esc 取消。",
+                f"格式按扩展名：.xlsx、.csv（UTF-8（带 BOM））、.parquet。只写文件名则保存在 {self.cwd}。回车导出，Esc 取消。",
                 id="export-hint",
                 markup=False,
             )

@@ -32,7 +32,7 @@ from ...pii import mask_table
 from ...plugins import describe_exception
 from ...store import Store, StoreError, TableSpec, ValidationError
 from ...transfer.importer import ImportPlan, plan_import, run_import
-from ...transfer.read import ImportFileError
+from ...transfer.read import ImportFileError, encoding_name
 from ..gates import writable_tables
 from ..widgets.path_input import Completion, PathInput
 from ..widgets.record_table import RecordTable
@@ -41,7 +41,6 @@ from ..widgets.shell_footer import ShellFooter
 PREVIEW_ROWS = 200  # the preview's table holds this many rows (it draws only those on screen)
 MAX_LISTED = ValidationError.MAX_LISTED  # problems listed before "另有 N 处", as the CLI does
 SPREADSHEET = (".xlsx", ".xlsm", ".xls", ".ods")
-ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8（带 BOM）", "gb18030": "GB18030", "utf-16": "UTF-16"}
 
 
 @dataclass(frozen=True)
@@ -171,7 +170,7 @@ class ImportScreen(ModalScreen[ImportDone | None]):
                         yield Label("", classes="import-label")
                         yield Checkbox(self._update_label(False), compact=True, id="import-update")
                     yield Static(
-                        f"Tab 补全路径；相对路径从 {self.cwd} 算起。Enter 校验并预览。",
+                        f"Ctrl+T 补全路径，Tab 到下一项；相对路径从 {self.cwd} 算起。Enter 校验并预览。",
                         classes="import-hint",
                         markup=False,
                     )
@@ -360,7 +359,7 @@ class ImportScreen(ModalScreen[ImportDone | None]):
         text.append("校验通过：", style="bold")
         text.append(f"{plan.path.name} → {spec.label}（{spec.name}）")
         if plan.encoding:
-            text.append(f"，编码 {ENCODINGS.get(plan.encoding, plan.encoding)}", style="dim")
+            text.append(f"，编码 {encoding_name(plan.encoding)}", style="dim")
         if plan.sheet:
             text.append(f"，工作表 {plan.sheet}", style="dim")
         text.append("\n")
@@ -384,7 +383,7 @@ class ImportScreen(ModalScreen[ImportDone | None]):
 
     def _done_message(self, plan: ImportPlan) -> str:
         detail = (
-            f"（编码 {ENCODINGS.get(plan.encoding, plan.encoding)}）"
+            f"（编码 {encoding_name(plan.encoding)}）"
             if plan.encoding
             else (f"（工作表 {plan.sheet}）" if plan.sheet else "")
         )

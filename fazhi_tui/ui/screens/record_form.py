@@ -25,6 +25,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from .dialog import Dialog
+from .form_select import FormSelect
 
 TEXT, CHOICE, CHECK = "text", "choice", "check"
 
@@ -77,6 +78,19 @@ class RecordForm(Dialog[FormDone | FormFailed | None]):
     RecordForm .form-row Label { width: 12; padding: 0 1 0 0; text-align: right; }
     RecordForm .form-row Input, RecordForm .form-row Select { width: 1fr; }
     RecordForm .form-row Checkbox { width: auto; border: none; padding: 0; }
+    /* Every field shows its box, empty or not; the focused one stands out. */
+    RecordForm .form-row Input, RecordForm .form-row Select > SelectCurrent { background: $boost; }
+    RecordForm .form-row Input:focus, RecordForm .form-row Select:focus > SelectCurrent {
+        background: $primary 25%;
+    }
+    RecordForm .form-row { margin-bottom: 0; }
+    /* An open list is a box of its own above the fields, not text that looks like their values,
+       and short enough to stay inside the dialog. */
+    RecordForm .form-row Select > SelectOverlay {
+        border: round $accent !important;
+        background: $panel;
+        max-height: 8;
+    }
     RecordForm .form-error { height: auto; color: $error; padding: 0 0 0 12; }
     RecordForm .form-error.-hidden { display: none; }
     RecordForm #form-general { height: auto; color: $error; }
@@ -129,7 +143,7 @@ class RecordForm(Dialog[FormDone | FormFailed | None]):
         if f.kind == CHOICE:
             options = f.options()
             value = f.value if any(v == f.value for _shown, v in options) else Select.NULL
-            return Select(
+            return FormSelect(
                 options, prompt=f.placeholder or "请选择", value=value, allow_blank=True, id=wid, compact=True
             )
         if f.kind == CHECK:
@@ -231,6 +245,12 @@ class RecordForm(Dialog[FormDone | FormFailed | None]):
     @on(Button.Pressed, "#form-cancel")
     def _cancel_pressed(self) -> None:
         self.dismiss(None)
+
+    def on_form_select_picked(self, event: FormSelect.Picked) -> None:
+        """Enter on an option of a dropdown: on to the next field, as the hint says (the last
+        field's Enter goes to the save button)."""
+        event.stop()
+        self.focus_next()
 
     @on(Input.Submitted)
     def _next_or_submit(self, event: Input.Submitted) -> None:

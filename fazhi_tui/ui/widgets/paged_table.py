@@ -175,9 +175,12 @@ class PagedTable(Vertical):
 
     async def _replace_table(self, cursor_row: int) -> None:
         had_focus = self.table is not None and self.table.has_focus
-        if self.table is not None:
-            await self.table.remove()
+        old = self.table
+        if old is not None:
+            await old.remove()
             self.table = None
+            # Focused while it was being removed (the focus moved to the list as its tab came up).
+            had_focus = had_focus or self.screen.focused is old
         self._update_note()
         if self.loaded == 0:
             return

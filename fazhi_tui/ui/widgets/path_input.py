@@ -1,8 +1,8 @@
-"""A file path field with Tab completion, for choosing a file over SSH without a mouse.
+"""A file path field with completion, for choosing a file over SSH without a mouse.
 
-Tab completes as a shell does: a single match is filled in (a folder with its ``/``), several
-matches fill in what they share and are listed below the field. A second Tab that completes
-nothing more moves on to the next field, so Tab still leaves the field.
+Ctrl+T completes as a shell's Tab does: a single match is filled in (a folder with its ``/``),
+several matches fill in what they share and are listed below the field. Tab itself moves to
+the next field, as in every other form of the dashboard.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
@@ -75,12 +74,12 @@ def complete_path(text: str, cwd: Path) -> Completion:
 
 
 class PathInput(Input):
-    """An ``Input`` for a file path; Tab completes it (see the module's docstring)."""
+    """An ``Input`` for a file path; Ctrl+T completes it (see the module's docstring)."""
 
-    BINDINGS = [Binding("tab", "complete", "补全路径", id="path_input.complete")]
+    BINDINGS = [Binding("ctrl+t", "complete", "补全路径", id="path_input.complete")]
 
     class Completed(Message):
-        """Tab was pressed: what matched, for the screen to list."""
+        """Completion was asked for: what matched, for the screen to list."""
 
         def __init__(self, path_input: PathInput, completion: Completion) -> None:
             super().__init__()
@@ -94,17 +93,10 @@ class PathInput(Input):
     def __init__(self, value: str = "", *, cwd: Path | None = None, **kwargs) -> None:
         super().__init__(value, **kwargs)
         self.cwd = cwd or Path.cwd()
-        self._stuck_at: str | None = None  # the text a Tab completed nothing more of
 
     def action_complete(self) -> None:
         completion = complete_path(self.value, self.cwd)
-        if completion.value == self.value and self._stuck_at == self.value:
-            self._stuck_at = None
-            raise SkipAction()  # a second Tab with nothing to add: on to the next field
-        # A folder just filled in has not been listed yet: the next Tab lists it.
-        progressed = completion.value != self.value
-        self._stuck_at = None if progressed and completion.value.endswith("/") else completion.value
-        if progressed:
+        if completion.value != self.value:
             self.value = completion.value
             self.cursor_position = len(self.value)
         self.post_message(self.Completed(self, completion))

@@ -56,7 +56,7 @@ class DetailTab(VerticalScroll):
         if detail.flag == OVERDUE_FLAG:
             text.append("　【超期】", style="bold red")
         elif detail.flag == DUE_SOON_FLAG:
-            text.append("　【一个工作日内到期】", style="bold yellow")
+            text.append("　【即将到期（一个工作日内）】", style="bold yellow")
         if rec.get(REV) is not None:
             text.append(f"\n当前第 {rec[REV]} 版，{rec[BY]} 于 {local_time(rec[AT])} 保存", style="dim")
         if detail.note:
