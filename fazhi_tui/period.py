@@ -155,6 +155,27 @@ def parse_date(text: str) -> dt.date:
         raise ValueError(f"没有 {year}年{month}月{day}日 这一天") from None
 
 
+_YEAR_RE = re.compile(r"^\s*(\d{4})\s*年?\s*$")
+_QUARTER_RE = re.compile(r"^\s*(\d{4})\s*(?:年\s*第?\s*([一二三四1-4])\s*季度?|[-\s]?[Qq]\s*([1-4]))\s*$")
+_MONTH_RE = re.compile(r"^\s*(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*月?\s*$")
+
+
+def parse_period(text: str) -> Period | None:
+    """A period as staff type it in the palette, or None: 2023 / 2023年 (a year), 2025年第三季度
+    / 2025年三季度 / 2025年第3季度 / 2025Q3 (a quarter), 2025年11月 / 2025-11 (a month)."""
+    if m := _YEAR_RE.match(text):
+        year = int(m.group(1))
+        return Period.year(year) if _MIN_YEAR <= year <= _MAX_YEAR else None
+    if m := _QUARTER_RE.match(text):
+        year, name = int(m.group(1)), m.group(2) or m.group(3)
+        quarter = _QUARTER_NAMES.index(name) + 1 if name in _QUARTER_NAMES else int(name)
+        return Period.quarter(year, quarter) if _MIN_YEAR <= year <= _MAX_YEAR else None
+    if m := _MONTH_RE.match(text):
+        year, month = int(m.group(1)), int(m.group(2))
+        return Period.month(year, month) if _MIN_YEAR <= year <= _MAX_YEAR and 1 <= month <= 12 else None
+    return None
+
+
 def opening_period(store, today: dt.date) -> Period:
     """The year the dashboard opens on: the current one, or the latest year with data when the
     current year has none yet (a new year's first days, or a store of past years).

@@ -30,7 +30,7 @@ from textual.worker import get_current_worker
 from ..config import Config, today
 from ..context import WHOLE_TOWN, Context, Grid
 from ..contrib import Command
-from ..period import MONTH, QUARTER, YEAR, Period
+from ..period import MONTH, QUARTER, YEAR, Period, parse_period
 from ..plugins import Contribution, PluginHost, describe_exception
 from ..runtime import review_checks
 from ..store import Store
@@ -65,6 +65,9 @@ if TYPE_CHECKING:
 # screen brings the file readers and a table widget) would delay the first panel.
 
 MAX_NUMBERED = 10  # keys 1…9 and 0
+# Text in the palette that may be a record's key (GD20261118001, A1023): looked up in the tables
+# the panels show. Plain words and short numbers are not (they are periods or titles).
+RECORD_KEY = re.compile(r"^[A-Za-z]{0,6}[-_]?\d{4,}[A-Za-z0-9_-]*$")
 # Seconds after the first panel shows before the start-up's garbage is collected (see
 # ``Startup.settle``): by then that frame is on screen and the user is reading it.
 SETTLE_AFTER_S = 1.0
@@ -640,7 +643,11 @@ class FazhiApp(App[int], inherit_bindings=False):
         if not self.screen.has_class("--textual-command-palette"):  # CommandPalette.is_open, for an App[int]
             from .screens.palette import ShellPalette
 
-            self.push_screen(ShellPalette(placeholder="搜索面板、期间、网格或命令……", id="--command-palette"))
+            self.push_screen(
+                ShellPalette(
+                    placeholder="搜索面板、期间（如 2025年第三季度）、网格、编号或命令……", id="--command-palette"
+                )
+            )
 
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
         ids = frozenset(b.id or b.action for b in clashed_bindings)
@@ -774,6 +781,42 @@ class FazhiApp(App[int], inherit_bindings=False):
             PaletteEntry("插件状态", self.action_plugin_status, "各插件的版本、来源、钩子与错误"),
             PaletteEntry("退出", self.exit),
         ]
+        return entries
+
+    def typed_entries(self, query: str) -> list[PaletteEntry]:
+        """What the palette offers for the text itself: a period typed as staff write it
+        (2023, 2025年第三季度, 2025年11月) to go to."""
+        period = parse_period(query)
+        if period is None:
+            return []
+        return [
+            PaletteEntry(f"期间：转到{period.label}", partial(self._set_period, period), f"当前：{self.period.label}")
+        ]
+
+    def record_entries(self, query: str) -> list[PaletteEntry]:
+        """A record whose key is the text (a ticket number, say) in a table a panel shows:
+        open it there. Reads the store: the palette calls it off the UI thread."""
+        key = query.strip()
+        if not RECORD_KEY.match(key):
+            return []
+        entries = []
+        tables = dict.fromkeys(t for c in self.panels for t in c.value.record_tables if t in self.store.specs)
+        for table in tables:
+            for candidate in dict.fromkeys((key, key.upper())):
+                try:
+                    found = self.store.get(table, candidate)
+                except Exception:
+                    found = None  # a table that cannot be read now is not offered
+                if found is not None:
+                    label = self.store.specs[table].label
+                    entries.append(
+                        PaletteEntry(
+                            f"打开：{label} {candidate}",
+                            partial(self.call_later, self.open_record, table, candidate),
+                            "在显示它的面板中打开这条记录",
+                        )
+                    )
+                    break
         return entries
 
     def run_command(self, contrib: Contribution) -> None:

@@ -15,6 +15,7 @@ offered either, since choosing it would do nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -93,6 +94,15 @@ class ShellCommands(Provider):
                 yield DiscoveryHit(entry.title, entry.run, help=entry.help)
 
     async def search(self, query: str) -> Hits:
+        # What the text itself names comes first: a period to go to, a record to open (looked
+        # up in a thread: it reads the store).
+        typed = getattr(self.app, "typed_entries", None)
+        for entry in typed(query) if callable(typed) else []:
+            yield Hit(1.0, entry.title, entry.run, help=entry.help)
+        records = getattr(self.app, "record_entries", None)
+        if callable(records):
+            for entry in await asyncio.to_thread(records, query):
+                yield Hit(1.0, entry.title, entry.run, help=entry.help)
         matcher = self.matcher(query)
         for entry in self._entries():
             score = matcher.match(entry.title)
