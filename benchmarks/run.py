@@ -558,14 +558,15 @@ def bench_cold_start(env: Env) -> list[Row]:
     return rows
 
 
-def minimal_app(env: Env) -> dict:
-    """``benchmarks.minimal_textual`` in a new process, timed as ``cold_start`` times the program."""
+def first_line(module: str, args: list[str], env: dict[str, str], what: str) -> dict:
+    """``python -m MODULE FD ARGS…`` in a new process, timed from just before it starts until it
+    writes its JSON line to FD (``coldstart``, ``minimal_textual``): the line, with ``wall_s``."""
     r, w = os.pipe()
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.minimal_textual", str(w)],
+        [sys.executable, "-m", module, str(w), *args],
         cwd=REPO,
-        env=child_env(),
+        env=env,
         pass_fds=(w,),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -581,10 +582,15 @@ def minimal_app(env: Env) -> dict:
         proc.kill()
         _, stderr = proc.communicate()
     if not line:
-        raise WorkerError("minimal Textual app: no first frame\n" + stderr.decode("utf-8", "replace")[-1500:])
+        raise WorkerError(f"{what}\n" + stderr.decode("utf-8", "replace")[-1500:])
     data = json.loads(line)
     data["wall_s"] = wall
     return data
+
+
+def minimal_app(env: Env) -> dict:
+    """``benchmarks.minimal_textual``, timed as ``cold_start`` times the program."""
+    return first_line("benchmarks.minimal_textual", [], child_env(), "minimal Textual app: no first frame")
 
 
 def cold_start(env: Env, store: Path, panel: str) -> dict:
@@ -592,31 +598,7 @@ def cold_start(env: Env, store: Path, panel: str) -> dict:
     cfg.write_text(f'town = "{TOWN}"\n[ui]\nanimations = false\n', "utf-8")
     e = child_env()
     e["FAZHI_CONFIG"] = str(cfg)
-    r, w = os.pipe()
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.coldstart", str(w), panel, "--store", str(store)],
-        cwd=REPO,
-        env=e,
-        pass_fds=(w,),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    os.close(w)
-    with os.fdopen(r, "rb") as fh:
-        line = fh.readline()
-    wall = time.perf_counter() - t0
-    try:
-        _, stderr = proc.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, stderr = proc.communicate()
-    if not line:
-        raise WorkerError("cold start: no panel showed data\n" + stderr.decode("utf-8", "replace")[-1500:])
-    data = json.loads(line)
-    data["wall_s"] = wall
-    return data
+    return first_line("benchmarks.coldstart", [panel, "--store", str(store)], e, "cold start: no panel showed data")
 
 
 def bench_import(env: Env) -> list[Row]:
