@@ -30,6 +30,7 @@ from .hookspecs import hookimpl
 from .period import Period, day_expr, parse_date, period_condition
 from .pii import mask_name, mask_phone, mask_table, mask_value
 from .plugins import PluginHost
+from .record_detail import RecordDetail, RecordVersion, record_detail
 from .report import document as report_document
 from .report.assemble import Report, write_atomic
 from .report.assemble import assemble as assemble_report
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
     from .ui.widgets.bar_chart import BarChart
     from .ui.widgets.paged_table import PagedTable, TablePage
     from .ui.widgets.record_table import RecordTable
+    from .ui.widgets.record_view import RecordView
 
 __all__ = [
     "AT",
@@ -138,6 +140,10 @@ __all__ = [
     "ImportNote",
     "RowRule",
     "RecordTable",
+    "RecordDetail",
+    "RecordVersion",
+    "RecordView",
+    "record_detail",
     "ReportSection",
     "ReviewCheck",
     "ReviewItem",
@@ -182,6 +188,7 @@ _LAZY = {
     "PanelExport": "fazhi_tui.ui.panel",
     "requires_write": "fazhi_tui.ui.panel",
     "RecordTable": "fazhi_tui.ui.widgets.record_table",
+    "RecordView": "fazhi_tui.ui.widgets.record_view",
     "PagedTable": "fazhi_tui.ui.widgets.paged_table",
     "TablePage": "fazhi_tui.ui.widgets.paged_table",
     "BarChart": "fazhi_tui.ui.widgets.bar_chart",

@@ -261,7 +261,7 @@ def test_a_handled_item_comes_back_when_its_record_changes(demo_store, tmp_path)
 
 def test_snooze_dates_as_people_type_them():
     from fazhi_review.marks import MarkError, parse_day
-    from fazhi_review.workdays import next_working_day
+    from fazhi_tui.api import add_working_days
 
     assert parse_day("2026-12-03", TODAY) == dt.date(2026, 12, 3)
     assert parse_day("12-3", TODAY) == dt.date(2026, 12, 3)
@@ -270,11 +270,11 @@ def test_snooze_dates_as_people_type_them():
     assert parse_day("+3", TODAY) == dt.date(2026, 11, 29)
     with pytest.raises(MarkError):
         parse_day("下周", TODAY)
-    # The official calendar: 2026-11-27 is a Friday; after it comes Monday. Before 国庆 2025, the
-    # make-up Sunday 9-28 is a working day.
-    assert next_working_day(dt.date(2026, 11, 27)) == dt.date(2026, 11, 30)
-    assert next_working_day(dt.date(2025, 9, 27)) == dt.date(2025, 9, 28)
-    assert next_working_day(dt.date(2025, 9, 30)) == dt.date(2025, 10, 9)
+    # The default of z, the next working day (the host's official calendar): 2026-11-27 is a
+    # Friday; after it comes Monday. Before 国庆 2025, the make-up Sunday 9-28 is a working day.
+    assert add_working_days(dt.date(2026, 11, 27), 1) == dt.date(2026, 11, 30)
+    assert add_working_days(dt.date(2025, 9, 27), 1) == dt.date(2025, 9, 28)
+    assert add_working_days(dt.date(2025, 9, 30), 1) == dt.date(2025, 10, 9)
 
 
 def test_colleagues_come_from_access_toml(tmp_path):

@@ -1,6 +1,6 @@
 """The base class of every panel: the one place that runs a panel's queries and shows failures.
 
-Long (about 650 lines) so that a plugin author reads everything a panel gets in one class:
+Long (about 750 lines) so that a plugin author reads everything a panel gets in one class:
 loading, workers, export, role gates and the error box, with the records they use.
 
 A panel author writes three methods:
@@ -37,7 +37,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import pyarrow as pa
 from textual import events, on, work
@@ -279,11 +279,49 @@ class Panel(Widget):
         ``record_id`` there (``show_record``); the shell says so when no panel can."""
         self.post_message(self.RecordWanted(table, record_id))
 
+    #: The tables whose records this panel opens (``show_record``), each with the id of the tab
+    #: (a ``TabPane`` of the panel's ``TabbedContent``) that lists them. A panel that names any
+    #: implements ``open_one``; one without tabs overrides ``show_record`` instead.
+    RECORD_TABS: ClassVar[Mapping[str, str]] = {}
+
     def show_record(self, table: str, record_id: str | None) -> bool:
         """Show one record of ``table`` (``record_id`` None: the table's list). The shell calls
-        it on the UI thread after switching to this panel, possibly before the first ``load``
-        has finished. Return True when the panel handles ``table``; the default handles none."""
-        return False
+        it on the UI thread after switching to this panel and once its first ``load`` is shown.
+        Return True when the panel handles ``table``. The default: a table of ``RECORD_TABS``,
+        its list tab for None, else ``open_one``."""
+        tab = self.RECORD_TABS.get(table)
+        if tab is None:
+            return False
+        if record_id is None:
+            self.query_one(TabbedContent).active = tab
+        else:
+            self.open_one(table, record_id)
+        return True
+
+    def open_one(self, table: str, record_id: str) -> None:
+        """Show ``record_id`` of ``table`` (one of ``RECORD_TABS``); ``show_in_tab`` does the rest."""
+        raise NotImplementedError(f"{type(self).__name__} 列出了 RECORD_TABS，须实现 open_one()")
+
+    def show_in_tab(
+        self,
+        tab: str,
+        fetch: Callable[[Context], T],
+        done: Callable[[T], Any],
+        *,
+        focus: Widget | None = None,
+        group: str = "record",
+    ) -> bool:
+        """What opening one record takes in every panel: its tab shown, ``focus`` focused (so
+        the panel's keys stay in the footer), ``fetch(ctx)`` in a worker, then ``done(result)``
+        on the UI thread. False (nothing done) before the panel has a context."""
+        ctx = self.context
+        if ctx is None:
+            return False
+        self.query_one(TabbedContent).active = tab
+        if focus is not None:
+            focus.focus()
+        self.run_in_thread(functools.partial(fetch, ctx), done=done, group=group)
+        return True
 
     class Shown(Message):
         """A panel put fresh data on screen (after a failure too: the shell clears its mark)."""

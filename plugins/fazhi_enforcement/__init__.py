@@ -32,6 +32,7 @@ def fazhi_panels():
             order=200,
             key="f",
             description="整治行动与执法案件：指标与上期比较、三项制度落实率、待办案件、新建与复查结案公示",
+            record_tables=("enforcement_cases", "enforcement_actions"),
         )
     ]
 

@@ -1,10 +1,11 @@
 """The 执法台账 panel: the period's figures beside the previous period's and the 三项制度 rates
 (概况), the actions, the cases with their 提示 (整改超期, 公示超期, 公示待办, 待复查: a word and a
-colour), and the cases that fail a rate one key (c) away; forms for a new action, a new case (or
-one from a 12345 ticket), 复查, 结案 and 公示, each saved as a new version.
+colour), the cases that fail a rate one key (c) away, and one case or action with its history
+(详情: Enter on a list, or the daily review's Enter); forms for a new action, a new case (or one
+from a 12345 ticket), 复查, 结案 and 公示, each saved as a new version.
 
 Every query runs in ``load`` or in a worker (``run_in_thread``); figures come from ``figures``,
-lists from ``lists``, writes from ``records``. About 490 lines in one module: the panel's key actions and their forms share its state (the shown
+lists from ``lists``, writes from ``records``. About 520 lines in one module: the panel's key actions and their forms share its state (the shown
 case, the open tab), so they stay beside it; the tabs themselves are in ``widgets/``.
 """
 
@@ -36,9 +37,12 @@ from fazhi_tui.api import (
     PagedTable,
     Panel,
     PanelExport,
+    RecordDetail,
     RecordForm,
+    RecordView,
     TablePage,
     ValidationError,
+    record_detail,
     requires_write,
 )
 
@@ -58,7 +62,7 @@ from .tables import (
 from .widgets.compliance_view import ComplianceView
 from .widgets.figures_view import FiguresView
 
-TABS = ("tab-overview", "tab-actions", "tab-cases", "tab-failing")
+TABS = ("tab-overview", "tab-actions", "tab-cases", "tab-failing", "tab-detail")
 FLAG_STYLES = {
     FLAG_RECTIFY_OVERDUE: "bold red",
     FLAG_PUBLICITY_LATE: "bold red",
@@ -104,6 +108,8 @@ class EnforcementPanel(Panel):
     EnforcementPanel #figures { width: 1fr; }
     EnforcementPanel .list-summary { height: auto; }
     EnforcementPanel PagedTable { height: 1fr; }
+    EnforcementPanel #detail-scroll { height: 1fr; }
+    EnforcementPanel #detail { height: auto; }
     """
 
     BINDINGS = [
@@ -147,6 +153,9 @@ class EnforcementPanel(Panel):
                 yield PagedTable(
                     id="failing-list", empty_text="没有未落实的案件", style_column="flag", row_styles=FLAG_STYLES
                 )
+            with TabPane("详情", id="tab-detail"):
+                with VerticalScroll(id="detail-scroll"):
+                    yield RecordView("在“执法案件”或“未落实”中选中一宗按回车，在此查看详情与修改记录。", id="detail")
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= 96, "-wide")
@@ -227,6 +236,28 @@ class EnforcementPanel(Panel):
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
         self.refresh_bindings()  # `e` exports what the tab shows
+
+    # -- one case or action: the shell's "open this record" (the daily review's Enter), or Enter
+    # on a case in a list -------------------------------------------------------------------------
+    RECORD_TABS = {CASES: "tab-cases", ACTIONS: "tab-actions"}
+
+    def open_one(self, table: str, record_id: str) -> None:
+        view = self.query_one("#detail", RecordView)
+
+        def done(detail: RecordDetail | None) -> None:
+            view.show_detail(detail, f"没有编号为 {record_id} 的记录")
+
+        fetch = partial(record_detail, table=table, record_id=record_id)
+        if self.show_in_tab("tab-detail", fetch, done, focus=self.query_one("#detail-scroll"), group="detail"):
+            view.show_loading(record_id)
+
+    @on(PagedTable.RowChosen, "#cases-list, #failing-list")
+    def _case_chosen(self, event: PagedTable.RowChosen) -> None:
+        self.open_one(CASES, event.record["case_no"])
+
+    @on(PagedTable.RowChosen, "#actions-list")
+    def _action_chosen(self, event: PagedTable.RowChosen) -> None:
+        self.open_one(ACTIONS, event.record["action_no"])
 
     def action_failing(self) -> None:
         """The cases failing a 三项制度 rate; pressed again on that tab, the next rate."""
@@ -467,6 +498,8 @@ class EnforcementPanel(Panel):
             return PanelExport(
                 title, partial(lists.every_page, view.cases), labels=case_labels, pii=pii, file_stem=stem
             )
+        if tab == "tab-detail":
+            return None
         if tab == "tab-failing":
             title = f"未落实-{COMPLIANCE_LABELS[view.failing_key]}"
             return PanelExport(title, partial(lists.every_page, view.failing), labels=case_labels, pii=pii)

@@ -153,28 +153,21 @@ class HotlinePanel(Panel):
         self.open_detail(event.record["ticket_no"])
 
     # -- one ticket --------------------------------------------------------------------------
-    def show_record(self, table: str, record_id: str | None) -> bool:
-        """The shell's "open this record" (the daily review's Enter): a ticket in 工单详情."""
-        if table != HOTLINE:
-            return False
-        if record_id is None:
-            self.query_one("#hotline-tabs", TabbedContent).active = "tab-open"
-        else:
-            self.open_detail(record_id)
-        return True
+    # The shell's "open this record" (the daily review's Enter): a ticket in 工单详情, the open
+    # list for the table as a whole.
+    RECORD_TABS = {HOTLINE: "tab-open"}
+
+    def open_one(self, table: str, record_id: str) -> None:
+        self.open_detail(record_id)
 
     def open_detail(self, ticket_no: str) -> None:
         """Show one ticket and its history in the 工单详情 tab (queried in a worker)."""
-        ctx = self.context
-        if ctx is None:
-            return
-        self.detail_no = ticket_no
-        self.detail_message = ""
-        self.tabs.active = "tab-detail"
         tab = self.query_one(DetailTab)
-        tab.focus()
-        tab.show_loading(ticket_no)
-        self.run_in_thread(partial(ticket_detail, ctx, ticket_no), done=self._show_detail, group="detail")
+        fetch = partial(ticket_detail, ticket_no=ticket_no)
+        if self.show_in_tab("tab-detail", fetch, self._show_detail, focus=tab, group="detail"):
+            self.detail_no = ticket_no
+            self.detail_message = ""
+            tab.show_loading(ticket_no)
 
     def _show_detail(self, detail: TicketDetail | None) -> None:
         self.detail = detail

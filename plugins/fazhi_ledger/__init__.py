@@ -43,6 +43,7 @@ def fazhi_panels():
             order=500,
             key="l",
             description="各类工作的次数、数量与上期、全年目标比较；整改问题的期限与销号",
+            record_tables=("work_items",),
         )
     ]
 

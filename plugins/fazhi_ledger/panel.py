@@ -207,20 +207,23 @@ class LedgerPanel(Panel):
         if record is not None:
             self.open_detail(record["item_no"])
 
-    def open_detail(self, item_no: str) -> None:
-        ctx = self.context
-        if ctx is None:
-            return
-        self.detail_no = item_no
-        self.query_one("#ledger-tabs", TabbedContent).active = "tab-detail"
-        self.query_one("#detail-scroll").focus()
+    # The shell's "open this record" (the daily review's Enter): an item in 详情; the table as a
+    # whole (a figure behind its target) in 概况.
+    RECORD_TABS = {WORK_ITEMS: "tab-summary"}
 
+    def open_one(self, table: str, record_id: str) -> None:
+        self.open_detail(record_id)
+
+    def open_detail(self, item_no: str) -> None:
         def done(detail: ItemDetail | None) -> None:
             self.detail = detail
-            self.query_one(ItemView).show_item(detail, ctx.today, f"没有编号为 {item_no} 的事项")
+            if self.context is not None:  # it had one when the fetch started
+                self.query_one(ItemView).show_item(detail, self.context.today, f"没有编号为 {item_no} 的事项")
             self.refresh_bindings()
 
-        self.run_in_thread(partial(lists.item_detail, ctx, item_no), done=done, group="detail")
+        fetch = partial(lists.item_detail, item_no=item_no)
+        if self.show_in_tab("tab-detail", fetch, done, focus=self.query_one("#detail-scroll"), group="detail"):
+            self.detail_no = item_no
 
     def action_next_tab(self, step: int = 1) -> None:
         tabs = self.query_one("#ledger-tabs", TabbedContent)

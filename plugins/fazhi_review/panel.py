@@ -27,6 +27,7 @@ from fazhi_tui.api import (
     Panel,
     PanelExport,
     RecordForm,
+    add_working_days,
     requires_write,
 )
 
@@ -36,7 +37,6 @@ from .queue import FAILED, Entry, Queue
 from .tables import HANDLED, MARKS, SNOOZED
 from .widgets.entry_detail import EntryDetail
 from .widgets.review_list import ReviewList
-from .workdays import next_working_day
 
 EXPORT_LABELS = {
     "check": "检查项",
@@ -191,7 +191,7 @@ class ReviewPanel(Panel):
         ctx = self.context
         if ctx is None:
             return
-        default = next_working_day(ctx.today)
+        default = add_working_days(ctx.today, 1)  # the next working day, by the official calendar
 
         def write(ctx: Context, e: Entry, values: dict) -> int:
             try:

@@ -31,6 +31,8 @@ def fazhi_panels():
             order=300,
             key="x",
             description="学习培训与普法活动按类型与上期比较，年度计划完成情况，个人学时，参学名单录入，学法台账导出",
+            # Besides its own tables, a person opens here: the review lists staff behind on 学时.
+            record_tables=("trainings", "training_attendance", "people"),
         )
     ]
 

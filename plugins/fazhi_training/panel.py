@@ -4,7 +4,8 @@ keyboard), and everyone's 学时 for the year against their target (个人学时
 `k` writes the inspector's 学法台账 (XLSX), `s` the highlighted session's sign-in sheet.
 
 Every query runs in ``load`` or in a worker (``run_in_thread``); every number comes from the
-plugin's query modules. Staff names are public; no phone is read for the screen.
+plugin's query modules. Staff names are public; no phone is read for the screen. About 440 lines
+in one module: the tabs' tables, the roster and the record the shell opens share the panel's view.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
+from textual.widgets.data_table import RowDoesNotExist
 
 from fazhi_tui.api import (
     Context,
@@ -37,9 +39,10 @@ from fazhi_tui.api import (
 from . import hours, inspector, sessions
 from .hours import BEHIND, DONE, PersonHours
 from .sessions import SESSION_LABELS, KindCount, PlanRow, SessionList
-from .tables import ATTENDANCE
+from .tables import ATTENDANCE, TRAININGS
 
 TABS = ("tab-overview", "tab-sessions", "tab-people")
+PEOPLE = "people"  # the host's table of staff
 
 
 @dataclass(frozen=True)
@@ -290,8 +293,7 @@ class TrainingPanel(Panel):
         self.action_open_roster()
 
     def action_open_roster(self) -> None:
-        ctx = self.context
-        if ctx is None:
+        if self.context is None:
             return
         if self.active_tab != "tab-sessions":
             self.query_one("#training-tabs", TabbedContent).active = "tab-sessions"
@@ -300,9 +302,48 @@ class TrainingPanel(Panel):
         if tid is None:
             self.notify("本期没有活动", severity="warning")
             return
+        self._open_roster(tid)
+
+    def _open_roster(self, tid: str) -> None:
+        ctx = self.context
+        if ctx is None:
+            return
         from .widgets.roster_screen import RosterScreen
 
         self.app.push_screen(RosterScreen(ctx, tid, writable=ctx.may_write(ATTENDANCE)), self._roster_closed)
+
+    # -- the shell's "open this record" (the daily review's Enter) ---------------------------------
+    # A session opens as its roster (who attended, their scores), over the 活动 tab; a person
+    # (学时 behind) in 个人学时; the tables as a whole: the year's plan, everyone's 学时.
+    RECORD_TABS = {TRAININGS: "tab-overview", ATTENDANCE: "tab-people", PEOPLE: "tab-people"}
+
+    def open_one(self, table: str, record_id: str) -> None:
+        if table == PEOPLE:
+            self.query_one("#training-tabs", TabbedContent).active = "tab-people"
+            self._move_to("#people", record_id)
+            return
+
+        def session_of(ctx: Context) -> str | None:
+            if table == TRAININGS:
+                return record_id if ctx.store.get(TRAININGS, record_id) is not None else None
+            row = ctx.store.get(ATTENDANCE, record_id)
+            return row["training_id"] if row is not None else None
+
+        def done(tid: str | None) -> None:
+            if tid is None:
+                self.notify(f"没有编号为 {record_id} 的记录", severity="warning")
+                return
+            self._move_to("#sessions", tid)  # when the period shown lists it
+            self._open_roster(tid)
+
+        self.show_in_tab("tab-sessions", session_of, done, focus=self.query_one("#sessions", DataTable))
+
+    def _move_to(self, table_id: str, key: str) -> None:
+        table = self.query_one(table_id, DataTable)
+        try:
+            table.move_cursor(row=table.get_row_index(key))
+        except RowDoesNotExist:
+            pass
 
     def _roster_closed(self, saved: bool | None) -> None:
         if saved:
