@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 
+from rich.style import Style
 from textual.widgets import Input, TabbedContent
 
 from fazhi_tui.config import Config
@@ -18,7 +19,7 @@ from fazhi_tui.ui.app import FazhiApp
 from fazhi_tui.ui.screens.record_form import RecordForm
 
 from .shell_fixtures import USER
-from .test_ledger import OFFICE, ROWS, item, ledger_store
+from .test_ledger import OFFICE, ROWS, TODAY, item, ledger_store
 
 OFFICE_ROWS = [
     *ROWS,
@@ -115,10 +116,9 @@ async def test_rectification_list_marks_overdue_and_c_closes_with_a_note_and_his
         rows = panel.view.open_items.rows.to_pylist()
         assert [(r["item_no"], r["flag"]) for r in rows] == [("P3", "【超期】"), ("P4", "")]
         table = panel.query_one("#rectify")
-        first, second = table.get_row_at(0), table.get_row_at(1)
+        assert [table.record_at(i)["item_no"] for i in range(2)] == ["P3", "P4"]
         # Overdue: marked in words and in red; the other neither.
-        assert (str(first[0]), first[0].style, str(first[2])) == ("【超期】", "bold red", "P3")
-        assert (str(second[0]), second[0].style) == ("", "")
+        assert table.table.row_styles == [Style.parse("bold red"), None]
         assert "超过期限 1 条" in text_of(panel.query_one("#rectify-title"))
 
         # e exports what is shown.
@@ -148,3 +148,44 @@ async def test_rectification_list_marks_overdue_and_c_closes_with_a_note_and_his
         await settle(pilot)
         history = text_of(panel.query_one("#detail"))
         assert "第2版" in history and "状态：进行中 → 已销号" in history and USER in history
+
+
+async def test_rectification_list_pages_past_a_thousand_items(tmp_path, monkeypatch):
+    """A county's ledgers: 1,250 open items, 1,100 of them overdue. The list counts them all,
+    shows the first page, and fetches the rest as the cursor goes down, in 期限 order to the
+    last item; the review names how many overdue items it does not list."""
+    import datetime as dt
+
+    from fazhi_ledger import review
+
+    monkeypatch.chdir(tmp_path)
+    # 期限 rises with the number: the first 1,100 before today, the rest from today on.
+    due = [TODAY + dt.timedelta(days=(i - 1100) // 4) for i in range(1250)]
+    many = [item(f"Q{i:05d}", "2026-01-05", "整改问题", status="进行中", due=due[i]) for i in range(1250)]
+    app = make_app(tmp_path, rows=many)
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = await open_ledger(pilot, Period.year(2026))
+        assert (panel.view.open_items.total, panel.view.open_items.overdue) == (1250, 1100)
+        panel.query_one(TabbedContent).active = "tab-rectify"
+        await settle(pilot)
+        rows = panel.query_one("#rectify")
+        assert 0 < rows.loaded < 1250 and rows.total == 1250
+        assert "共 1250 条" in text_of(rows.query_one("#paged-note"))
+        for _ in range(50):  # each page comes as the cursor nears the end of the last one
+            rows.table.move_cursor(row=rows.loaded - 1)
+            await settle(pilot)
+            if not rows.has_more:
+                break
+        assert rows.loaded == 1250 and rows.record_at(1249)["item_no"] == "Q01249"
+        assert [rows.record_at(i)["item_no"] for i in range(1250)] == [f"Q{i:05d}" for i in range(1250)]
+        assert rows.table.row_styles[1099] is not None and rows.table.row_styles[1100] is None
+        # e exports the whole list, not the pages loaded.
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(tmp_path / "整改.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        with (tmp_path / "整改.csv").open(encoding="utf-8-sig") as fh:
+            assert len(list(csv.reader(fh))) == 1 + 1250
+        found = review.rectify_overdue(panel.context)
+        assert len(found) == review.MAX_ITEMS + 1 and found[-1].title == "另有 1000 件超期未列出"

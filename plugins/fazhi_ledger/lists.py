@@ -80,36 +80,62 @@ def category_records(ctx: Context, category: str, *, offset: int = 0, limit: int
 
 @dataclass(frozen=True)
 class OpenItems:
+    """A page of the open items by 期限, with the counts of them all."""
+
     rows: pa.Table  # OPEN_COLUMNS, by 期限 (items without one last)
     total: int
     overdue: int
+    offset: int = 0  # rows before this page
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + self.rows.num_rows < self.total
 
 
-def open_items(ctx: Context, categories: tuple[str, ...] | None = None, limit: int = 1000) -> OpenItems:
+def open_items(
+    ctx: Context, categories: tuple[str, ...] | None = None, *, offset: int = 0, limit: int = PAGE
+) -> OpenItems:
     """Items not yet closed (状态 not 已销号) of the categories that close (整改问题), any date, in the
-    grid, by 期限; those past it carry ``OVERDUE_MARK`` (the mark says it, not only the colour)."""
+    grid, by 期限, a page at a time (a county's ledgers have thousands); those past it carry
+    ``OVERDUE_MARK`` (the mark says it, not only the colour). ``total`` and ``overdue`` count them all."""
     names = categories if categories is not None else tuple(c.name for c in current().items if c.closes)
     if not names:
-        return OpenItems(pa.table({c: pa.array([], pa.string()) for c in OPEN_COLUMNS}), 0, 0)
-    params: dict[str, Any] = {"today": ctx.today, "closed": CLOSED, "limit": limit}
+        return OpenItems(pa.table({c: pa.array([], pa.string()) for c in OPEN_COLUMNS}), 0, 0, offset)
+    params: dict[str, Any] = {"today": ctx.today, "closed": CLOSED}
     marks = []
     for i, n in enumerate(names):
         params[f"c{i}"] = n
         marks.append(f"$c{i}")
     where = f"w.category IN ({', '.join(marks)}) AND w.status IS DISTINCT FROM $closed AND {_scope(ctx, params)}"
-    params["mark"] = OVERDUE_MARK
+    counts = run(
+        ctx,
+        f"SELECT count(*) AS total, CAST(count_if(w.due < $today) AS BIGINT) AS overdue FROM {WORK_ITEMS} AS w "
+        f"WHERE {where}",
+        params,
+    ).to_pylist()[0]
+    params |= {"mark": OVERDUE_MARK, "limit": limit, "offset": offset}
+    # item_no last in the order: unique, so the pages neither skip nor repeat an item.
     rows = run(
         ctx,
         f"SELECT CASE WHEN w.due < $today THEN $mark ELSE '' END AS flag, w.due, w.item_no, w.\"date\", w.category, "
         f"w.title, coalesce(g.name, w.grid) AS grid_name, coalesce(p.name, w.person) AS person_name, "
-        f"coalesce(w.status, '{STATUSES[0]}') AS status, count(*) OVER () AS total, "
-        f"CAST(count_if(w.due < $today) OVER () AS BIGINT) AS overdue "
-        f'FROM {WORK_ITEMS} AS w {_NAMES} WHERE {where} ORDER BY w.due NULLS LAST, w."date", w.item_no LIMIT $limit',
+        f"coalesce(w.status, '{STATUSES[0]}') AS status "
+        f"FROM {WORK_ITEMS} AS w {_NAMES} WHERE {where} "
+        f'ORDER BY w.due NULLS LAST, w."date", w.item_no LIMIT $limit OFFSET $offset',
         params,
     )
-    total = rows.column("total")[0].as_py() if rows.num_rows else 0
-    overdue = rows.column("overdue")[0].as_py() if rows.num_rows else 0
-    return OpenItems(rows.select(list(OPEN_COLUMNS)), int(total), int(overdue))
+    return OpenItems(rows.select(list(OPEN_COLUMNS)), int(counts["total"]), int(counts["overdue"] or 0), offset)
+
+
+def all_open_items(ctx: Context, page: int = 5_000) -> pa.Table:
+    """Every open item, as the list pages them (for the export of the list)."""
+    pages, offset = [], 0
+    while True:
+        got = open_items(ctx, offset=offset, limit=page)
+        pages.append(got.rows)
+        offset += got.rows.num_rows
+        if not got.has_more or not got.rows.num_rows:
+            return pa.concat_tables(pages)
 
 
 @dataclass(frozen=True)

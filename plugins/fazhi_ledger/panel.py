@@ -44,7 +44,6 @@ from .categories import LEVELS, Category, current
 from .lists import LIST_COLUMNS, LIST_LABELS, OPEN_LABELS, ItemDetail, ItemError, OpenItems, Page
 from .tables import LABELS, STATUSES, WORK_ITEMS
 from .widgets.item_view import ItemView
-from .widgets.rectify_table import RectifyTable
 from .widgets.summary_table import SummaryTable
 
 TABS = ("tab-summary", "tab-records", "tab-rectify", "tab-detail")
@@ -71,6 +70,19 @@ def _more(ctx: Context, category: str, page: Page):
     def fetch() -> TablePage:
         nxt = lists.category_records(ctx, category, offset=page.offset + page.rows.num_rows)
         return TablePage(nxt.rows, _more(ctx, category, nxt))
+
+    return fetch
+
+
+def _more_open(ctx: Context, page: OpenItems):
+    """The rectification list's next page, fetched in the table's worker when the cursor nears
+    the end of what is loaded; None after the last."""
+    if not page.has_more:
+        return None
+
+    def fetch() -> TablePage:
+        nxt = lists.open_items(ctx, offset=page.offset + page.rows.num_rows)
+        return TablePage(nxt.rows, _more_open(ctx, nxt))
 
     return fetch
 
@@ -122,7 +134,12 @@ class LedgerPanel(Panel):
                 yield PagedTable(id="records", empty_text="本期没有此类记录")
             with TabPane("整改问题", id="tab-rectify"):
                 yield Static("", id="rectify-title", classes="ledger-title")
-                yield RectifyTable(id="rectify")
+                yield PagedTable(
+                    id="rectify",
+                    empty_text="没有未销号的整改问题",
+                    style_column="flag",
+                    row_styles={lists.OVERDUE_MARK: "bold red"},
+                )
             with TabPane("详情", id="tab-detail"):
                 with VerticalScroll(id="detail-scroll"):
                     yield ItemView("", id="detail")
@@ -163,11 +180,13 @@ class LedgerPanel(Panel):
         o = view.open_items
         text = Text("未销号的整改问题", style="bold")
         text.append(f"（{view.ctx.grid_label}，不分期间，按期限排序）")
-        text.append(f"\n共 {o.total} 条，")
+        text.append("\n")  # how many in all: the list says, with how many are loaded
         text.append(f"超过期限 {o.overdue} 条", style="bold red" if o.overdue else "")
         text.append(f"（标 {lists.OVERDUE_MARK}）；c 销号，回车看修改记录", style="dim")
         self.query_one("#rectify-title", Static).update(text)
-        self.query_one(RectifyTable).show_items(o.rows)
+        await self.query_one("#rectify", PagedTable).show_page(
+            TablePage(o.rows, _more_open(view.ctx, o)), OPEN_LABELS, total=o.total
+        )
 
     async def _show_records(self, view: LedgerView) -> None:
         if view.category is None or view.records is None:
@@ -201,11 +220,9 @@ class LedgerPanel(Panel):
     def _item_chosen(self, event: PagedTable.RowChosen) -> None:
         self.open_detail(event.record["item_no"])
 
-    @on(DataTable.RowSelected, "#rectify")
-    def _open_item_chosen(self) -> None:
-        record = self.query_one(RectifyTable).highlighted_record()
-        if record is not None:
-            self.open_detail(record["item_no"])
+    @on(PagedTable.RowChosen, "#rectify")
+    def _open_item_chosen(self, event: PagedTable.RowChosen) -> None:
+        self.open_detail(event.record["item_no"])
 
     # The shell's "open this record" (the daily review's Enter): an item in 详情; the table as a
     # whole (a figure behind its target) in 概况.
@@ -316,7 +333,7 @@ class LedgerPanel(Panel):
 
     def _close_target(self) -> tuple[str, int | None] | None:
         if self.active_tab == "tab-rectify":
-            record = self.query_one(RectifyTable).highlighted_record()
+            record = self.query_one("#rectify", PagedTable).highlighted_record()
             if record is not None:
                 return record["item_no"], None
         if self.active_tab == "tab-detail" and self.detail is not None and self.detail.record is not None:
@@ -373,7 +390,7 @@ class LedgerPanel(Panel):
             grid = [ctx.grid.name] if ctx.grid is not None else []
             return PanelExport(
                 "整改问题",
-                view.open_items.rows,
+                partial(lists.all_open_items, ctx),
                 labels=OPEN_LABELS,
                 file_stem="-".join(["未销号整改问题", *grid, f"截至{ctx.today:%Y-%m-%d}"]),
             )

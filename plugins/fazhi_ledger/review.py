@@ -19,8 +19,9 @@ MAX_ITEMS = 100
 
 
 def rectify_overdue(ctx: Context) -> list[ReviewItem]:
-    """Open items of the categories that close (整改问题) whose 期限 has passed, oldest first."""
-    found = open_items(ctx, limit=MAX_ITEMS * 2)
+    """Open items of the categories that close (整改问题) whose 期限 has passed, oldest first: the
+    list's order puts them first, so its first page holds the ones listed."""
+    found = open_items(ctx, limit=MAX_ITEMS)
     items = []
     for r in found.rows.to_pylist():
         if not r["flag"]:
@@ -38,11 +39,9 @@ def rectify_overdue(ctx: Context) -> list[ReviewItem]:
                 overdue=True,
             )
         )
-    if len(items) > MAX_ITEMS:
-        rest = len(items) - MAX_ITEMS
-        items = items[:MAX_ITEMS] + [
-            ReviewItem(f"另有 {rest} 件超期未列出", "请在工作台账面板中查看", table=WORK_ITEMS)
-        ]
+    if found.overdue > len(items):
+        rest = found.overdue - len(items)
+        items.append(ReviewItem(f"另有 {rest} 件超期未列出", "请在工作台账面板中查看", table=WORK_ITEMS))
     return items
 
 
