@@ -903,6 +903,68 @@ def bench_enforcement(env: Env) -> list[Row]:
     return rows
 
 
+def bench_ledger(env: Env) -> list[Row]:
+    """The work ledger (issue 18) on a store of its own: 1M work items at size ``1m``
+    (``benchmarks.ledger``), the panel's figures against the raw DuckDB floor, its whole load on
+    a period change, the 整改问题 list opening, and the measuring process's memory."""
+    from . import ledger
+
+    sec = "ledger"
+    if env.args.size == "smoke" and not env.args.only:
+        # The test suite runs this measurement at smoke size in a test of its own
+        # (tests/test_ledger_bench.py), so the whole suite's smoke run stays in its time.
+        return []
+    size = env.args.size if env.args.size in ledger.SIZES else "1m"  # 10m: the same 1M work items
+    try:
+        res = ledger.run(size, scale_store.STORES, env.runs)
+    except Exception as exc:  # noqa: BLE001
+        return [error_row(sec, "ledger: build or measure", exc)]
+    r = res["results"]
+    fz, fl = r["figures"]["fazhi"]["median"], r["figures"]["floor"]["median"]
+    rows = [
+        Row(
+            sec,
+            f"ledger figures: period, previous, year to date ({res['rows']['work_items']:,} work items)",
+            fz,
+            floor=fl,
+            checks=[Check(f"≤ {FLOOR_RATIO}x floor", ratio(fz, fl) <= FLOOR_RATIO)],
+            data={"fazhi": r["figures"]["fazhi"], "floor": r["figures"]["floor"], "floor_sql": res.get("floor_sql")},
+        ).finish()
+    ]
+    t = r["panel_period"]["median"]
+    rows.append(
+        Row(
+            sec,
+            "ledger panel: period change",
+            t,
+            checks=[Check(f"≤ {CONTEXT_CHANGE_S * 1000:.0f} ms", t <= CONTEXT_CHANGE_S)],
+            data=r["panel_period"],
+        ).finish()
+    )
+    o = res["open_items"]
+    t = r["list_rectify"]["median"]
+    rows.append(
+        Row(
+            sec,
+            f"ledger list opens: 整改问题 ({o['total']:,} open, {o['overdue']:,} overdue)",
+            t,
+            checks=[Check(f"≤ {LIST_OPEN_S * 1000:.0f} ms", t <= LIST_OPEN_S)],
+            data=r["list_rectify"],
+        ).finish()
+    )
+    mb = res["peak_rss_mb"]
+    rows.append(
+        Row(
+            sec,
+            "peak memory: ledger measuring process",
+            mb,
+            unit="MB",
+            checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)],
+        ).finish()
+    )
+    return rows
+
+
 # The suite, in order. A new measurement is a function here (Env -> rows).
 BENCHES: list[Callable[[Env], list[Row]]] = [
     bench_panel_queries,
@@ -918,6 +980,7 @@ BENCHES: list[Callable[[Env], list[Row]]] = [
     bench_report_preview,
     bench_grid_map,
     bench_enforcement,
+    bench_ledger,
 ]
 
 
