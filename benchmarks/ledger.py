@@ -4,11 +4,12 @@ in a process of its own:
 
     python -m benchmarks.ledger --size smoke|100k|1m [--stores DIR] [--runs N] [--out result.json]
 
-- the panel's figures (``fazhi_ledger.figures.summary``: this period, the previous one and the
-  year to date) against the same SQL on the raw compacted files in a bare DuckDB (the floor),
-  timed alternately (≤ 1.3×);
-- the panel's whole ``load`` on a period change (2025 → 2024 and back; ≤ 150 ms);
-- opening the 整改问题 list (its first page with the counts of all open items);
+- the panel's figures on a first visit (``fazhi_ledger.figures.summary``: this period, the
+  previous one and the year to date, its groups read afresh) against the same SQL on the raw
+  compacted files in a bare DuckDB (the floor), timed alternately (≤ 1.3×);
+- the panel's whole ``load`` on a period change (2025 → 2024 and back, after both were shown
+  once, as in the dashboard: the groups and the open list are kept per state of the table; ≤ 150 ms);
+- opening the 整改问题 list (its first page with the counts of all open items, read afresh);
 - the measuring process's peak memory (≤ 500 MB).
 
 ``benchmarks.run`` runs this as one of its measurements (``bench_ledger``: rows in the suite's
@@ -163,14 +164,19 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
     out["floor_sql"] = [floor_sql]
 
     def floor() -> None:
-        con.execute(floor_sql, used).to_arrow_table()
+        con.sql(floor_sql, params=used).to_arrow_table()
 
-    a, b = _paired(lambda: ledger_summary(ctx), floor, runs)
+    # A first visit: the groups the figures are summed from read afresh each time (not the ones
+    # kept per state of the table), against the same SQL on the files.
+    a, b = _paired(lambda: ledger_summary(ctx, cached=False), floor, runs)
     out["results"]["figures"] = {"fazhi": summary(a), "floor": summary(b)}
 
-    # The panel's whole load (figures, the open 整改问题, the form's choices) on a period change.
+    # The panel's whole load (figures, the open 整改问题, the form's choices) on a period change,
+    # after the panel has shown both years once (what it keeps per state of the table is used, as
+    # in the dashboard).
     load = LedgerPanel().load
     other = ctx.replace(period=Period.year(YEAR - 1))
+    load(ctx), load(other)
     state = {"at": ctx}
 
     def switch() -> None:
@@ -178,7 +184,7 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
         load(state["at"])
 
     out["results"]["panel_period"] = summary(_timed(switch, runs))
-    out["results"]["list_rectify"] = summary(_timed(lambda: lists.open_items(ctx), runs))
+    out["results"]["list_rectify"] = summary(_timed(lambda: lists.open_items(ctx, cached=False), runs))
     first = lists.open_items(ctx)
     out["open_items"] = {"total": first.total, "overdue": first.overdue, "page": first.rows.num_rows}
     out["rows"] = {"work_items": store.count("work_items")}

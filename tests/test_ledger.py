@@ -186,6 +186,36 @@ def test_a_figure_read_from_the_summary_follows_a_write(ledger):
     assert figs["ledger_inspections"].compute(ctx) == 1
 
 
+def test_a_change_of_period_reads_no_table_and_a_write_is_seen(ledger):
+    """The panel's figures are sums over groups read once per state of the table and grid: the
+    next period (and its open 整改问题) cost no query; a write is seen at once, the year to date too."""
+    from fazhi_ledger import lists
+    from fazhi_ledger.figures import summary
+
+    host, store = ledger
+    ctx = ctx_of(store, Y2023)
+    summary(ctx), lists.open_items(ctx)
+    sent: list[str] = []
+    query = store.query
+
+    def recording(sql, params=None):
+        sent.append(sql)
+        return query(sql, params)
+
+    store.query = recording
+    try:
+        for year in (2022, 2024, 2023):
+            other = ctx.replace(period=Period.year(year))
+            summary(other), lists.open_items(other)
+        assert not [q for q in sent if "work_items" in q]
+        store.append("work_items", [item("T1", "2023-06-01", "党委会")])
+        meetings = next(c for c in summary(ctx).categories if c.name == "党委会")
+        assert (meetings.records, meetings.figures[0].current) == (4, 4)
+        assert [q for q in sent if "work_items" in q]
+    finally:
+        store.query = query
+
+
 def test_the_default_figures_are_the_agreed_names():
     from fazhi_ledger.categories import build
 

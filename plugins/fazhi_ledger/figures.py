@@ -24,6 +24,7 @@ from functools import partial
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from fazhi_tui.api import Context, Figure, Period, TableCache
 
@@ -224,87 +225,119 @@ def summary_query(ctx: Context, cats: Categories) -> tuple[str, dict[str, Any]]:
     """The panel's one query (see ``summary``) and its parameters; the benchmark runs the same
     SQL on the raw files as its floor.
 
-    One row per (类别, 级别) with a few generic counts per slot (0 the period, 1 the previous
-    period, 2 the year to date when some figure has a target): records, sum of 数量, closed,
-    and cumulative records and 数量; a ``kind`` figure (its words in 事项) has a column of its own.
-    A few grouped aggregates instead of one column per figure: a hundred aggregates over every
-    row cost several times more than the scan."""
-    period, previous = ctx.period, ctx.period.step(-1)
-    ytd = year_to_date(period, ctx.today)
-    slots = (0, 1, 2) if any(f.target is not None for f in cats.figures) else (0, 1)
-    params: dict[str, Any] = {"s0": period.start, "e0": period.end, "s1": previous.start, "e1": previous.end}
-    if 2 in slots:
-        params |= {"s2": ytd.start, "e2": ytd.end}
-    params["closed"] = CLOSED_STATUS
-    cols = [
-        'CAST(count_if("date" < $e0) AS BIGINT) AS kept0',
-        'CAST(count_if("date" < $e1) AS BIGINT) AS kept1',
-    ]
-    for slot in slots:
-        inside = f'in_grid AND "date" >= $s{slot} AND "date" < $e{slot}'
-        cols += [
-            f"CAST(count_if({inside}) AS BIGINT) AS n{slot}",
-            f"CAST(coalesce(sum(CASE WHEN {inside} THEN coalesce(quantity, 1) ELSE 0 END), 0) AS BIGINT) AS q{slot}",
-            f"CAST(count_if(in_grid AND status = $closed AND done_date >= $s{slot} AND done_date < $e{slot}) AS BIGINT)"
-            f" AS c{slot}",
-            f'CAST(count_if(in_grid AND "date" < $e{slot}) AS BIGINT) AS r{slot}',
-            f'CAST(coalesce(sum(CASE WHEN in_grid AND "date" < $e{slot} THEN coalesce(quantity, 1) ELSE 0 END), 0)'
-            f" AS BIGINT) AS p{slot}",
-        ]
+    Counts per (类别, 级别, 日期, 完成日期 of a closed row, in the grid or not): records, the sum of
+    数量, and for each ``kind`` figure (its words in 事项) the records that match. Every figure of
+    every period is a sum over these groups (a few tens of thousands for a million records), so a
+    change of period sums them again instead of reading the table again."""
+    params: dict[str, Any] = {"closed": CLOSED_STATUS}
+    cols = []
     for fi, f in enumerate(cats.figures):
         if f.counts == KIND:
-            for slot in slots:
-                cond = _condition(f, f"f{fi}s{slot}", params, f"s{slot}", f"e{slot}")
-                cols.append(f"{_aggregate(f, 'in_grid AND ' + cond)} AS k{fi}_{slot}")
+            params[f"f{fi}c"] = f.category
+            words = []
+            for i, w in enumerate(f.match):
+                params[f"f{fi}k{i}"] = w
+                words.append(f"contains(title, $f{fi}k{i})")
+            cols.append(f"CAST(count_if(category = $f{fi}c AND ({' OR '.join(words)})) AS BIGINT) AS k{fi}")
     in_grid = _grid(ctx, params)
-    params["end"] = max(period.end, ytd.end)
     names = []
     for ci, c in enumerate(cats.items):
         params[f"cat{ci}"] = c.name
         names.append(f"$cat{ci}")
     sql = (
-        f'WITH rows AS (SELECT category, level, quantity, status, done_date, title, "date", {in_grid} AS in_grid '
-        f'FROM {WORK_ITEMS} WHERE "date" < $end AND category IN ({", ".join(names)})) '
-        f"SELECT category, level, {', '.join(cols)} FROM rows GROUP BY category, level"
+        f'SELECT category, level, "date" AS day, CASE WHEN status = $closed THEN done_date END AS done, '
+        f"coalesce({in_grid}, FALSE) AS in_grid, CAST(count(*) AS BIGINT) AS n, "
+        f"CAST(sum(coalesce(quantity, 1)) AS BIGINT) AS q{''.join(', ' + c for c in cols)} "
+        f'FROM {WORK_ITEMS} WHERE category IN ({", ".join(names)}) AND "date" IS NOT NULL GROUP BY ALL'
     )
     return sql, params
 
 
-def _figure_value(f: FigureDef, fi: int, groups: list[dict[str, Any]], slot: int) -> int:
-    if f.counts == KIND:
-        return sum(g[f"k{fi}_{slot}"] for g in groups)
-    if f.counts == LEVEL:
-        groups = [g for g in groups if g["level"] == f.level]
+@dataclass(frozen=True)
+class _Groups:
+    """``summary_query``'s groups of one category (pyarrow arrays): 日期, the 完成日期 of closed
+    rows (null: not closed), whether in the grid, 级别, the counts, a kind figure's counts."""
+
+    day: pa.Array
+    done: pa.Array
+    in_grid: pa.Array
+    level: pa.Array
+    n: pa.Array
+    q: pa.Array
+    kind: dict[int, pa.Array]
+
+
+def _groups(ctx: Context, cats: Categories) -> dict[str, _Groups]:
+    sql, params = summary_query(ctx, cats)
+    table = run(ctx, sql, params)
+    category = table.column("category")
+    kinds = [c for c in table.column_names if c.startswith("k")]
+    out: dict[str, _Groups] = {}
+    for c in cats.items:
+        part = table.filter(pc.equal(category, c.name))
+        if part.num_rows:
+            col = {n: part.column(n).combine_chunks() for n in part.column_names if n != "category"}
+            out[c.name] = _Groups(
+                col["day"],
+                col["done"],
+                col["in_grid"],
+                col["level"],
+                col["n"],
+                col["q"],
+                {int(k[1:]): col[k] for k in kinds},
+            )
+    return out
+
+
+# The groups, per state of the table, grid and categories: a change of period needs no query.
+_GROUPS: TableCache[dict[str, _Groups]] = TableCache(WORK_ITEMS, size=8)
+
+
+def _sum(values: pa.Array, mask: pa.Array) -> int:
+    return int(pc.sum(pc.filter(values, mask)).as_py() or 0)
+
+
+def _value(f: FigureDef, fi: int, g: _Groups, start: dt.date, end: dt.date) -> int:
+    """The figure over the groups for ``[start, end)``, in the grid."""
     if f.counts == CLOSED:
-        key = "c"
-    elif f.counts == QUANTITY:
-        key = "p" if f.cumulative else "q"
+        mask = pc.and_(pc.greater_equal(g.done, start), pc.less(g.done, end))
+    elif f.cumulative:
+        mask = pc.less(g.day, end)
     else:
-        key = "r" if f.cumulative else "n"
-    return sum(g[f"{key}{slot}"] for g in groups)
+        mask = pc.and_(pc.greater_equal(g.day, start), pc.less(g.day, end))
+    mask = pc.and_(mask, g.in_grid)
+    if f.counts == LEVEL:
+        mask = pc.and_(mask, pc.equal(g.level, f.level))
+    # A null (no 完成日期, no 级别) is no match.
+    mask = pc.fill_null(mask, False)
+    if f.counts == KIND:
+        return _sum(g.kind[fi], mask)
+    return _sum(g.q if f.counts == QUANTITY else g.n, mask)
 
 
-def summary(ctx: Context, categories: Categories | None = None) -> Summary:
+def summary(ctx: Context, categories: Categories | None = None, *, cached: bool = True) -> Summary:
     """Every category's figures for ``ctx.period``, the previous period and the year to date, in
-    the grid, from one query over the rows dated before the period's end."""
+    the grid: sums over ``summary_query``'s groups, read once per state of the table and grid
+    (``cached=False`` reads them afresh, as a first visit does)."""
     cats = categories or current()
     period, previous = ctx.period, ctx.period.step(-1)
     ytd = year_to_date(period, ctx.today)
-    sql, params = summary_query(ctx, cats)
-    by_category: dict[str, list[dict[str, Any]]] = {}
-    for g in run(ctx, sql, params).to_pylist():
-        # count_if is NULL, not 0, for a group in which its condition is never true.
-        counts = {k: (v or 0) for k, v in g.items() if k not in ("category", "level")}
-        by_category.setdefault(g["category"], []).append({**g, **counts})
+    key = (ctx.grid.code if ctx.grid else None, cats)
+    groups = _GROUPS.get(ctx.store, key, partial(_groups, ctx, cats)) if cached else _groups(ctx, cats)
+    slots = [(p.start, p.end) for p in (period, previous, ytd)]
     index = {f.name: i for i, f in enumerate(cats.figures)}
     out = []
     total = 0
     for c in cats.items:
-        groups = by_category.get(c.name, [])
+        g = groups.get(c.name)
+        if g is None:  # not kept: no record of it at all
+            out.append(CategoryRow(c.name, c.unit, 0, tuple(FigureRow(f, None, None, None) for f in c.figures)))
+            continue
         # Kept: any record dated before the period's end, town-wide (see the module's docstring).
-        kept = sum(g["kept0"] for g in groups) > 0
-        kept_prev = sum(g["kept1"] for g in groups) > 0
-        n = sum(g["n0"] for g in groups)
+        first = pc.min(g.day).as_py()
+        kept, kept_prev = first < slots[0][1], first < slots[1][1]
+        window = pc.and_(pc.and_(pc.greater_equal(g.day, slots[0][0]), pc.less(g.day, slots[0][1])), g.in_grid)
+        n = _sum(g.n, window) if kept else 0
         total += n
         frows = []
         for f in c.figures:
@@ -312,9 +345,9 @@ def summary(ctx: Context, categories: Categories | None = None) -> Summary:
             frows.append(
                 FigureRow(
                     f,
-                    _figure_value(f, fi, groups, 0) if kept else None,
-                    _figure_value(f, fi, groups, 1) if kept_prev else None,
-                    _figure_value(f, fi, groups, 2) if f.target is not None and kept else None,
+                    _value(f, fi, g, *slots[0]) if kept else None,
+                    _value(f, fi, g, *slots[1]) if kept_prev else None,
+                    _value(f, fi, g, *slots[2]) if f.target is not None and kept else None,
                 )
             )
         out.append(CategoryRow(c.name, c.unit, n, tuple(frows)))

@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fazhi_tui.api import AT, BY, OP, REV, Context
+from fazhi_tui.api import AT, BY, OP, REV, Context, TableCache
 
 from .categories import Category, current
 from .figures import run
@@ -92,13 +92,31 @@ class OpenItems:
         return self.offset + self.rows.num_rows < self.total
 
 
+# The pages read, per state of the files, grid, day and categories: the list is the same for every
+# period, so a change of period shows it again without reading the table.
+_OPEN: TableCache[OpenItems] = TableCache(WORK_ITEMS, "grids", "people", size=16)
+
+
 def open_items(
-    ctx: Context, categories: tuple[str, ...] | None = None, *, offset: int = 0, limit: int = PAGE
+    ctx: Context,
+    categories: tuple[str, ...] | None = None,
+    *,
+    offset: int = 0,
+    limit: int = PAGE,
+    cached: bool = True,
 ) -> OpenItems:
     """Items not yet closed (状态 not 已销号) of the categories that close (整改问题), any date, in the
     grid, by 期限, a page at a time (a county's ledgers have thousands); those past it carry
-    ``OVERDUE_MARK`` (the mark says it, not only the colour). ``total`` and ``overdue`` count them all."""
+    ``OVERDUE_MARK`` (the mark says it, not only the colour). ``total`` and ``overdue`` count them all.
+    ``cached=False`` reads the table even when the page is kept (the benchmark's first visit)."""
     names = categories if categories is not None else tuple(c.name for c in current().items if c.closes)
+    if not cached:
+        return _read_open(ctx, names, offset, limit)
+    key = (ctx.grid.code if ctx.grid else None, ctx.today, names, offset, limit)
+    return _OPEN.get(ctx.store, key, lambda: _read_open(ctx, names, offset, limit))
+
+
+def _read_open(ctx: Context, names: tuple[str, ...], offset: int, limit: int) -> OpenItems:
     if not names:
         return OpenItems(pa.table({c: pa.array([], pa.string()) for c in OPEN_COLUMNS}), 0, 0, offset)
     params: dict[str, Any] = {"today": ctx.today, "closed": CLOSED}
