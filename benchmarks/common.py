@@ -3,13 +3,15 @@ results of each figure in a plain form that the pandas implementation is checked
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import re
 import resource
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,54 @@ def timed(fn: Callable[[], Any], runs: int, warmup: int = 1) -> list[float]:
         fn()
         out.append(time.perf_counter() - t)
     return out
+
+
+def paired(a: Callable[[], Any], b: Callable[[], Any], runs: int) -> tuple[list[float], list[float]]:
+    """``a`` and ``b`` timed alternately (ABBA: a b, b a, a b …) after one warm-up of each, so a
+    change in the machine's load falls on both; (a's times, b's times)."""
+    a(), b()
+    ta: list[float] = []
+    tb: list[float] = []
+    for i in range(runs):
+        for fn, out in ((a, ta), (b, tb)) if i % 2 == 0 else ((b, tb), (a, ta)):
+            t = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t)
+    return ta, tb
+
+
+@contextlib.contextmanager
+def recording(store: Any) -> Iterator[list[tuple[str, Any]]]:
+    """Within the block, every ``store.query`` (SQL and parameters) is appended to the list
+    yielded: the SQL a plugin sent, for the floor to run on the raw files."""
+    log: list[tuple[str, Any]] = []
+    original = store.query
+
+    def query(sql: str, params: Any = None) -> Any:
+        log.append((sql, params))
+        return original(sql, params)
+
+    store.query = query
+    try:
+        yield log
+    finally:
+        store.query = original
+
+
+def floor_sources(store: Any, tables: Iterable[str]) -> dict[str, str]:
+    """``read_parquet([...])`` over each table's compacted ``current`` files (the delta ignored)."""
+    out = {}
+    for t in tables:
+        files = [str(p) for p in store.files(t).current_files]
+        out[t] = "read_parquet([" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "])"
+    return out
+
+
+def rewrite_for_floor(log: list[tuple[str, Any]], sources: dict[str, str]) -> list[tuple[str, Any]]:
+    """The recorded SQL with each table's name after FROM or JOIN replaced by its raw files."""
+    names = "|".join(re.escape(t) for t in sources)
+    pattern = re.compile(rf"\b(FROM|JOIN)\s+(\"?)({names})\2(?![\w])", re.I)
+    return [(pattern.sub(lambda m: f"{m.group(1)} {sources[m.group(3).lower()]}", q), p) for q, p in log]
 
 
 def summary(times: list[float]) -> dict:

@@ -21,11 +21,9 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from .common import peak_rss_mb, summary, write_json
+from .common import floor_sources, paired, peak_rss_mb, recording, rewrite_for_floor, summary, timed, write_json
 from .scale_store import GRIDS_GEOJSON, STORES, TODAY, TOWN, USER, YEAR
 
 GENERATOR_VERSION = 1
@@ -53,6 +51,16 @@ SIZES = {"smoke": Size(3_000, 600, 2), "1m": Size(1_000_000, 200_000, 5)}
 TYPES = ("乱摆乱卖", "乱搭乱建", "乱堆乱放", "乱贴乱画", "乱扔乱倒", "乱停乱放", "乱拉乱挂", "其他")
 HANDLINGS = ("劝阻", "责令限期改正", "简易程序处罚", "一般程序立案", "移送")
 SOURCES = ("巡查", "群众举报", "12345转办", "网格上报", "上级交办")
+
+
+# The panel's tabs as the measurements name them: (tab id, case list mode).
+PANEL_TABS = {
+    "概况": ("tab-overview", "period"),
+    "整治行动": ("tab-actions", "period"),
+    "执法案件（本期）": ("tab-cases", "period"),
+    "执法案件（待办）": ("tab-cases", "todo"),
+    "未落实": ("tab-failing", "period"),
+}
 
 
 def store_dir(size: str, stores: Path) -> Path:
@@ -192,30 +200,6 @@ def build(size: str, stores: Path = STORES) -> Path:
 
 
 # -- measuring (in its own process) -----------------------------------------------------------------
-_TABLE_RE = re.compile(r"\b(FROM|JOIN)\s+(\"?)(enforcement_cases|enforcement_actions|grids|people)\2(?![\w])", re.I)
-
-
-def _paired(a, b, runs: int) -> tuple[list[float], list[float]]:
-    a(), b()
-    ta, tb = [], []
-    for i in range(runs):
-        for fn, out in ((a, ta), (b, tb)) if i % 2 == 0 else ((b, tb), (a, ta)):
-            t = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - t)
-    return ta, tb
-
-
-def _timed(fn, runs: int) -> list[float]:
-    fn()
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
-
-
 def measure(root: Path, runs: int) -> dict[str, Any]:
     os.environ["FAZHI_TODAY"] = TODAY.isoformat()
     import duckdb
@@ -230,34 +214,23 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
     out: dict[str, Any] = {"results": {}}
 
     # The figures against the floor: the SQL the plugin sent, on read_parquet of the same files.
-    log: list[tuple[str, Any]] = []
-    original = store.query
-
-    def recording(sql, params=None):
-        log.append((sql, params))
-        return original(sql, params)
-
-    store.query = recording  # type: ignore[method-assign]
-    figures.comparison(ctx)
-    store.query = original  # type: ignore[method-assign]
+    with recording(store) as log:
+        figures.comparison(ctx)
     con = duckdb.connect(":memory:", config={"threads": max(1, os.cpu_count() or 1)})
     con.execute("SET parquet_metadata_cache = true")
-    sources = {}
-    for t in ("enforcement_cases", "enforcement_actions", "grids", "people"):
-        files = [str(p) for p in store.files(t).current_files]
-        sources[t] = "read_parquet([" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "])"
-    rewritten = [(_TABLE_RE.sub(lambda m: f"{m.group(1)} {sources[m.group(3).lower()]}", q), p) for q, p in log]
+    tables = ("enforcement_cases", "enforcement_actions", "grids", "people")
+    rewritten = rewrite_for_floor(log, floor_sources(store, tables))
     out["floor_sql"] = [q for q, _ in rewritten]
 
     def floor():
         for q, p in rewritten:
             con.sql(q, params=p).to_arrow_table()
 
-    tf, tr = _paired(lambda: figures.comparison(ctx), floor, runs)
+    tf, tr = paired(lambda: figures.comparison(ctx), floor, runs)
     out["results"]["figures"] = {"fazhi": summary(tf), "floor": summary(tr)}
 
-    # The panel's whole load on a period change and a grid change.
-    load = EnforcementPanel().load
+    # The panel's whole load on a period change and a grid change, with each tab open (a load
+    # fetches what its tab shows): the row is the slowest tab, the note has each.
     row = store.query("SELECT code, name, village FROM grids WHERE code = ?", [GRID_CODE]).to_pylist()[0]
     grid = Grid(row["code"], row["name"], row["village"] or "")
     ctxs = {
@@ -265,16 +238,32 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
         "grid": (ctx, ctx.replace(grid=grid)),
     }
     for change, (a, b) in ctxs.items():
-        state = {"at": a}
+        per_tab = {}
+        for tab, mode in PANEL_TABS.values():
+            panel = EnforcementPanel()
+            panel.tab, panel.mode, panel.pick_failing = tab, mode, False  # as after its first show
+            state = {"at": a}
 
-        def switch(a=a, b=b, state=state):
-            state["at"] = b if state["at"] is a else a
-            load(state["at"])
+            def switch(a=a, b=b, state=state, load=panel.load):
+                state["at"] = b if state["at"] is a else a
+                load(state["at"])
 
-        out["results"][f"panel_{change}"] = summary(_timed(switch, runs))
-    out["results"]["list_cases"] = summary(_timed(lambda: lists.cases_page(ctx), runs))
-    out["results"]["list_todo"] = summary(_timed(lambda: lists.cases_page(ctx, lists.TODO_CASES), runs))
-    out["results"]["list_actions"] = summary(_timed(lambda: lists.actions_page(ctx), runs))
+            per_tab[tab if mode == lists.PERIOD_CASES else f"{tab}:{mode}"] = summary(timed(switch, runs))
+        out["results"][f"panel_{change}"] = per_tab
+
+    # Opening a list: what its tab's load fetches, cold (the to-dos, kept per state of the files
+    # once read, are cleared before each run).
+    def open_todo():
+        lists.TODO_CACHE.clear()
+        lists.cases_page(ctx, lists.TODO_CASES)
+
+    def open_actions():
+        lists.actions_page(ctx, total=figures.action_figures(ctx).actions)
+
+    out["results"]["list_cases"] = summary(timed(lambda: lists.cases_page(ctx), runs))
+    out["results"]["list_todo"] = summary(timed(open_todo, runs))
+    out["results"]["list_actions"] = summary(timed(open_actions, runs))
+    out["results"]["list_failing"] = summary(timed(lambda: lists.cases_page(ctx, failing="av"), runs))
     out["rows"] = {t: store.count(t) for t in ("enforcement_cases", "enforcement_actions")}
     out["peak_rss_mb"] = peak_rss_mb()
     store.close()
@@ -320,7 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     fz, fl = r["figures"]["fazhi"]["median"], r["figures"]["floor"]["median"]
     print(f"enforcement {args.size}: {res['rows']}")
     print(f"  figures {fz * 1000:.1f} ms, floor {fl * 1000:.1f} ms, ratio {fz / fl:.2f}x (target ≤ 1.3x)")
-    for k in ("panel_period", "panel_grid", "list_cases", "list_todo", "list_actions"):
+    for k in ("panel_period", "panel_grid"):
+        print(f"  {k} " + ", ".join(f"{t} {v['median'] * 1000:.1f} ms" for t, v in r[k].items()))
+    for k in ("list_cases", "list_todo", "list_actions", "list_failing"):
         print(f"  {k} {r[k]['median'] * 1000:.1f} ms")
     print(f"  peak memory {res['peak_rss_mb']:.0f} MB (target ≤ 500 MB)")
     if args.out:

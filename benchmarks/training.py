@@ -1,16 +1,21 @@
-"""Benchmark rows for the training ledger (issue 17): 100k sessions and 2M attendance records
-at the ``10m`` size (2,000 / 40,000 at ``smoke``, 10,000 / 200,000 at ``1m``).
+"""The training ledger at scale (issue 17): a store of ``trainings`` 学法培训与普法活动 and
+``training_attendance`` 参学记录 (100k sessions and 2M attendance records at size ``1m``, 2,000 and
+40,000 at ``smoke``) over 2016–2025 in 23 grids, written through ``Store.append`` (row rules and
+references checked), compacted, then measured in a process of its own:
 
-    python -m benchmarks.training --size smoke|1m|10m [--runs N] [--out FILE.json] [--store DIR]
+    python -m benchmarks.training --size smoke|1m [--stores DIR] [--runs N] [--out result.json]
 
-Rows, each beside its target:
-- the panel's figures (sessions by 类型 with the previous year, the plan, every report figure):
-  fazhi-tui against the same SQL on the raw Parquet files (the floor), ≤ 1.3×;
-- person-hours for the year (cache emptied before each run) ≤ 300 ms;
-- a period change (the panel's queries for the next quarter of the same year) ≤ 150 ms;
-- peak memory of this process ≤ 500 MB.
-The store is built once per size (plain Arrow batches through ``Store.append``, then compacted)
-and cached beside the other scale stores.
+- the panel's figures (sessions by 类型 with the previous period, the year's plan, every report
+  figure) against the same SQL on the raw compacted files in a bare DuckDB (the floor), timed
+  alternately (ABBA);
+- person-hours for the year, read afresh (the plugin's cache emptied before each run);
+- the panel's whole ``load`` on a period change (a quarter of the year to the next and back) and a
+  grid change; the person-hours of the year are kept between them, as in the dashboard;
+- the measuring process's peak memory.
+
+``benchmarks.run`` runs this as one of its measurements (``bench_training``); the test suite runs
+it at ``smoke`` size so it cannot rot. Every value is drawn from seeded generators: the same size
+gives the same store.
 """
 
 from __future__ import annotations
@@ -18,21 +23,44 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import random
-import statistics
-import time
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+
 import fazhi_tui.store  # noqa: F401  (before fazhi_tui.api: that import order avoids a cycle)
 
-SIZES = {"smoke": (2_000, 20, 500), "1m": (10_000, 20, 2_000), "10m": (100_000, 20, 5_000)}
-YEAR, TODAY, TOWN = 2025, dt.date(2025, 11, 26), "赵庄镇"
+from .common import floor_sources, paired, peak_rss_mb, recording, rewrite_for_floor, summary, timed, write_json
+from .scale_store import STORES, TOWN, USER
+
+GENERATOR_VERSION = 2
+YEAR, TODAY = 2025, dt.date(2025, 11, 26)
 FIRST_YEAR = 2016
-FLOOR_RATIO, HOURS_S, CHANGE_S, PEAK_MB = 1.3, 0.300, 0.150, 500
-STORES = Path(__file__).resolve().parent / ".stores"
+GRIDS = 23
 KINDS = ("中心组学习", "专题研讨", "法治培训", "学法考试", "普法宣讲", "法律服务活动", "普法宣传活动")
 UNITS = ("赵庄镇人民政府", "中共赵庄镇委员会", "赵庄镇综治中心", "赵庄村村民委员会")
+TABLES = ("trainings", "training_attendance", "people", "grids")
+
+
+@dataclass(frozen=True)
+class Size:
+    sessions: int
+    per_session: int  # attendance records per session
+    people: int
+    runs: int
+
+
+SIZES = {"smoke": Size(2_000, 20, 500, 2), "1m": Size(100_000, 20, 5_000, 5)}
+
+
+def store_dir(size: str, stores: Path) -> Path:
+    return stores / f"training-{size}-v{GENERATOR_VERSION}"
 
 
 def _open(path: Path, create: bool = False):
@@ -42,24 +70,25 @@ def _open(path: Path, create: bool = False):
     from fazhi_tui.store import Store
 
     host = PluginHost.load(only=["fazhi_training"])
-    return Store.open(path, table_specs(host, Config()), create=create, user="bench")
+    return Store.open(path, table_specs(host, Config()), create=create, user=USER)
 
 
-def build(path: Path, sessions: int, per_session: int, people: int) -> Path:
-    """A store of ``sessions`` sessions over 2016–2025 with ``per_session`` attendance each."""
-    import pyarrow as pa
-
+def build(size: str, stores: Path = STORES) -> Path:
+    """The scale store (cached: rebuilt only when missing or the generator changed)."""
     from fazhi_tui.store.compact import compact
 
+    path = store_dir(size, stores)
     if (path / ".built").is_file():
         return path
-    path.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(17)
+    shutil.rmtree(path, ignore_errors=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    s = SIZES[size]
+    rng = np.random.default_rng(17)
     store = _open(path, create=True)
-    grids = [
-        {"code": f"4104211082{i:02d}01", "name": f"{i}号网格", "kind": "综合", "village": f"{i}号村"} for i in range(23)
-    ]
-    store.append("grids", grids)
+    grids = [f"4104211082{i:02d}01" for i in range(GRIDS)]
+    store.append(
+        "grids", [{"code": g, "name": f"{i}号网格", "kind": "综合", "village": f"{i}号村"} for i, g in enumerate(grids)]
+    )
     roles = (["班子成员", "党委书记"], ["班子成员", "镇长"], ["班子成员"], ["网格指导员"], ["网格员"], ["执法队员"])
     store.append(
         "people",
@@ -69,189 +98,172 @@ def build(path: Path, sessions: int, per_session: int, people: int) -> Path:
                 "name": f"人员{i}",
                 "roles": roles[min(i, 2 + i % 4)],
                 "unit": UNITS[i % len(UNITS)],
-                "grid": grids[i % 23]["code"],
+                "grid": grids[i % GRIDS],
                 "start_date": dt.date(2015, 1, 1),
             }
-            for i in range(people)
+            for i in range(s.people)
         ],
     )
-    days = (dt.date(YEAR, 12, 31) - dt.date(FIRST_YEAR, 1, 1)).days
+    span = (dt.date(YEAR, 12, 31) - dt.date(FIRST_YEAR, 1, 1)).days
+    person_ids = np.asarray([f"P{i:05d}" for i in range(s.people)], dtype=object)
     chunk = 20_000
-    for lo in range(0, sessions, chunk):
-        n = min(chunk, sessions - lo)
-        ids = [f"S{i:07d}" for i in range(lo, lo + n)]
-        kinds = [KINDS[rng.randrange(len(KINDS))] for _ in range(n)]
+    for lo in range(0, s.sessions, chunk):
+        n = min(chunk, s.sessions - lo)
+        ids = np.asarray([f"S{i:07d}" for i in range(lo, lo + n)], dtype=object)
+        kind_ix = rng.integers(0, len(KINDS), n)
+        kinds = np.asarray(KINDS, dtype=object)[kind_ix]
+        led = (kind_ix == 0) & (rng.random(n) < 0.7)
         store.append(
             "trainings",
             pa.table(
                 {
-                    "training_id": ids,
-                    "date": pa.array([dt.date(FIRST_YEAR, 1, 1) + dt.timedelta(days=rng.randrange(days)) for _ in ids]),
-                    "kind": kinds,
-                    "topic": [f"主题{i % 97}" for i in range(n)],
-                    "leaders": [["P00000"] if k == "中心组学习" and rng.random() < 0.7 else None for k in kinds],
-                    "venue_kind": [("学校", "企业", "村")[rng.randrange(3)] for _ in ids],
-                    "grid": [grids[rng.randrange(23)]["code"] for _ in ids],
-                    "hours": [2.0] * n,
-                    "participants": [per_session] * n,
+                    "training_id": pa.array(ids, pa.string()),
+                    "date": pa.array(
+                        np.datetime64(dt.date(FIRST_YEAR, 1, 1)) + rng.integers(0, span, n).astype("timedelta64[D]"),
+                        pa.date32(),
+                    ),
+                    "kind": pa.array(kinds, pa.string()),
+                    "topic": pa.array([f"主题{i % 97}" for i in range(n)], pa.string()),
+                    "leaders": pa.array([["P00000"] if x else None for x in led], pa.list_(pa.string())),
+                    "venue_kind": pa.array(np.asarray(("学校", "企业", "村"), dtype=object)[rng.integers(0, 3, n)]),
+                    "grid": pa.array(np.asarray(grids, dtype=object)[rng.integers(0, GRIDS, n)], pa.string()),
+                    "hours": pa.array(np.full(n, 2.0)),
+                    "participants": pa.array(np.full(n, s.per_session), pa.int32()),
                 }
             ),
         )
-        persons, tids, statuses, scores = [], [], [], []
-        for tid, kind in zip(ids, kinds, strict=True):
-            for p in rng.sample(range(people), per_session):
-                persons.append(f"P{p:05d}")
-                tids.append(tid)
-                statuses.append("出席" if rng.random() < 0.9 else "请假")
-                scores.append(float(rng.randint(60, 100)) if kind == "学法考试" else None)
+        # Each session's roster: ``per_session`` different people (a random offset and stride).
+        k = s.per_session
+        start = rng.integers(0, s.people, n)[:, None]
+        stride = rng.integers(1, s.people // k, n)[:, None]
+        who = ((start + stride * np.arange(k)[None, :]) % s.people).ravel()
+        tids = np.repeat(ids, k)
+        persons = person_ids[who]
+        exam = np.repeat(kind_ix == KINDS.index("学法考试"), k)
+        scores = rng.integers(60, 101, n * k).astype(float)
         store.append(
             "training_attendance",
             pa.table(
                 {
-                    "attendance_id": [f"{t}/{p}" for t, p in zip(tids, persons, strict=True)],
-                    "training_id": tids,
-                    "person": persons,
-                    "status": statuses,
-                    "score": pa.array(scores, pa.float64()),
+                    "attendance_id": pa.array(tids + "/" + persons, pa.string()),
+                    "training_id": pa.array(tids, pa.string()),
+                    "person": pa.array(persons, pa.string()),
+                    "status": pa.array(np.where(rng.random(n * k) < 0.9, "出席", "请假").astype(object), pa.string()),
+                    "score": pa.array(scores, pa.float64(), mask=~exam),
                 }
             ),
         )
     compact(store)
     store.close()
-    (path / ".built").write_text("ok")
+    (path / ".built").write_text(dt.datetime.now().isoformat(), "utf-8")
     return path
 
 
-class _Recording:
-    """The store, recording every query (SQL and parameters) for the floor."""
-
-    def __init__(self, store):
-        self._store, self.log = store, []
-
-    def query(self, sql, params=None):
-        self.log.append((sql, params))
-        return self._store.query(sql, params)
-
-    def __getattr__(self, name):
-        return getattr(self._store, name)
-
-
-def _floor_connection(store):
+def measure(path: Path, runs: int) -> dict[str, Any]:
+    os.environ["FAZHI_TODAY"] = TODAY.isoformat()
     import duckdb
 
-    con = duckdb.connect()
-    con.execute("SET parquet_metadata_cache = true")  # as the store has it: a fair floor
-    for t in ("trainings", "training_attendance", "people", "grids"):
-        files = [str(p) for p in store.files(t).current_files]
-        con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet({files!r}, union_by_name = true)")
-    return con
-
-
-def _timed(fn, runs: int) -> float:
-    fn()
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return statistics.median(out)
-
-
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def measure(path: Path, runs: int) -> list[dict[str, Any]]:
     from fazhi_training import figures, hours, sessions
-    from fazhi_tui.api import Context, Period
+    from fazhi_training.panel import TrainingPanel
+    from fazhi_tui.api import Context, Grid, Period
 
     store = _open(path)
-    rec = _Recording(store)
-    ctx = Context(store=rec, period=Period.year(YEAR), today=TODAY, user="bench", town=TOWN)  # type: ignore[arg-type]
+    ctx = Context(store=store, period=Period.year(YEAR), today=TODAY, user=USER, town=TOWN)
     figs = figures.report_figures()
+    out: dict[str, Any] = {"results": {}}
 
-    def panel_figures(c=ctx):
+    def panel_figures(c: Context = ctx) -> None:
         sessions.by_kind(c)
         sessions.plan(c, YEAR)
         for f in figs:
             f.compute(c)
 
-    rec.log.clear()
-    panel_figures()
-    captured = list(rec.log)
-    con = _floor_connection(store)
+    with recording(store) as log:
+        panel_figures()
+    con = duckdb.connect(":memory:", config={"threads": max(1, os.cpu_count() or 1)})
+    con.execute("SET parquet_metadata_cache = true")
+    rewritten = rewrite_for_floor(log, floor_sources(store, TABLES))
+    out["floor_sql"] = [q for q, _ in rewritten]
 
-    def floor():
-        for sql, params in captured:
-            con.sql(sql, params=params).to_arrow_table()
+    def floor() -> None:
+        for q, p in rewritten:
+            con.sql(q, params=p).to_arrow_table()
 
-    t_fig, t_floor = _timed(panel_figures, runs), _timed(floor, runs)
+    tf, tr = paired(panel_figures, floor, runs)
+    out["results"]["figures"] = {"fazhi": summary(tf), "floor": summary(tr)}
 
-    def person_hours():
+    def person_hours() -> None:
         hours._CACHE.clear()
         hours.person_hours(ctx, YEAR)
 
-    t_hours = _timed(person_hours, runs)
-    quarters = [ctx.replace(period=Period.quarter(YEAR, q)) for q in (1, 2)]
-    state = {"i": 0}
+    out["results"]["person_hours"] = summary(timed(person_hours, runs))
 
-    def change():
-        state["i"] ^= 1
-        c = quarters[state["i"]]
-        sessions.by_kind(c)
-        sessions.plan(c, YEAR)
-        sessions.session_list(c)
-        hours.person_hours(c, YEAR)
-
-    t_change = _timed(change, runs)
-    rows = store.count("trainings"), store.count("training_attendance")
-    store.close()
-    peak = _peak_mb()
-    size = f"{rows[0]:,} sessions, {rows[1]:,} attendance"
-    return [
-        _row(
-            f"training panel figures ({size})",
-            t_fig,
-            f"≤ {FLOOR_RATIO}x floor",
-            t_fig / t_floor <= FLOOR_RATIO,
-            t_floor,
-        ),
-        _row(f"training person-hours for the year ({size})", t_hours, "≤ 300 ms", t_hours <= HOURS_S),
-        _row(f"training panel: period change ({size})", t_change, "≤ 150 ms", t_change <= CHANGE_S),
-        _row(f"peak memory: training process ({size})", peak, "≤ 500 MB", peak <= PEAK_MB, unit="MB"),
-    ]
-
-
-def _row(name: str, value: float, target: str, ok: bool, floor: float | None = None, unit: str = "s") -> dict:
-    return {
-        "name": name,
-        "value": value,
-        "unit": unit,
-        "floor": floor,
-        "target": target,
-        "status": "PASS" if ok else "MISS",
+    load = TrainingPanel().load
+    row = store.query("SELECT code, name, village FROM grids ORDER BY code LIMIT 1").to_pylist()[0]
+    grid = Grid(row["code"], row["name"], row["village"] or "")
+    q1 = ctx.replace(period=Period.quarter(YEAR, 1))
+    changes = {
+        "period": (q1, ctx.replace(period=Period.quarter(YEAR, 2))),
+        "grid": (ctx, ctx.replace(grid=grid)),
     }
+    for change, (a, b) in changes.items():
+        state = {"at": a}
+
+        def switch(a: Context = a, b: Context = b, state: dict = state) -> None:
+            state["at"] = b if state["at"] is a else a
+            load(state["at"])
+
+        out["results"][f"panel_{change}"] = summary(timed(switch, runs))
+    out["rows"] = {t: store.count(t) for t in ("trainings", "training_attendance")}
+    out["peak_rss_mb"] = peak_rss_mb()
+    store.close()
+    return out
+
+
+def run(size: str, stores: Path = STORES, runs: int | None = None) -> dict[str, Any]:
+    """Build (or reuse) the store, then measure it in a fresh process; returns the results."""
+    root = build(size, stores)
+    runs = runs or SIZES[size].runs
+    result = Path(stores) / f"training-{size}-result.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.training",
+            "--measure",
+            str(root),
+            "--runs",
+            str(runs),
+            "--out",
+            str(result),
+        ],
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return json.loads(result.read_text("utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.training", description=__doc__.split("\n\n")[0])
     p.add_argument("--size", choices=sorted(SIZES), default="smoke")
-    p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--store", help="where the store is built (default benchmarks/.stores/training-SIZE)")
-    p.add_argument("--out", help="write the rows as JSON here")
+    p.add_argument("--stores", default=str(STORES))
+    p.add_argument("--runs", type=int, default=0)
+    p.add_argument("--out")
+    p.add_argument("--measure", help=argparse.SUPPRESS)  # the measuring process: a built store's path
     args = p.parse_args(argv)
-    path = Path(args.store) if args.store else STORES / f"training-{args.size}"
-    build(path, *SIZES[args.size])
-    rows = measure(path, args.runs)
-    for r in rows:
-        v = f"{r['value']:.0f} MB" if r["unit"] == "MB" else f"{r['value'] * 1000:.1f} ms"
-        fl = f"  floor {r['floor'] * 1000:.1f} ms ({r['value'] / r['floor']:.2f}x)" if r["floor"] else ""
-        print(f"{r['status']:4}  {r['name']}: {v}{fl}  target {r['target']}")
+    if args.measure:
+        write_json(Path(args.out), measure(Path(args.measure), args.runs or 2))
+        return 0
+    res = run(args.size, Path(args.stores), args.runs or None)
+    r = res["results"]
+    fz, fl = r["figures"]["fazhi"]["median"], r["figures"]["floor"]["median"]
+    print(f"training {args.size}: {res['rows']}")
+    print(f"  figures {fz * 1000:.1f} ms, floor {fl * 1000:.1f} ms, ratio {fz / fl:.2f}x (target ≤ 1.3x)")
+    for k in ("person_hours", "panel_period", "panel_grid"):
+        print(f"  {k} {r[k]['median'] * 1000:.1f} ms")
+    print(f"  peak memory {res['peak_rss_mb']:.0f} MB (target ≤ 500 MB)")
     if args.out:
-        Path(args.out).write_text(json.dumps({"size": args.size, "rows": rows}, ensure_ascii=False, indent=1), "utf-8")
+        write_json(Path(args.out), res)
     return 0
 
 

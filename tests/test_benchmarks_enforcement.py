@@ -21,9 +21,14 @@ def test_enforcement_rows_at_smoke_size(tmp_path, monkeypatch):
         "enforcement list opens: the year's cases",
         "enforcement list opens: to-dos of every period",
         "enforcement list opens: the year's actions",
+        "enforcement list opens: cases failing a 三项制度 rate",
         "peak memory: enforcement measuring process",
     ):
         assert any(n.startswith(prefix) for n in names), (prefix, names)
     assert all(r.status in ("PASS", "MISS") for r in rows), [(r.name, r.status, r.note) for r in rows]
     assert all(isinstance(r.value, float) and r.value > 0 for r in rows)
     assert "3,000 cases, 600 actions" in rows[0].name
+    # A period or grid change is measured with each of the panel's tabs open.
+    for row in rows[1:3]:
+        assert set(row.data) == {"tab-overview", "tab-actions", "tab-cases", "tab-cases:todo", "tab-failing"}
+        assert row.note.startswith("each tab:")

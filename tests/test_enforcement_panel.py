@@ -72,6 +72,27 @@ async def test_rates_beside_the_previous_period_and_failing_cases_one_key_away(t
         assert shown_cases(panel, "#failing-list") == ["A6"]
 
 
+async def test_a_period_change_fetches_only_the_open_tab(tmp_path):
+    from fazhi_tui.testing import set_view
+
+    async with make_app(tmp_path).run_test(size=(120, 40)) as pilot:
+        panel = await opened(pilot)
+        view = panel.view
+        assert view is not None and view.comparison is not None
+        assert (view.actions, view.cases, view.failing) == (None, None, None)  # lists wait for their tab
+        await pilot.press("t")  # 整治行动: its list now, the figures kept
+        await settle(pilot)
+        assert panel.view.actions is not None and panel.view.comparison is view.comparison
+        assert panel.query_one("#actions-list").rows.num_rows == len([a for a in ACTIONS if a["day"].year == 2023])
+        await set_view(pilot, period=2022)
+        await settle(pilot)
+        view = panel.view
+        assert view.ctx.period.label == "2022年" and view.actions is not None and view.comparison is None
+        await pilot.press("T")  # back to 概况: fetched for 2022 now
+        await settle(pilot)
+        assert panel.view.comparison is not None and panel.view.comparison.period.label == "2022年"
+
+
 async def test_case_list_marks_in_words_and_colour_and_pages(tmp_path):
     async with make_app(tmp_path).run_test(size=(120, 40)) as pilot:
         panel = await opened(pilot)
@@ -141,13 +162,13 @@ async def test_a_viewer_sees_parties_masked_in_the_list_and_the_export_and_no_fo
     app = make_app(tmp_path, access=Access("查看员", "viewer"))
     async with app.run_test(size=(120, 40)) as pilot:
         panel = await opened(pilot)
-        assert set(panel.query_one("#cases-list").rows.column("party").to_pylist()) == {"张**"}
         assert not panel.check_action("new_case", ())
         await pilot.press("n")
         await settle(pilot)
         assert not isinstance(app.screen, RecordForm)
         await pilot.press("t", "t")
         await settle(pilot)
+        assert set(panel.query_one("#cases-list").rows.column("party").to_pylist()) == {"张**"}
         view = panel.export_view()
         assert view is not None and view.title == "执法案件"
         rows, spec = view.prepared(view.fetch())

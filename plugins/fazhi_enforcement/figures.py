@@ -99,39 +99,61 @@ class Comparison:
         return self.current.period
 
 
-def _action_rows(ctx: Context, period: Period) -> list[dict]:
+def _spans(ctx: Context, table: str, params: dict, periods: tuple[Period, ...], alias: str | None = None) -> str:
+    """The condition for rows of any of ``periods`` (and the grid) over one scan: the span from
+    the first period's start to the last one's end (prunable), narrowed when they do not touch."""
+    lo, hi = min(p.start for p in periods), max(p.last for p in periods)
+    cond = scope(ctx, table, params, alias=alias, period=Period.between(lo, hi), prefix="s")
+    ordered = sorted(periods, key=lambda p: p.start)
+    if any(a.end != b.start for a, b in zip(ordered, ordered[1:], strict=False)):
+        parts = [scope(ctx, table, params, alias=alias, period=p, prefix=f"p{i}_") for i, p in enumerate(periods)]
+        cond += " AND (" + " OR ".join(parts) + ")"
+    return cond
+
+
+def _current(ctx: Context, table: str, params: dict, period: Period, alias: str | None = None) -> str:
+    """True for the rows of ``period`` (the others of the scan belong to the previous period)."""
+    return scope(ctx, table, params, alias=alias, period=period, prefix="k")
+
+
+def _action_rows(ctx: Context, period: Period, previous: Period | None = None) -> list[dict]:
+    """Actions by 行动类型 for ``period`` (``cur`` true) and, in the same scan, ``previous``."""
     params: dict = {}
-    cond = scope(ctx, ACTIONS, params, period=period)
+    periods = (period,) if previous is None else (period, previous)
+    cond = _spans(ctx, ACTIONS, params, periods)
     return run(
         ctx,
-        "SELECT action_type, count(*) AS n, CAST(coalesce(count_if(len(partners) > 0), 0) AS BIGINT) AS joint, "
+        f"SELECT {_current(ctx, ACTIONS, params, period)} AS cur, action_type, count(*) AS n, "
+        "CAST(coalesce(count_if(len(partners) > 0), 0) AS BIGINT) AS joint, "
         "CAST(coalesce(sum(turnout), 0) AS BIGINT) AS turnout, "
         "CAST(coalesce(sum(problems_found), 0) AS BIGINT) AS problems, "
         "CAST(coalesce(sum(dissuaded), 0) AS BIGINT) AS dissuaded "
-        f"FROM {ACTIONS} WHERE {cond} GROUP BY action_type",
+        f"FROM {ACTIONS} WHERE {cond} GROUP BY ALL",
         params,
     ).to_pylist()
 
 
-def _case_rows(ctx: Context, period: Period) -> list[dict]:
+def _case_rows(ctx: Context, period: Period, previous: Period | None = None) -> list[dict]:
+    """Cases by 处理方式 and 状态 with the 三项制度 counts for ``period`` (``cur`` true) and, in
+    the same scan, ``previous``."""
     params: dict = {}
-    cte = cases_cte(ctx, scope(ctx, CASES, params, alias="e", period=period), params, period=period)
+    periods = (period,) if previous is None else (period, previous)
+    first = min(periods, key=lambda p: p.start)
+    span = Period.between(first.start, max(p.last for p in periods))
+    cte = cases_cte(ctx, _spans(ctx, CASES, params, periods, alias="e"), params, period=span)
     rates = ", ".join(
         f"CAST(coalesce(count_if({num}), 0) AS BIGINT) AS {key}_num, CAST(coalesce(count_if({den}), 0) AS BIGINT) AS {key}_den"
         for key, _label, num, den in COMPLIANCE
     )
     return run(
         ctx,
-        f"{cte} SELECT c.handling, c.status, count(*) AS n, coalesce(sum(c.fine), 0) AS fines, {rates} "
-        "FROM c GROUP BY c.handling, c.status",
+        f"{cte} SELECT {_current(ctx, CASES, params, period, alias='c')} AS cur, c.handling, c.status, "
+        f"count(*) AS n, coalesce(sum(c.fine), 0) AS fines, {rates} FROM c GROUP BY ALL",
         params,
     ).to_pylist()
 
 
-def figures(ctx: Context, period: Period | None = None) -> Figures:
-    period = period or ctx.period
-    actions = _action_rows(ctx, period)
-    cases = _case_rows(ctx, period)
+def _figures(period: Period, actions: list[dict], cases: list[dict]) -> Figures:
     by_type: dict[str, int] = {}
     for r in actions:
         by_type[r["action_type"]] = by_type.get(r["action_type"], 0) + r["n"]
@@ -161,13 +183,32 @@ def figures(ctx: Context, period: Period | None = None) -> Figures:
     )
 
 
+def figures(ctx: Context, period: Period | None = None) -> Figures:
+    period = period or ctx.period
+    return _figures(period, _action_rows(ctx, period), _case_rows(ctx, period))
+
+
+def action_figures(ctx: Context) -> Figures:
+    """The period's figures of actions only (the 整治行动 tab's line): one query, no cases."""
+    return _figures(ctx.period, _action_rows(ctx, ctx.period), [])
+
+
 def _order(known: tuple[str, ...], value: str) -> int:
     return known.index(value) if value in known else len(known)
 
 
 def comparison(ctx: Context) -> Comparison:
-    prev = previous_period(ctx.period)
-    return Comparison(figures(ctx), figures(ctx, prev) if prev is not None else None)
+    """The period's figures and the previous period's: one scan of the actions and one of the
+    cases over both periods (a period change costs two queries, not four)."""
+    period, prev = ctx.period, previous_period(ctx.period)
+    actions, cases = _action_rows(ctx, period, prev), _case_rows(ctx, period, prev)
+
+    def of(cur: bool, rows: list[dict]) -> list[dict]:
+        return [r for r in rows if bool(r["cur"]) is cur]
+
+    current = _figures(period, of(True, actions), of(True, cases))
+    previous = _figures(prev, of(False, actions), of(False, cases)) if prev is not None else None
+    return Comparison(current, previous)
 
 
 def figure_rows(f: Figures | None, types: tuple[str, ...]) -> list[tuple[str, str]]:

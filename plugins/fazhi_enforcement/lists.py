@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from fazhi_tui.api import Context
+from fazhi_tui.api import Context, TableCache
 
 from .figures import COMPLIANCE
 from .settings import settings_of
-from .sql import FLAG_SQL, FLAGS, cases_cte, run, scope
-from .tables import ACTIONS, CASES, CLOSED, PENALTIES
+from .sql import FLAG_SQL, FLAGS, TODO_BRANCHES, cases_cte, run, scope
+from .tables import ACTIONS, CASES, PENALTIES
 
 PENALTY_LIST = ", ".join(f"'{p}'" for p in PENALTIES)
 
@@ -65,6 +66,7 @@ class Page:
     total: int
     more: Callable[[], Page] | None = None
     counts: dict[str, int] | None = None  # per flag, for the case lists
+    rate: tuple[int, int] | None = None  # a failing list's rate: (complied, counted), first page only
 
 
 def _join_names(select_officers: bool) -> str:
@@ -76,12 +78,16 @@ def _join_names(select_officers: bool) -> str:
     return joins
 
 
-def actions_page(ctx: Context, after: tuple[Any, Any] | None = None, limit: int | None = None) -> Page:
-    """The period's actions, newest first."""
+def actions_page(
+    ctx: Context, after: tuple[Any, Any] | None = None, limit: int | None = None, total: int | None = None
+) -> Page:
+    """The period's actions, newest first. ``total``: how many the period has, when the caller
+    knows it already (the panel's figures count them): saves a query."""
     limit = limit or settings_of(ctx).page_size
     params: dict[str, Any] = {"limit": limit}
     cond = scope(ctx, ACTIONS, params, alias="c")
-    total = run(ctx, f"SELECT count(*) AS n FROM {ACTIONS} AS c WHERE {cond}", params).column(0)[0].as_py()
+    if total is None:
+        total = run(ctx, f"SELECT count(*) AS n FROM {ACTIONS} AS c WHERE {cond}", params).column(0)[0].as_py()
     keyset = ""
     if after is not None:
         params["after_day"], params["after_no"] = after
@@ -104,8 +110,8 @@ def actions_page(ctx: Context, after: tuple[Any, Any] | None = None, limit: int 
     if rows.num_rows == limit:
         last = rows.slice(limit - 1, 1).to_pylist()[0]
         key = (last["day"], last["action_no"])
-        more = lambda: actions_page(ctx, key, limit)  # noqa: E731
-    return Page(rows, total, more)
+        more = lambda: actions_page(ctx, key, limit, total)  # noqa: E731
+    return Page(rows, int(total or 0), more)
 
 
 def _case_select() -> str:
@@ -129,57 +135,133 @@ def cases_page(
     failing: str | None = None,
 ) -> Page:
     """Cases with their 提示. ``mode``: the period's (newest first) or every open to-do (most
-    urgent first, any period). ``failing``: only the cases that fail that compliance rate."""
+    urgent first, any period). ``failing``: only the cases that fail that compliance rate (the
+    first page then carries the rate: complied and counted)."""
     limit = limit or settings_of(ctx).page_size
+    if mode == TODO_CASES and failing is None:
+        return _todo_page(ctx, after, limit)
     params: dict[str, Any] = {"limit": limit}
     where = scope(ctx, CASES, params, alias="e", in_period=mode == PERIOD_CASES)
+    branches: tuple[str, ...] = ()
     if mode == TODO_CASES:
-        # Only open cases and unpublished 处罚 can carry a flag: said on the stored columns, the
-        # scan drops the rest (most of a million) before any 公示期限 or flag is worked out.
-        where += f" AND (e.status <> '{CLOSED}' OR (e.handling IN ({PENALTY_LIST}) AND e.published_on IS NULL))"
-    cte = cases_cte(ctx, where, params, period=ctx.period if mode == PERIOD_CASES else None)
-    filters = ["TRUE"]
+        branches = TODO_BRANCHES
+    cte = cases_cte(ctx, where, params, period=ctx.period if mode == PERIOD_CASES else None, branches=branches)
+    counted = ["TRUE"]  # the cases the counts are over (a rate's denominator)
     if mode == TODO_CASES:
-        filters.append(f"({FLAG_SQL}) IS NOT NULL")
+        counted.append(f"({FLAG_SQL}) IS NOT NULL")
+    fails = "TRUE"  # of those, the cases listed
     if failing is not None:
         _key, _label, num, den = next(c for c in COMPLIANCE if c[0] == failing)
-        filters.append(f"({den}) AND NOT ({num})")
-    cond = " AND ".join(filters)
-    # Flags over the matching cases; the page picked by them; names joined for the page only.
-    base = (
-        f"{cte}, flagged AS (SELECT c.*, {FLAG_SQL} AS flag FROM c WHERE {cond}), "
-        f"ranked AS (SELECT *, coalesce(list_position({_FLAG_LIST}, flag), {len(FLAGS) + 1}) AS urgency FROM flagged)"
-    )
+        counted.append(f"({den})")
+        fails = f"NOT ({num})"
     first = after is None
     keyset = ""
     if mode == TODO_CASES:
         order = "urgency, found_at DESC, case_no DESC"
         if after is not None:
             params["a0"], params["a1"], params["a2"] = after
-            keyset = "WHERE urgency > $a0 OR (urgency = $a0 AND (found_at < $a1 OR (found_at = $a1 AND case_no < $a2)))"
+            keyset = "AND (urgency > $a0 OR (urgency = $a0 AND (found_at < $a1 OR (found_at = $a1 AND case_no < $a2))))"
     else:
         order = "found_at DESC, case_no DESC"
         if after is not None:
             params["a1"], params["a2"] = after[1:]
-            keyset = "WHERE found_at < $a1 OR (found_at = $a1 AND case_no < $a2)"
-    page = f"page AS (SELECT * FROM ranked {keyset} ORDER BY {order} LIMIT $limit)"
+            keyset = "AND (found_at < $a1 OR (found_at = $a1 AND case_no < $a2))"
+    # One scan for the page and its counts: the matching cases with their flag, kept (only the
+    # columns shown), then the page picked from them and the counts taken over them.
+    kept = (
+        "SELECT c.case_no, c.found_at, c.source, c.grid, c.violation_type, c.handling, c.status, c.officer1, "
+        "c.officer2, c.rectify_by, c.decided_on, c.publicity_due, c.published_on, c.party, c.ticket_ref, "
+        f"{FLAG_SQL} AS flag, {fails} AS listed FROM c WHERE {' AND '.join(counted)}"
+    )
+    urgency = f"coalesce(list_position({_FLAG_LIST}, flag), {len(FLAGS) + 1})"
+    page = f"page AS (SELECT *, {urgency} AS urgency FROM m WHERE listed {keyset} ORDER BY {order} LIMIT $limit)"
+    tally = (
+        ", (SELECT list({'flag': flag, 'n': n, 'counted': counted}) FROM (SELECT flag, "
+        "CAST(count_if(listed) AS BIGINT) AS n, count(*) AS counted FROM m GROUP BY flag)) AS tally"
+        if first
+        else ""
+    )
     rows = run(
         ctx,
-        f"{base}, {page} {_case_select()}, c.urgency FROM page AS c {_join_names(True)} "
-        f"ORDER BY {', '.join('c.' + o for o in order.split(', '))}",
+        f"{cte}, m AS MATERIALIZED ({kept}), {page} {_case_select()}, c.urgency{tally} "
+        f"FROM page AS c {_join_names(True)} ORDER BY {', '.join('c.' + o for o in order.split(', '))}",
         params,
     )
-    total, counts = 0, None
+    total, counts, rate = 0, None, None
     if first:
-        agg = run(ctx, f"{base} SELECT flag, count(*) AS n FROM flagged GROUP BY flag", params).to_pylist()
+        agg = (rows.column("tally")[0].as_py() or []) if rows.num_rows else []
+        rows = rows.drop_columns(["tally"])
         total = sum(r["n"] for r in agg)
         counts = {f: 0 for f in FLAGS} | {r["flag"]: r["n"] for r in agg if r["flag"] is not None}
+        if failing is not None:
+            n = sum(r["counted"] for r in agg)
+            rate = (n - total, n)
     more = None
     if rows.num_rows == limit:
         last = rows.slice(limit - 1, 1).to_pylist()[0]
         key = (last["urgency"], last["found_at"], last["case_no"])
         more = lambda: cases_page(ctx, mode, key, limit, failing)  # noqa: E731
-    return Page(rows.drop_columns(["found_at", "urgency"]), total, more, counts)
+    return Page(rows.drop_columns(["found_at", "urgency"]), total, more, counts, rate)
+
+
+# Every to-do of the office (the flagged cases of any period), read once per state of the files
+# and kept, in the list's order: few (thousands of a million cases), so a grid change, a period
+# change (the list has none) and every later page come from memory instead of two scans of every
+# case. Keyed by what flags depend on besides the files: today and the 公示 deadline.
+TODO_CACHE: TableCache[pa.Table] = TableCache(CASES, "grids", "people", size=4)
+
+
+def _todo_rows(ctx: Context) -> pa.Table:
+    key = (ctx.town, ctx.today, settings_of(ctx).publicity_days)
+    return TODO_CACHE.get(ctx.store, key, lambda: _read_todo_rows(ctx.replace(grid=None)))
+
+
+def _read_todo_rows(ctx: Context) -> pa.Table:
+    params: dict[str, Any] = {}
+    cte = cases_cte(ctx, "TRUE", params, branches=TODO_BRANCHES)
+    return run(
+        ctx,
+        f"{cte}, flagged AS (SELECT c.*, {FLAG_SQL} AS flag FROM c), "
+        f"ranked AS (SELECT *, list_position({_FLAG_LIST}, flag) AS urgency FROM flagged WHERE flag IS NOT NULL) "
+        f"{_case_select()}, c.urgency, c.grid FROM ranked AS c {_join_names(True)} "
+        "ORDER BY c.urgency, c.found_at DESC, c.case_no DESC",
+        params,
+    )
+
+
+def _todo_page(ctx: Context, after: tuple[Any, ...] | None, limit: int) -> Page:
+    rows = _todo_rows(ctx)
+    if ctx.grid is not None:
+        rows = rows.filter(pc.equal(rows.column("grid"), pa.scalar(ctx.grid.code)))
+    start = 0 if after is None else _first_after(rows, after)
+    page = rows.slice(start, limit)
+    total, counts = 0, None
+    if after is None:
+        flags = pc.value_counts(rows.column("flag")).to_pylist() if rows.num_rows else []
+        counts = {f: 0 for f in FLAGS} | {v["values"]: v["counts"] for v in flags}
+        total = rows.num_rows
+    more = None
+    if start + limit < rows.num_rows:
+        last = page.slice(limit - 1, 1).to_pylist()[0]
+        key = (last["urgency"], last["found_at"], last["case_no"])
+        more = lambda: _todo_page(ctx, key, limit)  # noqa: E731
+    return Page(page.drop_columns(["found_at", "urgency", "grid"]), total, more, counts)
+
+
+def _first_after(rows: pa.Table, after: tuple[Any, ...]) -> int:
+    """Index of the first row after ``after`` (urgency, 发现时间, 案件编号) in the to-do order."""
+    urgency, found, no = rows.column("urgency"), rows.column("found_at"), rows.column("case_no")
+    u = pa.scalar(after[0], urgency.type)
+    f = pa.scalar(after[1], found.type)
+    later = pc.or_(
+        pc.greater(urgency, u),
+        pc.and_(
+            pc.equal(urgency, u),
+            pc.or_(pc.less(found, f), pc.and_(pc.equal(found, f), pc.less(no, pa.scalar(after[2])))),
+        ),
+    )
+    index = pc.index(pc.fill_null(later, False), True).as_py()
+    return rows.num_rows if index < 0 else index
 
 
 def every_page(first: Page) -> pa.Table:

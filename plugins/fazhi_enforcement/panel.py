@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -40,6 +40,7 @@ from fazhi_tui.api import (
     RecordDetail,
     RecordForm,
     RecordView,
+    TableCache,
     TablePage,
     ValidationError,
     record_detail,
@@ -47,7 +48,7 @@ from fazhi_tui.api import (
 )
 
 from . import figures, lists, records
-from .figures import COMPLIANCE, COMPLIANCE_LABELS, Comparison
+from .figures import COMPLIANCE, COMPLIANCE_LABELS, Comparison, Rate
 from .sql import FLAG_AWAITING_REVIEW, FLAG_PUBLICITY_DUE, FLAG_PUBLICITY_LATE, FLAG_RECTIFY_OVERDUE
 from .tables import (
     ACTIONS,
@@ -74,17 +75,42 @@ MODE_LABELS = {lists.PERIOD_CASES: "本期案件", lists.TODO_CASES: "待办案�
 
 @dataclass(frozen=True)
 class EnforcementView:
-    """Everything the panel shows for one context (``load``'s result)."""
+    """What the panel shows for one context and one state of the files (``load``'s result). A
+    load fetches only what its tab shows (the others stay None until their tab is opened): a
+    period change on the 概况 costs the figures' two queries, not every list's."""
 
     ctx: Context
-    comparison: Comparison
-    actions: lists.Page
-    cases: lists.Page
-    mode: str
-    failing_key: str
-    failing: lists.Page
+    state: tuple  # the signatures of the files the data was read from
     grid_choices: list[tuple[str, str]]
     types: tuple[str, ...]
+    mode: str
+    failing_key: str
+    comparison: Comparison | None = None  # 概况
+    action_figures: figures.Figures | None = None  # 整治行动: the period's line above the list
+    actions: lists.Page | None = None
+    cases: lists.Page | None = None  # 执法案件, in ``mode``
+    failing: lists.Page | None = None  # 未落实, for ``failing_key``
+
+    def has(self, tab: str) -> bool:
+        """Whether the data ``tab`` shows is here (the 详情 tab fetches its record itself)."""
+        return tab not in TAB_DATA or getattr(self, TAB_DATA[tab]) is not None
+
+
+TAB_DATA = {"tab-overview": "comparison", "tab-actions": "actions", "tab-cases": "cases", "tab-failing": "failing"}
+TAB_FIELDS = ("comparison", "action_figures", "actions", "cases", "failing")
+GRID_CACHE: TableCache[list[tuple[str, str]]] = TableCache("grids", size=2)
+
+
+def _grid_choices(ctx: Context) -> list[tuple[str, str]]:
+    def read() -> list[tuple[str, str]]:
+        grids = ctx.query("SELECT code, name, village FROM grids ORDER BY code").to_pylist()
+        return [(f"{g['name']}（{g['village']}）" if g["village"] else g["name"], g["code"]) for g in grids]
+
+    return GRID_CACHE.get(ctx.store, "choices", read)
+
+
+def _state(ctx: Context) -> tuple:
+    return tuple(ctx.store.files(t).signature for t in (ACTIONS, CASES, "grids", "people"))
 
 
 def _paged(page: lists.Page) -> TablePage:
@@ -131,6 +157,7 @@ class EnforcementPanel(Panel):
         self.mode = lists.PERIOD_CASES  # read in load (a str set on the UI thread)
         self.failing_key = COMPLIANCE[0][0]
         self.pick_failing = True  # the first load picks the first rate that has failing cases
+        self.tab = TABS[0]  # the open tab: ``load`` fetches what it shows
 
     # -- widgets -----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -162,38 +189,62 @@ class EnforcementPanel(Panel):
 
     # -- data --------------------------------------------------------------------------------
     def load(self, ctx: Context) -> EnforcementView:
-        mode, failing_key, pick = self.mode, self.failing_key, self.pick_failing
+        tab, mode, failing_key, pick = self.tab, self.mode, self.failing_key, self.pick_failing
+        base: dict[str, Any] = dict(
+            ctx=ctx,
+            state=_state(ctx),
+            grid_choices=_grid_choices(ctx),
+            types=type_codes(ctx.store),
+            mode=mode,
+            failing_key=failing_key,
+        )
+        if tab not in TAB_DATA:  # 详情: one record, fetched when it is opened
+            return EnforcementView(**base)
+        if tab == "tab-actions":
+            f = figures.action_figures(ctx)
+            return EnforcementView(**base, action_figures=f, actions=lists.actions_page(ctx, total=f.actions))
+        if tab == "tab-cases":
+            return EnforcementView(**base, cases=lists.cases_page(ctx, mode))
+        if tab == "tab-failing":
+            if pick:
+                rates = figures.figures(ctx).compliance
+                base["failing_key"] = next((k for k, *_ in COMPLIANCE if rates[k].failing), failing_key)
+            return EnforcementView(**base, failing=lists.cases_page(ctx, failing=base["failing_key"]))
         comparison = figures.comparison(ctx)
         if pick:
             rates = comparison.current.compliance
-            failing_key = next((k for k, *_ in COMPLIANCE if rates[k].failing), failing_key)
-        grids = ctx.query("SELECT code, name, village FROM grids ORDER BY code").to_pylist()
-        return EnforcementView(
-            ctx=ctx,
-            comparison=comparison,
-            actions=lists.actions_page(ctx),
-            cases=lists.cases_page(ctx, mode),
-            mode=mode,
-            failing_key=failing_key,
-            failing=lists.cases_page(ctx, failing=failing_key),
-            grid_choices=[(f"{g['name']}（{g['village']}）" if g["village"] else g["name"], g["code"]) for g in grids],
-            types=type_codes(ctx.store),
-        )
+            base["failing_key"] = next((k for k, *_ in COMPLIANCE if rates[k].failing), failing_key)
+        return EnforcementView(**base, comparison=comparison)
 
     async def show(self, view: EnforcementView) -> None:
+        old = self.view
+        if old is not None and old.ctx is view.ctx and old.state == view.state:
+            # Another tab's data for what is on screen: keep what the other tabs had.
+            kept = {f: getattr(old, f) for f in TAB_FIELDS if getattr(view, f) is None}
+            if old.mode != view.mode:
+                kept.pop("cases", None)
+            if old.failing_key != view.failing_key:
+                kept.pop("failing", None)
+            view = replace(view, **kept)
         self.view = view
         self.failing_key = view.failing_key
         self.pick_failing = False
-        self.query_one("#figures", FiguresView).show_comparison(view.comparison, view.ctx.grid_label, view.types)
-        self.query_one("#compliance", ComplianceView).show_comparison(view.comparison, "c")
-        await self._show_actions(view)
-        await self._show_cases(view)
-        await self._show_failing(view)
+        if view.comparison is not None:
+            self.query_one("#figures", FiguresView).show_comparison(view.comparison, view.ctx.grid_label, view.types)
+            self.query_one("#compliance", ComplianceView).show_comparison(view.comparison, "c")
+        if view.actions is not None:
+            await self._show_actions(view)
+        if view.cases is not None:
+            await self._show_cases(view)
+        if view.failing is not None:
+            await self._show_failing(view)
 
     async def _show_actions(self, view: EnforcementView) -> None:
-        f = view.comparison.current
+        assert view.actions is not None
+        f = view.action_figures or (view.comparison.current if view.comparison is not None else None)
         summary = Text.assemble((f"{view.ctx.period.label} · {view.ctx.grid_label}", "bold"))
-        summary.append(f"　整治行动 {f.actions} 次，联合行动 {f.joint_actions} 次，出动 {f.turnout} 人次")
+        if f is not None:
+            summary.append(f"　整治行动 {f.actions} 次，联合行动 {f.joint_actions} 次，出动 {f.turnout} 人次")
         self.query_one("#actions-summary", Static).update(summary)
         await self.query_one("#actions-list", PagedTable).show_page(
             _paged(view.actions), lists.ACTION_COLUMNS, total=view.actions.total
@@ -201,6 +252,7 @@ class EnforcementPanel(Panel):
 
     async def _show_cases(self, view: EnforcementView) -> None:
         page = view.cases
+        assert page is not None
         counts = page.counts or {}
         scope = view.ctx.period.label if view.mode == lists.PERIOD_CASES else "不分期间"
         summary = Text.assemble((f"{MODE_LABELS[view.mode]} · {scope} · {view.ctx.grid_label}", "bold"))
@@ -214,15 +266,15 @@ class EnforcementPanel(Panel):
         await self.query_one("#cases-list", PagedTable).show_page(_paged(page), lists.CASE_COLUMNS, total=page.total)
 
     async def _show_failing(self, view: EnforcementView) -> None:
+        page = view.failing
+        assert page is not None
         label = COMPLIANCE_LABELS[view.failing_key]
-        rate = view.comparison.current.compliance[view.failing_key]
+        rate = Rate(*page.rate) if page.rate is not None else Rate(0, page.total)
         summary = Text.assemble((f"未落实：{label}", "bold"), f"　{view.ctx.period.label} · {view.ctx.grid_label}")
         summary.append(f"　{rate.failing} 宗（落实率 {rate.text()}）", style="bold red" if rate.failing else "")
         summary.append("\n按 c 切换下一项：" + "、".join(COMPLIANCE_LABELS.values()), style="dim")
         self.query_one("#failing-summary", Static).update(summary)
-        await self.query_one("#failing-list", PagedTable).show_page(
-            _paged(view.failing), lists.CASE_COLUMNS, total=view.failing.total
-        )
+        await self.query_one("#failing-list", PagedTable).show_page(_paged(page), lists.CASE_COLUMNS, total=page.total)
 
     @property
     def active_tab(self) -> str:
@@ -235,7 +287,11 @@ class EnforcementPanel(Panel):
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
+        self.tab = self.active_tab  # read by ``load`` (a str set on the UI thread)
         self.refresh_bindings()  # `e` exports what the tab shows
+        view = self.view
+        if view is not None and not view.has(self.tab):
+            self.reload()  # the tab's data was not fetched for what is on screen
 
     # -- one case or action: the shell's "open this record" (the daily review's Enter), or Enter
     # on a case in a list -------------------------------------------------------------------------
@@ -279,7 +335,7 @@ class EnforcementPanel(Panel):
     async def _failing_loaded(self, key: str, page: lists.Page) -> None:
         if self.view is None or key != self.failing_key:
             return
-        self.view = EnforcementView(**{**self.view.__dict__, "failing": page, "failing_key": key})
+        self.view = replace(self.view, failing=page, failing_key=key)
         await self._show_failing(self.view)
 
     def action_toggle_mode(self) -> None:
@@ -490,9 +546,11 @@ class EnforcementPanel(Panel):
         tab = self.active_tab
         case_labels = {**lists.CASE_COLUMNS}
         pii = {"party": "name"}
-        if tab == "tab-actions":
+        if not view.has(tab):
+            return None  # its data is on its way
+        if tab == "tab-actions" and view.actions is not None:
             return PanelExport("整治行动", partial(lists.every_page, view.actions), labels=lists.ACTION_COLUMNS)
-        if tab == "tab-cases":
+        if tab == "tab-cases" and view.cases is not None:
             title = "执法案件" if view.mode == lists.PERIOD_CASES else "执法待办案件"
             stem = None if view.mode == lists.PERIOD_CASES else f"{title}-截至{ctx.today:%Y-%m-%d}"
             return PanelExport(
@@ -500,9 +558,11 @@ class EnforcementPanel(Panel):
             )
         if tab == "tab-detail":
             return None
-        if tab == "tab-failing":
+        if tab == "tab-failing" and view.failing is not None:
             title = f"未落实-{COMPLIANCE_LABELS[view.failing_key]}"
             return PanelExport(title, partial(lists.every_page, view.failing), labels=case_labels, pii=pii)
+        if view.comparison is None:
+            return None
         return PanelExport("执法台账指标", _figures_table(view.comparison), labels=FIGURE_LABELS)
 
 
