@@ -13,7 +13,7 @@ from fazhi_training.settings import parse_settings
 from fazhi_tui.api import Grid, Period, StaleRevisionError, ValidationError
 
 from .shell_fixtures import GRIDS
-from .training_fixtures import TODAY, context, training_store
+from .training_fixtures import TODAY, context, mark, training_store
 
 
 @pytest.fixture
@@ -220,3 +220,60 @@ def test_the_demo_2023_gives_the_seed_report_figures(tmp_path):
 
 def test_today_is_fixed_for_the_fixture():
     assert TODAY == dt.date(2025, 7, 2)
+
+
+def test_figures_follow_what_the_office_calls_its_types(tmp_path):
+    """An office whose code table calls 中心组学习 理论学习中心组学习, 学法考试 学法测试, and adds a
+    干部法治培训 beside 法治培训: [plugin.fazhi_training] kinds says what its names mean."""
+    from fazhi_tui.config import Config
+
+    from .training_fixtures import ROSTERS, SESSIONS, session, training_store
+
+    codes = [
+        "理论学习中心组学习",
+        "专题研讨",
+        "法治培训",
+        "干部法治培训",
+        "学法测试",
+        "普法宣讲",
+        "法律服务活动",
+        "普法宣传活动",
+    ]
+    store = training_store(tmp_path / "s", rows=False, config=Config(code_tables={"training_kind": codes}))
+    renamed = {"中心组学习": "理论学习中心组学习", "学法考试": "学法测试"}
+    rows = [dict(s, kind=renamed.get(s["kind"], s["kind"])) for s in SESSIONS]
+    store.append("trainings", [*rows, session("S11", "2025-03-20", "干部法治培训", 3)])
+    store.append("training_attendance", ROSTERS)
+    by_name = {f.name: f for f in figures.report_figures()}
+    try:
+        # Not said: the renamed types' figures are gaps, never a made-up 0.
+        plain = context(store)
+        for name in ("training_led_study", "training_exams", "training_exam_avg_score"):
+            assert by_name[name].compute(plain) is None, name
+        assert by_name["training_sessions"].compute(plain) == 1  # 法治培训 kept its name
+        # Said: every figure follows the meaning, and so do the person-hours, the plan and the review.
+        settings = {
+            "kinds": {
+                "中心组学习": "理论学习中心组学习",
+                "学法考试": "学法测试",
+                "法治培训": ["法治培训", "干部法治培训"],
+            }
+        }
+        ctx = context(store, settings=settings)
+        assert by_name["training_led_study"].records(ctx).column("training_id").to_pylist() == ["S1", "S9"]
+        assert (by_name["training_exams"].compute(ctx), by_name["training_exam_avg_score"].compute(ctx)) == (1, 85.0)
+        assert by_name["training_sessions"].records(ctx).column("training_id").to_pylist() == ["S3", "S11"]
+        assert {p.person_id: p.exam_score for p in hours.person_hours(ctx)}["P02"] == 90
+        plan = {p.kind: p.target for p in sessions.plan(ctx)}
+        assert plan["理论学习中心组学习"] == 12 and plan["学法测试"] == 2 and "中心组学习" not in plan
+        store.append("trainings", [session("S12", "2025-06-20", "学法测试", 1)])
+        store.append("training_attendance", [mark("S12", "P01")])
+        assert [i.title for i in review.exams_without_scores(ctx)] == ["学法考试 S12（2025-06-20）未录入成绩"]
+        # A mapped name that is not one of the office's types is refused, named; so is an unknown meaning.
+        bad = context(store, settings={"kinds": {"学法考试": "学法考核"}})
+        with pytest.raises(ValueError, match="kinds.学法考试 中的“学法考核”不是本单位的活动类型"):
+            by_name["training_exams"].compute(bad)
+        with pytest.raises(ValueError, match="kinds 的“考试”不是统计所用的类型"):
+            parse_settings({"kinds": {"考试": "学法测试"}})
+    finally:
+        store.close()

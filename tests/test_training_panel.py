@@ -106,3 +106,32 @@ def test_escape_saves_and_ctrl_d_discards(tmp_path, monkeypatch):
     run()
     assert store.query("SELECT count(*) FROM training_attendance WHERE _rev = 2").column(0)[0].as_py() == 1
     store.close()
+
+
+def test_the_topic_column_leaves_room_for_the_others():
+    """At 120x40 the panel is ~96 cells wide: a long 主题 is cut (with …) so that 参加人数, 名单,
+    学时 and 网格 stay on screen, never pushed past the right edge."""
+    from rich.cells import cell_len
+
+    from fazhi_training.panel import _cut, _topic_width
+    from fazhi_training.sessions import SESSION_COLUMNS, SESSION_LABELS
+
+    topic = "学习《党政主要负责人履行推进法治建设第一责任人职责规定》"
+    row = {
+        "training_id": "XF2026-047",
+        "date": "2026-11-10",
+        "kind": "法律服务活动",
+        "topic": topic,
+        "participants": "14",
+        "roster": "14人",
+        "hours": "2",
+        "grid_name": "镇区网格",
+    }
+    labels = {c: SESSION_LABELS[c] for c in SESSION_COLUMNS}
+    width = _topic_width(SESSION_COLUMNS, labels, [row], 96)
+    others = sum(max(cell_len(labels[c]), cell_len(row[c])) + 2 for c in SESSION_COLUMNS if c != "topic")
+    assert others + width + 2 + 2 <= 96 and width < cell_len(topic)
+    cut = _cut(topic, width)
+    assert cell_len(cut) <= width and cut.endswith("…") and topic.startswith(cut[:-1])
+    assert _topic_width(SESSION_COLUMNS, labels, [dict(row, topic="普法")], 96) == cell_len("主题")
+    assert _cut("民法典进企业", 40) == "民法典进企业"

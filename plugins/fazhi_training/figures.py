@@ -3,8 +3,9 @@ its sessions: ``compute(ctx)`` counts, ``records(ctx)`` returns the same rows. S
 panel's queries because the report and ``fazhi-tui figures`` use them without a screen.
 
 A figure is None (a gap in the report, not a made-up 0) when the period has no session of any
-类型 at all: a ledger that was not kept says nothing. The average exam score is None without
-any score.
+类型 at all: a ledger that was not kept says nothing; and when the office has no 类型 of that
+meaning (``kinds``: an office that renamed its types maps them in the config). The average exam
+score is None without any score.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pyarrow as pa
 
 from fazhi_tui.api import Context, Figure, GridFigure
 
+from .kinds import kind_names
 from .people import leader_ids
 from .sessions import scope
 from .settings import settings_of
@@ -33,17 +35,33 @@ VENUE_KIND_SQL = (
 )
 
 
-def _kind(kind: str) -> Callable[[Context], tuple[str, list[Any]]]:
-    return lambda ctx: ("t.kind = ?", [kind])
+# A figure's condition over ``t`` and its parameters, or None when the office has no 类型 of
+# that meaning (then the figure is a gap).
+Where = Callable[[Context], tuple[str, list[Any]] | None]
+KIND_SQL = "list_contains(?::VARCHAR[], t.kind)"
 
 
-def _led_study(ctx: Context) -> tuple[str, list[Any]]:
+def _kind(meaning: str) -> Where:
+    def where(ctx: Context) -> tuple[str, list[Any]] | None:
+        names = kind_names(ctx, meaning)
+        return (KIND_SQL, [list(names)]) if names else None
+
+    return where
+
+
+def _led_study(ctx: Context) -> tuple[str, list[Any]] | None:
+    names = kind_names(ctx, CENTRAL_STUDY)
+    if not names:
+        return None
     leaders = leader_ids(ctx, settings_of(ctx))
-    return "t.kind = ? AND list_has_any(t.leaders, ?::VARCHAR[])", [CENTRAL_STUDY, leaders]
+    return f"{KIND_SQL} AND list_has_any(t.leaders, ?::VARCHAR[])", [list(names), leaders]
 
 
-def _lectures(ctx: Context) -> tuple[str, list[Any]]:
-    return f"t.kind = ? AND {VENUE_KIND_SQL} IN (SELECT unnest(?::VARCHAR[]))", [LECTURE, list(OUTREACH_VENUES)]
+def _lectures(ctx: Context) -> tuple[str, list[Any]] | None:
+    names = kind_names(ctx, LECTURE)
+    if not names:
+        return None
+    return f"{KIND_SQL} AND {VENUE_KIND_SQL} IN (SELECT unnest(?::VARCHAR[]))", [list(names), list(OUTREACH_VENUES)]
 
 
 def _any_session(ctx: Context) -> bool:
@@ -51,10 +69,13 @@ def _any_session(ctx: Context) -> bool:
     return bool(ctx.query(f"SELECT EXISTS (SELECT 1 FROM trainings AS t WHERE {cond})", params).column(0)[0].as_py())
 
 
-def _counter(where: Callable[[Context], tuple[str, list[Any]]]) -> tuple[Callable, Callable]:
+def _counter(where: Where) -> tuple[Callable, Callable]:
     def compute(ctx: Context) -> int | None:
+        found = where(ctx)
+        if found is None:
+            return None
         cond, params = scope(ctx)
-        extra, more = where(ctx)
+        extra, more = found
         n = ctx.query(f"SELECT count(*) FROM trainings AS t WHERE {cond} AND {extra}", [*params, *more])
         value = int(n.column(0)[0].as_py())
         if value == 0 and not _any_session(ctx):
@@ -63,7 +84,7 @@ def _counter(where: Callable[[Context], tuple[str, list[Any]]]) -> tuple[Callabl
 
     def records(ctx: Context) -> pa.Table:
         cond, params = scope(ctx)
-        extra, more = where(ctx)
+        extra, more = where(ctx) or ("FALSE", [])
         return ctx.query(
             f"SELECT {RECORD_COLUMNS} FROM trainings AS t WHERE {cond} AND {extra} ORDER BY t.date, t.training_id",
             [*params, *more],
@@ -74,12 +95,15 @@ def _counter(where: Callable[[Context], tuple[str, list[Any]]]) -> tuple[Callabl
 
 def exam_avg_score(ctx: Context) -> float | None:
     """The mean score of every scored 学法考试 record of the period (one person, one exam)."""
+    names = kind_names(ctx, EXAM)
+    if not names:
+        return None
     cond, params = scope(ctx)
     v = (
         ctx.query(
             f"SELECT avg(a.score) FROM training_attendance AS a JOIN trainings AS t USING (training_id) "
-            f"WHERE {cond} AND t.kind = ? AND a.score IS NOT NULL",
-            [*params, EXAM],
+            f"WHERE {cond} AND {KIND_SQL} AND a.score IS NOT NULL",
+            [*params, list(names)],
         )
         .column(0)[0]
         .as_py()
@@ -92,8 +116,8 @@ def exam_score_rows(ctx: Context) -> pa.Table:
     return ctx.query(
         "SELECT t.training_id, t.date, t.topic, a.person, p.name, a.score FROM training_attendance AS a "
         "JOIN trainings AS t USING (training_id) LEFT JOIN people AS p ON p.person_id = a.person "
-        f"WHERE {cond} AND t.kind = ? AND a.score IS NOT NULL ORDER BY t.date, t.training_id, a.person",
-        [*params, EXAM],
+        f"WHERE {cond} AND {KIND_SQL} AND a.score IS NOT NULL ORDER BY t.date, t.training_id, a.person",
+        [*params, list(kind_names(ctx, EXAM))],
     )
 
 
@@ -149,10 +173,11 @@ def report_figures() -> list[Figure]:
 
 def outreach_per_grid(ctx: Context) -> dict[str, float]:
     """普法宣讲 and 法律服务活动 per grid in the period (every grid; ``ctx.grid`` is ignored)."""
+    names = [*kind_names(ctx, LECTURE), *kind_names(ctx, LEGAL_SERVICE)]
     rows = ctx.query(
-        "SELECT grid, count(*) AS n FROM trainings WHERE date >= ? AND date < ? AND grid IS NOT NULL "
-        "AND kind IN (?, ?) GROUP BY grid",
-        [ctx.period.start, ctx.period.end, LECTURE, LEGAL_SERVICE],
+        "SELECT grid, count(*) AS n FROM trainings AS t WHERE date >= ? AND date < ? AND grid IS NOT NULL "
+        f"AND {KIND_SQL} GROUP BY grid",
+        [ctx.period.start, ctx.period.end, names],
     ).to_pylist()
     return {r["grid"]: float(r["n"]) for r in rows}
 

@@ -10,13 +10,12 @@ Names of staff are public; phones are never read here.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from fazhi_tui.api import Context
+from fazhi_tui.api import Context, TableCache
 
+from .kinds import kind_names
 from .people import hour_target, in_post_condition, in_post_params
 from .sessions import expected_by
 from .settings import TrainingSettings, settings_of
@@ -65,23 +64,22 @@ HOURS_SQL = (
     "agg AS (SELECT person, sum(hours) FILTER (WHERE status = '出席') AS hours, "
     "  count_if(status = '出席') AS attended, count_if(status = '缺席') AS missed, "
     "  count_if(status = '请假') AS on_leave, max(date) FILTER (WHERE status = '出席') AS last_attended, "
-    "  arg_max(score, date) FILTER (WHERE kind = ? AND score IS NOT NULL) AS exam_score, "
-    "  max(date) FILTER (WHERE kind = ? AND score IS NOT NULL) AS exam_date "
+    "  arg_max(score, date) FILTER (WHERE list_contains(?::VARCHAR[], kind) AND score IS NOT NULL) AS exam_score, "
+    "  max(date) FILTER (WHERE list_contains(?::VARCHAR[], kind) AND score IS NOT NULL) AS exam_date "
     "  FROM a GROUP BY person) "
     "SELECT p.person_id, p.name, p.unit, p.roles, p.grid, p.start_date, p.end_date, coalesce(agg.hours, 0) AS hours, "
     "coalesce(agg.attended, 0) AS attended, coalesce(agg.missed, 0) AS missed, "
     "coalesce(agg.on_leave, 0) AS on_leave, agg.last_attended, agg.exam_score, agg.exam_date, "
     "agg.person IS NOT NULL AS has_records "
     "FROM people AS p LEFT JOIN agg ON agg.person = p.person_id "
-    "WHERE (" + in_post_condition("p") + " OR agg.person IS NOT NULL) {grid} "
+    "WHERE (" + in_post_condition("p") + " OR agg.person IS NOT NULL) "
     "ORDER BY p.person_id"
 )
 
-# Results per (store, files of the three tables, year, grid, settings, today): a period change
-# inside the year reuses them. A few entries: a user steps between a handful of years.
-_CACHE: OrderedDict[tuple, list[PersonHours]] = OrderedDict()
-_CACHE_SIZE = 8
-_LOCK = threading.Lock()
+# Results per state of the three tables' files and (year, settings, today, town), for the whole
+# town: a period change inside the year and a grid change (a filter by the person's 网格) reuse
+# them. A few entries: a user steps between a handful of years.
+_CACHE: TableCache[list[PersonHours]] = TableCache(TRAININGS, ATTENDANCE, "people", size=8)
 
 
 def person_hours(ctx: Context, year: int | None = None, settings: TrainingSettings | None = None) -> list[PersonHours]:
@@ -90,38 +88,18 @@ def person_hours(ctx: Context, year: int | None = None, settings: TrainingSettin
     behind for the time of year first (most behind first), then below target, then the rest."""
     settings = settings or settings_of(ctx)
     year = year or ctx.period.last.year
-    store = ctx.store
-    key = (
-        id(store),
-        store.files(TRAININGS).signature,
-        store.files(ATTENDANCE).signature,
-        store.files("people").signature,
-        year,
-        ctx.grid.code if ctx.grid else None,
-        repr(settings),
-        ctx.today,
-        ctx.town,
-    )
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    result = _compute(ctx, year, settings)
-    with _LOCK:
-        _CACHE[key] = result
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return result
+    key = (year, repr(settings), ctx.today, ctx.town)
+    town = _CACHE.get(ctx.store, key, lambda: _compute(ctx, year, settings))
+    if ctx.grid is None:
+        return town
+    return [p for p in town if p.grid == ctx.grid.code]
 
 
 def _compute(ctx: Context, year: int, settings: TrainingSettings) -> list[PersonHours]:
     first, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    params: list[Any] = [first, end, EXAM, EXAM, *in_post_params(first, end)]
-    grid = ""
-    if ctx.grid is not None:
-        grid = "AND p.grid = ?"
-        params.append(ctx.grid.code)
-    rows = ctx.query(HOURS_SQL.format(grid=grid), params).to_pylist()
+    exams = list(kind_names(ctx, EXAM, settings))
+    params: list[Any] = [first, end, exams, exams, *in_post_params(first, end)]
+    rows = ctx.query(HOURS_SQL, params).to_pylist()
     out: list[PersonHours] = []
     for r in rows:
         target = hour_target(r, ctx.town, settings)

@@ -19,6 +19,7 @@ from typing import Any
 from fazhi_tui.api import Context, Period
 
 from .hours import person_hours
+from .kinds import kind_names
 from .roster import roster_rows
 from .sessions import ROSTER_SQL
 from .tables import EXAM
@@ -198,6 +199,7 @@ def write_sign_in(ctx: Context, training_id: str, out: Path) -> Path:
     s = rows[0]
     names = _names(ctx)
     roster = roster_rows(ctx, training_id)
+    exams = kind_names(ctx, EXAM)
 
     def write(path: Path) -> None:
         wb = _workbook(path)
@@ -235,7 +237,7 @@ def write_sign_in(ctx: Context, training_id: str, out: Path) -> Path:
                 ws.write_string(i, 2, _text(r["unit"]), cell)
                 ws.write_string(i, 3, r["status"], cell)
                 ws.write_blank(i, 4, None, cell)
-                if s["kind"] == EXAM and r["score"] is not None:
+                if s["kind"] in exams and r["score"] is not None:
                     ws.write_number(i, 5, r["score"], cell)
                 else:
                     ws.write_blank(i, 5, None, cell)

@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -60,6 +61,37 @@ def _num(v: float | None) -> str:
     if v is None:
         return "—"
     return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
+
+
+def _cut(text: str, cells: int) -> str:
+    """``text`` in at most ``cells`` terminal cells (a CJK character takes two), "…" where cut."""
+    if cell_len(text) <= cells:
+        return text
+    out, used = "", 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > cells - 1:
+            break
+        out, used = out + ch, used + w
+    return out + "…"
+
+
+# Cells a DataTable adds to each column (padding on both sides), and its vertical scrollbar.
+_CELL_PADDING, _SCROLLBAR = 2, 2
+_TOPIC_MIN = 8
+
+
+def _topic_width(columns: tuple[str, ...], labels: dict[str, str], rows: list[dict], width: int) -> int:
+    """The cells the 主题 column may take so that every column fits the panel's ``width`` (the
+    others as wide as their longest value): a long topic is cut, the 学时 and 网格 stay on screen."""
+    longest = max([cell_len(labels["topic"])] + [cell_len(r["topic"]) for r in rows])
+    if width <= 0:
+        return longest
+    others = sum(
+        max([cell_len(labels[c])] + [cell_len(r[c]) for r in rows]) + _CELL_PADDING for c in columns if c != "topic"
+    )
+    room = width - others - _CELL_PADDING - _SCROLLBAR
+    return min(longest, max(_TOPIC_MIN, room))
 
 
 def _change(now: int, before: int | None) -> Text:
@@ -198,26 +230,36 @@ class TrainingPanel(Panel):
         table = self.query_one("#sessions", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        # 80×24 leaves the panel ~60 columns: the short form (no 学时 and 网格, topic cut short).
-        wide = self.size.width >= 100 or self.size.width == 0
+        # 80×24 leaves the panel ~60 columns: the short form (no 学时 and 网格).
+        width = self.size.width
+        wide = width >= 100 or width == 0
         columns = (
             sessions.SESSION_COLUMNS if wide else ("training_id", "date", "kind", "topic", "participants", "roster")
         )
-        for col in columns:
-            label = SESSION_LABELS[col] if wide or col != "participants" else "人数"
-            right = col in ("participants", "hours", "roster")
-            table.add_column(Text(label, justify="right") if right else label, key=col)
+        labels = {col: SESSION_LABELS[col] if wide or col != "participants" else "人数" for col in columns}
+        rows = []
         for r in view.sessions.rows.to_pylist():
+            rows.append(
+                {
+                    "training_id": r["training_id"],
+                    "date": f"{r['date']:%Y-%m-%d}" if wide else f"{r['date']:%y-%m-%d}",
+                    "kind": r["kind"],
+                    "topic": r["topic"] or "",
+                    "participants": _num(r["participants"]) if r["participants"] is not None else "",
+                    "roster": r["roster"],
+                    "hours": _num(r["hours"]) if r["hours"] is not None else "",
+                    "grid_name": r["grid_name"] or "",
+                }
+            )
+        topic_cells = _topic_width(columns, labels, rows, width)
+        for col in columns:
+            right = col in ("participants", "hours", "roster")
+            table.add_column(Text(labels[col], justify="right") if right else labels[col], key=col)
+        for r in rows:
             cells = {
-                "training_id": Text(r["training_id"]),
-                "date": Text(f"{r['date']:%Y-%m-%d}" if wide else f"{r['date']:%y-%m-%d}"),
-                "kind": Text(r["kind"]),
-                "topic": Text((r["topic"] or "")[: 24 if wide else 5]),
-                "participants": Text(_num(r["participants"]) if r["participants"] is not None else "", justify="right"),
-                "roster": Text(r["roster"], justify="right"),
-                "hours": Text(_num(r["hours"]) if r["hours"] is not None else "", justify="right"),
-                "grid_name": Text(r["grid_name"] or ""),
+                c: Text(r[c], justify="right" if c in ("participants", "hours", "roster") else "left") for c in columns
             }
+            cells["topic"] = Text(_cut(r["topic"], topic_cells))
             table.add_row(*(cells[c] for c in columns), key=r["training_id"])
         if view.sessions.rows.num_rows:
             table.move_cursor(row=min(cursor, view.sessions.rows.num_rows - 1))

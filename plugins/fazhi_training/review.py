@@ -10,6 +10,7 @@ import datetime as dt
 
 from fazhi_tui.api import Context, Period, ReviewItem
 
+from .kinds import kind_names
 from .people import hour_target, in_post_condition, in_post_params
 from .sessions import plan
 from .settings import settings_of
@@ -76,10 +77,10 @@ def exams_without_scores(ctx: Context) -> list[ReviewItem]:
     rows = ctx.query(
         "SELECT t.training_id, t.date, t.topic, t.grid, count_if(coalesce(a.status, '出席') = '出席') AS present "
         "FROM trainings AS t JOIN training_attendance AS a USING (training_id) "
-        "WHERE t.kind = ? AND t.date <= ? "
+        "WHERE list_contains(?::VARCHAR[], t.kind) AND t.date <= ? "
         + ("AND t.grid = ? " if ctx.grid is not None else "")
         + "GROUP BY ALL HAVING count(a.score) = 0 AND present > 0 ORDER BY t.date DESC",
-        [EXAM, ctx.today, *([ctx.grid.code] if ctx.grid is not None else [])],
+        [list(kind_names(ctx, EXAM)), ctx.today, *([ctx.grid.code] if ctx.grid is not None else [])],
     ).to_pylist()
     return _capped(
         [

@@ -9,6 +9,7 @@ and a wrong key must fail with a message naming it, before any query runs. No Te
     leaders = ["P0001"]                                  # or name them (人员编号 or 姓名)
     cadre_units = ["赵庄镇人民政府", "中共赵庄镇委员会"]  # who counts as 机关干部
     inactive_days = 90                                   # the review's "no attendance in N days"
+    kinds = { "中心组学习" = "理论学习中心组学习" }      # what the office's renamed 类型 mean (kinds.py)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from fazhi_tui.api import Context
 
-from .tables import CENTRAL_STUDY, EXAM, LECTURE, LEGAL_SERVICE, SEMINAR, TRAINING
+from .tables import CENTRAL_STUDY, EXAM, KINDS, LECTURE, LEGAL_SERVICE, SEMINAR, TRAINING
 
 SECTION = "[plugin.fazhi_training]"
 CADRES = "机关干部"
@@ -34,7 +35,7 @@ DEFAULT_TARGETS: dict[str, int] = {
 DEFAULT_HOUR_TARGETS: dict[str, float] = {CADRES: 40.0}
 DEFAULT_LEADER_ROLES = ("党委书记", "镇长")
 DEFAULT_INACTIVE_DAYS = 90
-_KEYS = {"targets", "hour_targets", "leader_roles", "leaders", "cadre_units", "inactive_days"}
+_KEYS = {"targets", "hour_targets", "leader_roles", "leaders", "cadre_units", "inactive_days", "kinds"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,19 @@ class TrainingSettings:
     # village's or a neighbourhood's committee (赵庄镇人民政府, 中共赵庄镇委员会, 赵庄镇综治中心 …).
     cadre_units: tuple[str, ...] | None = None
     inactive_days: int = DEFAULT_INACTIVE_DAYS
+    # The office's 类型 for each meaning the figures count (a default name), where it renamed them.
+    kinds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _kinds(raw: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f'{SECTION} kinds 应为表，如 {{ "中心组学习" = "理论学习中心组学习" }}，实为 {raw!r}')
+    out: dict[str, tuple[str, ...]] = {}
+    for meaning, names in raw.items():
+        if meaning not in KINDS:
+            raise ValueError(f"{SECTION} kinds 的“{meaning}”不是统计所用的类型（可用：{'、'.join(KINDS)}）")
+        out[meaning] = _texts([names] if isinstance(names, str) else names, f"kinds.{meaning}")
+    return out
 
 
 def _texts(raw: Any, key: str) -> tuple[str, ...]:
@@ -74,7 +88,11 @@ def parse_settings(raw: Mapping[str, Any] | None) -> TrainingSettings:
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
         raise ValueError(f"{SECTION} 不认识的设置：{', '.join(unknown)}（可用：{', '.join(sorted(_KEYS))}）")
-    targets = _numbers(raw["targets"], "targets", integer=True) if "targets" in raw else dict(DEFAULT_TARGETS)
+    kinds = _kinds(raw["kinds"]) if "kinds" in raw else {}
+    if "targets" in raw:
+        targets = _numbers(raw["targets"], "targets", integer=True)
+    else:  # the default plan, under the office's own names for the types
+        targets = {kinds.get(k, (k,))[0]: n for k, n in DEFAULT_TARGETS.items()}
     hours = (
         _numbers(raw["hour_targets"], "hour_targets", integer=False)
         if "hour_targets" in raw
@@ -86,7 +104,7 @@ def parse_settings(raw: Mapping[str, Any] | None) -> TrainingSettings:
     days = raw.get("inactive_days", DEFAULT_INACTIVE_DAYS)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
         raise ValueError(f"{SECTION} inactive_days 应为 1 至 366 的天数，实为 {days!r}")
-    return TrainingSettings(targets, hours, roles, leaders, units, days)
+    return TrainingSettings(targets, hours, roles, leaders, units, days, kinds)
 
 
 def settings_of(ctx: Context) -> TrainingSettings:
