@@ -962,51 +962,26 @@ def bench_ledger(env: Env) -> list[Row]:
         res = ledger.run(size, scale_store.STORES, env.runs)
     except Exception as exc:  # noqa: BLE001
         return [error_row(sec, "ledger: build or measure", exc)]
-    r = res["results"]
-    fz, fl = r["figures"]["fazhi"]["median"], r["figures"]["floor"]["median"]
-    rows = [
-        Row(
-            sec,
-            f"ledger figures: period, previous, year to date ({res['rows']['work_items']:,} work items)",
-            fz,
-            floor=fl,
-            checks=[Check(f"≤ {FLOOR_RATIO}x floor", ratio(fz, fl) <= FLOOR_RATIO)],
-            data={"fazhi": r["figures"]["fazhi"], "floor": r["figures"]["floor"], "floor_sql": res.get("floor_sql")},
-        ).finish()
-    ]
-    t = r["panel_period"]["median"]
-    rows.append(
-        Row(
-            sec,
-            "ledger panel: period change",
-            t,
-            checks=[Check(f"≤ {CONTEXT_CHANGE_S * 1000:.0f} ms", t <= CONTEXT_CHANGE_S)],
-            data=r["panel_period"],
-        ).finish()
-    )
     o = res["open_items"]
-    t = r["list_rectify"]["median"]
-    rows.append(
-        Row(
-            sec,
-            f"ledger list opens: 整改问题 ({o['total']:,} open, {o['overdue']:,} overdue)",
-            t,
-            checks=[Check(f"≤ {LIST_OPEN_S * 1000:.0f} ms", t <= LIST_OPEN_S)],
-            data=r["list_rectify"],
-        ).finish()
+    return ledger_rows(
+        sec,
+        res,
+        f"ledger figures: period, previous, year to date ({res['rows']['work_items']:,} work items)",
+        [
+            ("panel_period", "ledger panel: period change", CONTEXT_CHANGE_S),
+            (
+                "list_rectify",
+                f"ledger list opens: 整改问题 ({o['total']:,} open, {o['overdue']:,} overdue)",
+                LIST_OPEN_S,
+            ),
+        ],
+        "peak memory: ledger measuring process",
     )
-    mb = res["peak_rss_mb"]
-    rows.append(
-        Row(
-            sec,
-            "peak memory: ledger measuring process",
-            mb,
-            unit="MB",
-            checks=[Check(f"≤ {PEAK_MB} MB", mb <= PEAK_MB)],
-        ).finish()
-    )
-    return rows
 
+
+# Measurements on stores of their own (built by their module): run alone (``--only``), they
+# need no hotline scale store, so none is built.
+OWN_STORES = {"bench_enforcement", "bench_training", "bench_ledger"}
 
 # The suite, in order. A new measurement is a function here (Env -> rows).
 BENCHES: list[Callable[[Env], list[Row]]] = [
@@ -1186,34 +1161,37 @@ def main(argv: list[str] | None = None) -> int:
         scale_store.STORES = Path(args.stores).resolve()
     started = dt.datetime.now()
     t0 = time.perf_counter()
-    if not args.quiet:
-        print(f"building or reusing the {args.size} stores in {scale_store.STORES} …", flush=True)
-    # Built in a process of its own: the builder's memory must not be this process's, which
-    # starts every measured process.
-    build = subprocess.run(
-        [sys.executable, "-m", "benchmarks.scale_store", "--size", args.size, "--stores", str(scale_store.STORES)]
-        + (["--quiet"] if args.quiet else []),
-        cwd=REPO,
-        env=child_env(),
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    built = json.loads(build.stdout.strip().splitlines()[-1])
-    if not args.quiet:
-        print("\n".join(build.stdout.strip().splitlines()[:-1]), flush=True)
-    variants = [v for v in args.variants.split(",") if v]
-    stores = {v: Path(built["stores"][v]) for v in variants}
-    if "uniform" in variants and UNFOLDED in built["stores"]:
-        stores[UNFOLDED] = Path(built["stores"][UNFOLDED])
-    csv = Path(built["csv"])
+    selected = [b for b in BENCHES if not args.only or any(o in b.__name__ for o in args.only)]
+    own_only = all(b.__name__ in OWN_STORES for b in selected)
+    stores: dict[str, Path] = {}
+    csv = Path()
+    if not own_only:
+        if not args.quiet:
+            print(f"building or reusing the {args.size} stores in {scale_store.STORES} …", flush=True)
+        # Built in a process of its own: the builder's memory must not be this process's, which
+        # starts every measured process.
+        build = subprocess.run(
+            [sys.executable, "-m", "benchmarks.scale_store", "--size", args.size, "--stores", str(scale_store.STORES)]
+            + (["--quiet"] if args.quiet else []),
+            cwd=REPO,
+            env=child_env(),
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+        built = json.loads(build.stdout.strip().splitlines()[-1])
+        if not args.quiet:
+            print("\n".join(build.stdout.strip().splitlines()[:-1]), flush=True)
+        variants = [v for v in args.variants.split(",") if v]
+        stores = {v: Path(built["stores"][v]) for v in variants}
+        if "uniform" in variants and UNFOLDED in built["stores"]:
+            stores[UNFOLDED] = Path(built["stores"][UNFOLDED])
+        csv = Path(built["csv"])
     rows: list[Row] = []
     monitor = LoadMonitor()
     with tempfile.TemporaryDirectory(prefix="fazhi-bench-") as tmp:
         env = Env(args, stores, csv, Path(tmp))
-        for bench in BENCHES:
-            if args.only and not any(o in bench.__name__ for o in args.only):
-                continue
+        for bench in selected:
             try:
                 rows += bench(env)
             except Exception as exc:  # noqa: BLE001  (a broken measurement is a row, not a crash)
@@ -1223,10 +1201,14 @@ def main(argv: list[str] | None = None) -> int:
     info["load_average_1min"] = monitor.describe()
     size = SIZES[args.size]
     info_stores = {v: scale_store.store_info(stores[v]) for v in stores if v != "report"}
+    what = (
+        f"{', '.join(b.__name__.removeprefix('bench_') for b in selected)} on stores of their own (no hotline store)"
+        if own_only
+        else f"{size.rows:,} hotline tickets, 13 townships, {scale_store.FIRST_DAY}..{TODAY}, 1% edited (recent: the "
+        f"last six weeks' tickets; uniform: anywhere); figures for {TOWN}, {YEAR}"
+    )
     header = (
-        f"fazhi-tui benchmarks, size {args.size}: {size.rows:,} hotline tickets, 13 townships, "
-        f"{scale_store.FIRST_DAY}..{TODAY}, 1% edited (recent: the last six weeks' tickets; uniform: "
-        f"anywhere); figures for {TOWN}, {YEAR}; median of {args.runs or size.runs} runs\n"
+        f"fazhi-tui benchmarks, size {args.size}: {what}; median of {args.runs or size.runs} runs\n"
         f"{started:%Y-%m-%d %H:%M}, {info.get('nproc')} cores ({info.get('cpu', '?')}), {info.get('mem_total_gib', '?')} GiB RAM, "
         f"Python {info['python']}, DuckDB {info.get('duckdb')}, pandas {info.get('pandas')}; suite took "
         f"{time.perf_counter() - t0:.0f} s; 1-min load average during the run {info['load_average_1min']['text']} "

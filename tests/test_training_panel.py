@@ -113,8 +113,9 @@ def test_the_topic_column_leaves_room_for_the_others():
     学时 and 网格 stay on screen, never pushed past the right edge."""
     from rich.cells import cell_len
 
-    from fazhi_training.panel import _cut, _topic_width
     from fazhi_training.sessions import SESSION_COLUMNS, SESSION_LABELS
+    from fazhi_training.widgets.topic_width import cut as _cut
+    from fazhi_training.widgets.topic_width import topic_width as _topic_width
 
     topic = "学习《党政主要负责人履行推进法治建设第一责任人职责规定》"
     row = {

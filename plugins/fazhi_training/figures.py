@@ -15,13 +15,23 @@ from typing import Any
 
 import pyarrow as pa
 
-from fazhi_tui.api import Context, Figure, GridFigure
+from fazhi_tui.api import Context, Figure, GridFigure, TableCache
 
 from .kinds import kind_names
 from .people import leader_ids
 from .sessions import scope
 from .settings import settings_of
-from .tables import CENTRAL_STUDY, EXAM, LECTURE, LEGAL_SERVICE, OUTREACH_VENUES, SEMINAR, TRAINING, TRAININGS
+from .tables import (
+    ATTENDANCE,
+    CENTRAL_STUDY,
+    EXAM,
+    LECTURE,
+    LEGAL_SERVICE,
+    OUTREACH_VENUES,
+    SEMINAR,
+    TRAINING,
+    TRAININGS,
+)
 
 RECORD_COLUMNS = "t.training_id, t.date, t.kind, t.topic, t.speaker, t.leaders, t.venue, t.venue_kind, t.grid, t.hours"
 
@@ -64,23 +74,9 @@ def _lectures(ctx: Context) -> tuple[str, list[Any]] | None:
     return f"{KIND_SQL} AND {VENUE_KIND_SQL} IN (SELECT unnest(?::VARCHAR[]))", [list(names), list(OUTREACH_VENUES)]
 
 
-def _any_session(ctx: Context) -> bool:
-    cond, params = scope(ctx)
-    return bool(ctx.query(f"SELECT EXISTS (SELECT 1 FROM trainings AS t WHERE {cond})", params).column(0)[0].as_py())
-
-
-def _counter(where: Where) -> tuple[Callable, Callable]:
+def _counter(name: str, where: Where) -> tuple[Callable, Callable]:
     def compute(ctx: Context) -> int | None:
-        found = where(ctx)
-        if found is None:
-            return None
-        cond, params = scope(ctx)
-        extra, more = found
-        n = ctx.query(f"SELECT count(*) FROM trainings AS t WHERE {cond} AND {extra}", [*params, *more])
-        value = int(n.column(0)[0].as_py())
-        if value == 0 and not _any_session(ctx):
-            return None
-        return value
+        return _value(summary(ctx)[name])
 
     def records(ctx: Context) -> pa.Table:
         cond, params = scope(ctx)
@@ -95,20 +91,59 @@ def _counter(where: Where) -> tuple[Callable, Callable]:
 
 def exam_avg_score(ctx: Context) -> float | None:
     """The mean score of every scored 学法考试 record of the period (one person, one exam)."""
-    names = kind_names(ctx, EXAM)
-    if not names:
-        return None
+    return _value(summary(ctx)["training_exam_avg_score"])
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, ValueError):  # this figure's settings are wrong (a leader's name, a type): say so
+        raise v
+    return v
+
+
+# Every figure of a period and grid comes from one query (a count per figure over the period's
+# sessions, the exam average beside), kept per state of the files: the report and its preview ask
+# for each figure on its own, and the figures CLI for all of them. Keyed by what else they
+# depend on: the period, the grid and the settings (leaders, what the types mean).
+SUMMARY_CACHE: TableCache[dict[str, Any]] = TableCache(TRAININGS, ATTENDANCE, "people", size=16)
+
+
+def summary(ctx: Context) -> dict[str, Any]:
+    """Each report figure's value for the context (None: a gap) by name."""
+    key = (ctx.period, ctx.grid.code if ctx.grid else None, repr(settings_of(ctx)))
+    return SUMMARY_CACHE.get(ctx.store, key, lambda: _read_summary(ctx))
+
+
+def _read_summary(ctx: Context) -> dict[str, Any]:
     cond, params = scope(ctx)
-    v = (
-        ctx.query(
-            f"SELECT avg(a.score) FROM training_attendance AS a JOIN trainings AS t USING (training_id) "
-            f"WHERE {cond} AND {KIND_SQL} AND a.score IS NOT NULL",
-            [*params, list(names)],
+    columns, values = ["count(*) AS sessions"], []
+    counted, wrong = [], {}
+    for name, *_rest, where in COUNTERS:
+        try:
+            found = where(ctx)
+        except ValueError as exc:
+            wrong[name] = exc
+            continue
+        if found is not None:
+            columns.append(f"CAST(count_if({found[0]}) AS BIGINT) AS {name}")
+            values += found[1]
+            counted.append(name)
+    try:
+        exams = kind_names(ctx, EXAM)
+    except ValueError as exc:
+        exams, wrong["training_exam_avg_score"] = (), exc
+    if exams:
+        columns.append(
+            "(SELECT avg(a.score) FROM training_attendance AS a JOIN trainings AS t USING (training_id) "
+            f"WHERE {cond} AND {KIND_SQL} AND a.score IS NOT NULL) AS exam_avg"
         )
-        .column(0)[0]
-        .as_py()
-    )
-    return None if v is None else round(float(v), 1)
+        values += [*params, list(exams)]
+    row = ctx.query(f"SELECT {', '.join(columns)} FROM trainings AS t WHERE {cond}", [*values, *params]).to_pylist()[0]
+    # No session of any 类型 in the period: the ledger was not kept, every count is a gap.
+    out: dict[str, Any] = {name: (int(row[name]) if row["sessions"] else None) for name in counted}
+    out |= {name: None for name, *_rest in COUNTERS if name not in counted}
+    avg = row.get("exam_avg")
+    out["training_exam_avg_score"] = None if avg is None else round(float(avg), 1)
+    return out | wrong
 
 
 def exam_score_rows(ctx: Context) -> pa.Table:
@@ -121,39 +156,42 @@ def exam_score_rows(ctx: Context) -> pa.Table:
     )
 
 
+# (name, label, unit, approx, description, where): the counted figures, in the report's order.
+COUNTERS: list[tuple[str, str, str, bool, str, Where]] = [
+    (
+        "training_led_study",
+        "书记、镇长带头领学次数",
+        "次",
+        False,
+        "中心组学习中领学人为党委书记或镇长（或配置中指定的领导）的次数",
+        _led_study,
+    ),
+    ("training_seminars", "专题研讨次数", "次", False, "类型为专题研讨的活动", _kind(SEMINAR)),
+    (
+        "training_lectures",
+        "法制进校园、企业、各村宣讲次数",
+        "次",
+        False,
+        "普法宣讲中场所类型为学校、企业或村的次数（场所类型为空时按地点判断）",
+        _lectures,
+    ),
+    ("training_sessions", "法治培训次数", "次", True, "类型为法治培训的活动", _kind(TRAINING)),
+    (
+        "training_legal_services",
+        "法律服务进企业、进校园、进村等活动次数",
+        "次",
+        False,
+        "类型为法律服务活动的次数",
+        _kind(LEGAL_SERVICE),
+    ),
+    ("training_exams", "学法考试次数", "次", False, "类型为学法考试的活动", _kind(EXAM)),
+]
+
+
 def report_figures() -> list[Figure]:
-    specs = [
-        (
-            "training_led_study",
-            "书记、镇长带头领学次数",
-            "次",
-            _led_study,
-            False,
-            "中心组学习中领学人为党委书记或镇长（或配置中指定的领导）的次数",
-        ),
-        ("training_seminars", "专题研讨次数", "次", _kind(SEMINAR), False, "类型为专题研讨的活动"),
-        (
-            "training_lectures",
-            "法制进校园、企业、各村宣讲次数",
-            "次",
-            _lectures,
-            False,
-            "普法宣讲中场所类型为学校、企业或村的次数（场所类型为空时按地点判断）",
-        ),
-        ("training_sessions", "法治培训次数", "次", _kind(TRAINING), True, "类型为法治培训的活动"),
-        (
-            "training_legal_services",
-            "法律服务进企业、进校园、进村等活动次数",
-            "次",
-            _kind(LEGAL_SERVICE),
-            False,
-            "类型为法律服务活动的次数",
-        ),
-        ("training_exams", "学法考试次数", "次", _kind(EXAM), False, "类型为学法考试的活动"),
-    ]
     out = []
-    for name, label, unit, where, approx, description in specs:
-        compute, records = _counter(where)
+    for name, label, unit, approx, description, where in COUNTERS:
+        compute, records = _counter(name, where)
         out.append(
             Figure(name, label, unit, compute, records=records, table=TRAININGS, approx=approx, description=description)
         )
@@ -164,7 +202,7 @@ def report_figures() -> list[Figure]:
             "分",
             exam_avg_score,
             records=exam_score_rows,
-            table="training_attendance",
+            table=ATTENDANCE,
             description="学法考试参学记录中有成绩者的平均分（一位小数）",
         )
     )

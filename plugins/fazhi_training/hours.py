@@ -17,7 +17,7 @@ from fazhi_tui.api import Context, TableCache
 
 from .kinds import kind_names
 from .people import hour_target, in_post_condition, in_post_params
-from .sessions import expected_by
+from .sessions import expected_by, id_bounds
 from .settings import TrainingSettings, settings_of
 from .tables import ATTENDANCE, EXAM, TRAININGS
 
@@ -60,7 +60,7 @@ HOURS_SQL = (
     "WITH s AS (SELECT training_id, date, kind, coalesce(hours, 0) AS hours FROM trainings "
     "  WHERE date >= ? AND date < ?), "
     "a AS (SELECT a.person, s.date, s.kind, s.hours, coalesce(a.status, '出席') AS status, a.score "
-    "  FROM training_attendance AS a JOIN s USING (training_id)), "
+    "  FROM training_attendance AS a JOIN s USING (training_id) WHERE a.training_id BETWEEN ? AND ?), "
     "agg AS (SELECT person, sum(hours) FILTER (WHERE status = '出席') AS hours, "
     "  count_if(status = '出席') AS attended, count_if(status = '缺席') AS missed, "
     "  count_if(status = '请假') AS on_leave, max(date) FILTER (WHERE status = '出席') AS last_attended, "
@@ -98,11 +98,17 @@ def person_hours(ctx: Context, year: int | None = None, settings: TrainingSettin
 def _compute(ctx: Context, year: int, settings: TrainingSettings) -> list[PersonHours]:
     first, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     exams = list(kind_names(ctx, EXAM, settings))
-    params: list[Any] = [first, end, exams, exams, *in_post_params(first, end)]
+    # The year's lowest and highest 编号 bound the attendance read (``sessions.id_bounds``).
+    bounds = id_bounds(ctx, "t.date >= ? AND t.date < ?", [first, end])
+    params: list[Any] = [first, end, *bounds, exams, exams, *in_post_params(first, end)]
     rows = ctx.query(HOURS_SQL, params).to_pylist()
     out: list[PersonHours] = []
+    targets: dict[tuple, float | None] = {}  # by (roles, unit): thousands of people share a few
     for r in rows:
-        target = hour_target(r, ctx.town, settings)
+        who = (tuple(r["roles"] or ()), r["unit"])
+        if who not in targets:
+            targets[who] = hour_target(r, ctx.town, settings)
+        target = targets[who]
         if target is None and not r["has_records"]:
             continue
         expected = None

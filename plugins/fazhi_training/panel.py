@@ -4,7 +4,7 @@ keyboard), and everyone's 学时 for the year against their target (个人学时
 `k` writes the inspector's 学法台账 (XLSX), `s` the highlighted session's sign-in sheet.
 
 Every query runs in ``load`` or in a worker (``run_in_thread``); every number comes from the
-plugin's query modules. Staff names are public; no phone is read for the screen. About 440 lines
+plugin's query modules. Staff names are public; no phone is read for the screen. About 450 lines
 in one module: the tabs' tables, the roster and the record the shell opens share the panel's view.
 """
 
@@ -15,7 +15,6 @@ from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
-from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -41,6 +40,8 @@ from . import hours, inspector, sessions
 from .hours import BEHIND, DONE, PersonHours
 from .sessions import SESSION_LABELS, KindCount, PlanRow, SessionList
 from .tables import ATTENDANCE, TRAININGS
+from .widgets.topic_width import cut as _cut
+from .widgets.topic_width import topic_width as _topic_width
 
 TABS = ("tab-overview", "tab-sessions", "tab-people")
 PEOPLE = "people"  # the host's table of staff
@@ -61,37 +62,6 @@ def _num(v: float | None) -> str:
     if v is None:
         return "—"
     return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
-
-
-def _cut(text: str, cells: int) -> str:
-    """``text`` in at most ``cells`` terminal cells (a CJK character takes two), "…" where cut."""
-    if cell_len(text) <= cells:
-        return text
-    out, used = "", 0
-    for ch in text:
-        w = cell_len(ch)
-        if used + w > cells - 1:
-            break
-        out, used = out + ch, used + w
-    return out + "…"
-
-
-# Cells a DataTable adds to each column (padding on both sides), and its vertical scrollbar.
-_CELL_PADDING, _SCROLLBAR = 2, 2
-_TOPIC_MIN = 8
-
-
-def _topic_width(columns: tuple[str, ...], labels: dict[str, str], rows: list[dict], width: int) -> int:
-    """The cells the 主题 column may take so that every column fits the panel's ``width`` (the
-    others as wide as their longest value): a long topic is cut, the 学时 and 网格 stay on screen."""
-    longest = max([cell_len(labels["topic"])] + [cell_len(r["topic"]) for r in rows])
-    if width <= 0:
-        return longest
-    others = sum(
-        max([cell_len(labels[c])] + [cell_len(r[c]) for r in rows]) + _CELL_PADDING for c in columns if c != "topic"
-    )
-    room = width - others - _CELL_PADDING - _SCROLLBAR
-    return min(longest, max(_TOPIC_MIN, room))
 
 
 def _change(now: int, before: int | None) -> Text:
@@ -156,12 +126,13 @@ class TrainingPanel(Panel):
     # -- data --------------------------------------------------------------------------------
     def load(self, ctx: Context) -> TrainingView:
         year = sessions.plan_year(ctx)
+        kinds, plan = sessions.overview(ctx, year)  # one scan for both
         return TrainingView(
             ctx=ctx,
-            kinds=sessions.by_kind(ctx),
-            plan=sessions.plan(ctx, year),
+            kinds=kinds,
+            plan=plan,
             plan_year=year,
-            sessions=sessions.session_list(ctx),
+            sessions=sessions.session_list(ctx, total=sum(k.count for k in kinds)),
             # Cached per year, grid and state of the files: a period change inside the year is free.
             people=hours.person_hours(ctx, year),
             hours_year=year,

@@ -30,6 +30,18 @@ ROSTER_SQL = (
     "count(a.score) AS scored "
     "FROM training_attendance AS a SEMI JOIN s USING (training_id) GROUP BY a.training_id"
 )
+# The same, over attendance whose 编号 lies between two bounds (two parameters, after those of
+# ``s``): the bounds of the sessions wanted, pushed into the scan, so that it reads only the row
+# groups that can hold them (a join alone makes DuckDB read every attendance record of every year;
+# an office numbers its sessions in date order, so a period's lie close together).
+BOUNDED_ROSTER_SQL = ROSTER_SQL.replace(" GROUP BY", " WHERE a.training_id BETWEEN ? AND ? GROUP BY")
+
+
+def id_bounds(ctx: Context, cond: str, params: list[Any]) -> list[Any]:
+    """[lowest, highest] 编号 of the sessions matching ``cond`` (over ``t``); [None, None] when none
+    (a BETWEEN on them then matches nothing)."""
+    row = ctx.query(f"SELECT min(t.training_id), max(t.training_id) FROM trainings AS t WHERE {cond}", params)
+    return [row.column(0)[0].as_py(), row.column(1)[0].as_py()]
 
 
 def scope(ctx: Context, period: Period | None = None, alias: str = "t") -> tuple[str, list[Any]]:
@@ -63,18 +75,36 @@ def kinds_of(ctx: Context) -> tuple[str, ...]:
 
 def by_kind(ctx: Context) -> list[KindCount]:
     """Sessions of each 类型 in the period and the previous one, for the context's grid."""
+    return overview(ctx)[0]
+
+
+def overview(
+    ctx: Context, year: int | None = None, settings: TrainingSettings | None = None
+) -> tuple[list[KindCount], list[PlanRow]]:
+    """``by_kind`` and ``plan`` (for ``year``, default the period's) from one scan of the
+    sessions: what the panel's 概况 shows on every period or grid change."""
+    settings = settings or settings_of(ctx)
+    year = year or plan_year(ctx)
     period, prev = ctx.period, previous_period(ctx.period)
-    lo = prev.start if prev is not None else period.start
-    cond, params = scope(ctx, Period.between(lo, period.last) if lo < period.start else period)
+    plan_first, plan_end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    lo = min(prev.start if prev is not None else period.start, period.start, plan_first)
+    hi = max(period.end, plan_end)
+    grid, grid_params = ("", []) if ctx.grid is None else (" AND t.grid = ?", [ctx.grid.code])
+    in_prev = f"t.date >= ? AND t.date < ?{grid}" if prev is not None else "FALSE"
+    prev_params = [prev.start, prev.end, *grid_params] if prev is not None else []
+    cur = [period.start, period.end, *grid_params]
     rows = ctx.query(
-        "SELECT t.kind, count_if(t.date >= ?) AS n, count_if(t.date < ?) AS prev, "
-        "coalesce(sum(t.hours) FILTER (WHERE t.date >= ?), 0) AS hours "
-        f"FROM trainings AS t WHERE {cond} GROUP BY t.kind",
-        [period.start, period.start, period.start, *params],
+        f"SELECT t.kind, CAST(count_if(t.date >= ? AND t.date < ?{grid}) AS BIGINT) AS n, "
+        f"CAST(count_if({in_prev}) AS BIGINT) AS prev, "
+        f"coalesce(sum(t.hours) FILTER (WHERE t.date >= ? AND t.date < ?{grid}), 0) AS hours, "
+        "CAST(count_if(t.date >= ? AND t.date < ? AND t.date <= ?) AS BIGINT) AS held "
+        "FROM trainings AS t WHERE t.date >= ? AND t.date < ? GROUP BY t.kind",
+        [*cur, *prev_params, *cur, plan_first, plan_end, ctx.today, lo, hi],
     ).to_pylist()
     found = {r["kind"]: r for r in rows}
-    kinds = list(kinds_of(ctx)) + sorted(k for k in found if k not in kinds_of(ctx))
-    return [
+    codes = kinds_of(ctx)
+    kinds = list(codes) + sorted(k for k in found if k not in codes and (found[k]["n"] or found[k]["prev"]))
+    counts = [
         KindCount(
             k,
             int(found[k]["n"]) if k in found else 0,
@@ -83,6 +113,13 @@ def by_kind(ctx: Context) -> list[KindCount]:
         )
         for k in kinds
     ]
+    held = {k: int(r["held"]) for k, r in found.items()}
+    over = ctx.today >= dt.date(year, 12, 31)
+    plan_rows = [
+        PlanRow(kind, target, held.get(kind, 0), expected_by(target, year, ctx.today), over)
+        for kind, target in settings.targets.items()
+    ]
+    return counts, plan_rows
 
 
 # -- the plan ------------------------------------------------------------------------------------
@@ -132,19 +169,9 @@ def plan(ctx: Context, year: int | None = None, settings: TrainingSettings | Non
     """The year's targets per 类型 against the sessions held in it (the whole town: a plan is
     the town's, whatever grid is selected)."""
     settings = settings or settings_of(ctx)
-    year = year or plan_year(ctx)
     if not settings.targets:
         return []
-    rows = ctx.query(
-        "SELECT kind, count(*) AS n FROM trainings WHERE date >= ? AND date < ? AND date <= ? GROUP BY kind",
-        [dt.date(year, 1, 1), dt.date(year + 1, 1, 1), ctx.today],
-    ).to_pylist()
-    held = {r["kind"]: int(r["n"]) for r in rows}
-    over = ctx.today >= dt.date(year, 12, 31)
-    return [
-        PlanRow(kind, target, held.get(kind, 0), expected_by(target, year, ctx.today), over)
-        for kind, target in settings.targets.items()
-    ]
+    return overview(ctx, year, settings)[1]
 
 
 # -- the list ------------------------------------------------------------------------------------
@@ -170,23 +197,37 @@ class SessionList:
     total: int
 
 
-def session_list(ctx: Context, limit: int = LIST_LIMIT) -> SessionList:
-    """The period's sessions, newest first, with their 参加人数 (the roster's when there is one)."""
+def session_list(ctx: Context, limit: int = LIST_LIMIT, total: int | None = None) -> SessionList:
+    """The period's sessions, newest first, with their 参加人数 (the roster's when there is one).
+    ``total``: how many the period has, when the caller counted them already (the panel's 概况
+    does): saves a scan."""
     cond, params = scope(ctx)
-    table = ctx.query(
-        f"WITH s AS (SELECT t.* FROM trainings AS t WHERE {cond} ORDER BY t.date DESC, t.training_id DESC LIMIT ?), "
-        f"r AS ({ROSTER_SQL}) "
-        "SELECT s.training_id, s.date, s.kind, s.topic, "
-        "CAST(coalesce(r.present, s.participants) AS INTEGER) AS participants, "
-        "CASE WHEN r.roster IS NULL THEN '' ELSE CAST(r.roster AS VARCHAR) || '人' END AS roster, "
-        "s.hours, coalesce(g.name, s.grid) AS grid_name, s.venue, s.speaker, "
-        "(SELECT count(*) FROM trainings AS t WHERE " + cond + ") AS total "
-        "FROM s LEFT JOIN r USING (training_id) LEFT JOIN grids AS g ON g.code = s.grid "
-        "ORDER BY s.date DESC, s.training_id DESC",
-        [*params, limit, *params],
+    count = "" if total is not None else f", (SELECT count(*) FROM trainings AS t WHERE {cond}) AS total"
+    page = ctx.query(
+        f"WITH s AS (SELECT t.* FROM trainings AS t WHERE {cond} ORDER BY t.date DESC, t.training_id DESC LIMIT ?) "
+        "SELECT s.training_id, s.date, s.kind, s.topic, s.participants, s.hours, "
+        f"coalesce(g.name, s.grid) AS grid_name, s.venue, s.speaker{count} "
+        "FROM s LEFT JOIN grids AS g ON g.code = s.grid ORDER BY s.date DESC, s.training_id DESC",
+        [*params, limit, *(params if total is None else [])],
     )
-    total = table.column("total")[0].as_py() if table.num_rows else 0
-    return SessionList(table.drop_columns(["total"]), int(total or 0))
+    if total is None:
+        total = page.column("total")[0].as_py() if page.num_rows else 0
+        page = page.drop_columns(["total"])
+    # The page's rosters: bounded by its lowest and highest 编号, then matched to its rows.
+    ids = page.column("training_id").to_pylist()
+    counted: dict[str, dict] = {}
+    if ids:
+        rows = ctx.query(
+            "WITH s AS (SELECT unnest(?::VARCHAR[]) AS training_id) " + BOUNDED_ROSTER_SQL, [ids, min(ids), max(ids)]
+        ).to_pylist()
+        counted = {r["training_id"]: r for r in rows}
+    present = [counted[i]["present"] if i in counted else None for i in ids]
+    written = page.column("participants").to_pylist()
+    participants = pa.array([p if p is not None else w for p, w in zip(present, written, strict=True)], pa.int32())
+    roster = pa.array([f"{counted[i]['roster']}人" if i in counted else "" for i in ids], pa.string())
+    at = page.column_names.index("participants")
+    page = page.set_column(at, "participants", participants).add_column(at + 1, "roster", roster)
+    return SessionList(page, int(total or 0))
 
 
 @dataclass(frozen=True)
@@ -208,11 +249,11 @@ class Session:
 
 def session(ctx: Context, training_id: str) -> Session | None:
     rows = ctx.query(
-        f"WITH s AS (SELECT * FROM trainings WHERE training_id = ?), r AS ({ROSTER_SQL}) "
+        f"WITH s AS (SELECT * FROM trainings WHERE training_id = ?), r AS ({BOUNDED_ROSTER_SQL}) "
         "SELECT s.*, coalesce(r.present, 0) AS present, coalesce(r.roster, 0) AS roster, "
         "coalesce(r.on_leave, 0) AS on_leave, coalesce(r.absent, 0) AS absent, coalesce(r.scored, 0) AS scored "
         "FROM s LEFT JOIN r USING (training_id)",
-        [training_id],
+        [training_id, training_id, training_id],
     ).to_pylist()
     if not rows:
         return None
