@@ -104,6 +104,7 @@ def _compute(ctx: Context, year: int, settings: TrainingSettings) -> list[Person
     rows = ctx.query(HOURS_SQL, params).to_pylist()
     out: list[PersonHours] = []
     targets: dict[tuple, float | None] = {}  # by (roles, unit): thousands of people share a few
+    shares: dict[tuple, tuple[float, float]] = {}
     for r in rows:
         who = (tuple(r["roles"] or ()), r["unit"])
         if who not in targets:
@@ -113,8 +114,12 @@ def _compute(ctx: Context, year: int, settings: TrainingSettings) -> list[Person
             continue
         expected = None
         if target is not None:
-            # Someone in post for part of the year owes that part of the target.
-            target, expected = _pro_rata(target, year, r["start_date"], r["end_date"], ctx.today)
+            # Someone in post for part of the year owes that part of the target (worked out once
+            # per target and dates in post: most people share them).
+            due = (target, r["start_date"], r["end_date"])
+            if due not in shares:
+                shares[due] = _pro_rata(target, year, r["start_date"], r["end_date"], ctx.today)
+            target, expected = shares[due]
         out.append(
             PersonHours(
                 r["person_id"],
