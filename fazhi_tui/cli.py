@@ -176,10 +176,27 @@ def _dispatch(args: argparse.Namespace) -> int:
     cfg.plugins_dirs += [Path(p) for p in getattr(args, "plugins_dir", []) or []]
     store_path, source = resolve_store_path(getattr(args, "store", None), cfg)
     command = SUBCOMMANDS.get(args.command) if args.command else None
+    if source == DEFAULT_SOURCE and (command is None or command.needs_store or command.name in NAMES_STORE):
+        # The per-user default is easy to use without knowing it (a clerk's queries then miss
+        # the dashboard's store): every command that uses it says so first.
+        print(f"数据目录：{store_path}（默认位置；用 --store 或 FAZHI_STORE 指定其他目录）", file=sys.stderr)
     if command is None or command.needs_store:
         _ensure_store(cfg, store_path, source)
     run = Invocation(args, cfg, store_path, source)
     return command.handler(run) if command is not None else cmd_dashboard(run)
+
+
+DEFAULT_SOURCE = "默认位置"  # resolve_store_path's word for the per-user default store
+NAMES_STORE = {"demo", "init"}  # commands without needs_store that still write the default store
+
+
+def _confirm(question: str) -> bool:
+    """Ask on the terminal; an empty answer, EOF or anything but y/是 is no."""
+    try:
+        answer = input(question)
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes", "是", "好")
 
 
 def _ensure_store(cfg, store_path: Path, source: str) -> None:
@@ -188,7 +205,7 @@ def _ensure_store(cfg, store_path: Path, source: str) -> None:
 
     if (store_path / MARKER).is_file():
         return
-    if source != "默认位置":
+    if source != DEFAULT_SOURCE:
         raise CliError(
             f"数据目录 {store_path}（来自 {source}）不存在或不是 fazhi-tui 数据目录。"
             f"创建演示数据：fazhi-tui demo --store {store_path}；创建空目录：fazhi-tui init --store {store_path}"
@@ -196,6 +213,11 @@ def _ensure_store(cfg, store_path: Path, source: str) -> None:
     from .demo import build_demo
     from .runtime import load_plugins, table_settings, table_specs
 
+    if _is_terminal(sys.stdin) and not _confirm(
+        f"默认位置 {store_path} 还没有数据目录。在此创建演示数据（赵庄镇）吗？正式使用请选“否”，"
+        f"再用 fazhi-tui init --store 目录 创建空目录。[y/N] "
+    ):
+        raise CliError(f"未创建演示数据。创建空目录：fazhi-tui init --store {store_path}；或用 --store 指定已有目录")
     host = load_plugins(cfg)
     print(f"首次运行：在 {store_path} 创建演示数据……", file=sys.stderr)
     specs = table_specs(host, cfg)
@@ -275,10 +297,13 @@ ACCESS_TEMPLATE = """\
     "init",
     "创建一个空的数据目录（正式使用）",
     arg("--group", metavar="组", help="数据目录归属的系统用户组（同组可读写，其他人不可访问）"),
+    arg("--town", metavar="乡镇", help="乡镇名称，如 赵庄镇（显示于标题栏与报告；在终端上不给出时询问）"),
+    arg("--county", metavar="县", help="所属县（市、区），如 宝丰县（报告标题；在终端上不给出时询问）"),
     needs_store=False,
 )
 def cmd_init(run: Invocation) -> int:
     cfg, store_path, group = run.cfg, run.store_path, run.args.group
+    office = _office_names(run.args.town, run.args.county)
     import grp
     import stat
 
@@ -298,6 +323,12 @@ def cmd_init(run: Invocation) -> int:
         raise CliError(f"{store_path} 已是数据目录，未改动（角色设置在 {store_path / ACCESS_FILE}）")
     rt = open_runtime(cfg, store_path, create=True)
     rt.close()
+    if office:
+        from .store import read_marker, write_marker
+
+        marker = read_marker(store_path)
+        kept = {k: v for k, v in marker.items() if k not in ("format", "demo", "created")}
+        write_marker(store_path, demo=False, **{**kept, **office})
     access_file = store_path / ACCESS_FILE
     text = ACCESS_TEMPLATE if not group else ACCESS_TEMPLATE + f'group = "{group}"\n'
     # The access file is the admin's: group members may read it, not replace it. Created
@@ -315,8 +346,26 @@ def cmd_init(run: Invocation) -> int:
     # files they do not own (the access file among them).
     store_path.chmod(0o3770 | stat.S_IRWXU)
     print(f"已创建空数据目录：{store_path}" + (f"（用户组 {group}）" if group else ""))
+    if office:
+        print(f"单位：{office.get('county', cfg.county)}{office.get('town', cfg.town)}（标题栏与报告使用）")
+    else:
+        print(f"未设乡镇名称：标题栏与报告用配置文件的 town/county（现为 {cfg.county}{cfg.town}）")
     print(f"角色设置：{access_file}")
     return EXIT_OK
+
+
+def _office_names(town: str | None, county: str | None) -> dict[str, str]:
+    """The town and county ``init`` writes into the store: as given, else asked on a terminal."""
+    names = {"town": (town or "").strip(), "county": (county or "").strip()}
+    if _is_terminal(sys.stdin):
+        questions = {"town": "乡镇名称（如 赵庄镇，回车跳过）：", "county": "所属县（市、区）（如 宝丰县，回车跳过）："}
+        for key, question in questions.items():
+            if not names[key]:
+                try:
+                    names[key] = input(question).strip()
+                except EOFError:
+                    break
+    return {k: v for k, v in names.items() if v}
 
 
 @subcommand("whoami", "显示当前用户在数据目录中的角色")
@@ -371,28 +420,31 @@ def cmd_tables(run: Invocation) -> int:
     if args.json:
         print(json.dumps([s.describe() for s in specs], ensure_ascii=False, indent=2))
         return EXIT_OK
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(soft_wrap=False)
     for spec in specs:
         d = spec.describe()
-        t = Table(title=f"{spec.name}（{spec.label}） 主键：{spec.key}", title_justify="left")
-        for head in ("列", "中文名", "类型", "必填", "个人信息", "代码表", "引用"):
-            t.add_column(head)
-        for c in d["columns"]:
-            t.add_row(
-                c["name"],
-                c["label"],
-                c["type"],
-                "是" if c["required"] else "",
-                c["pii"] or "",
-                c["codes"] or "",
-                c["ref"] or "",
-            )
+        t = Table(title=f"{spec.name}（{spec.label}） 主键：{spec.key}；* 为必填", title_justify="left")
+        # Names a user types (the column, its code table or the table it refers to) are never
+        # cut: the Chinese label, the type and the PII kind wrap instead.
+        names = [c["name"] + ("*" if c["required"] else "") for c in d["columns"]]
+        values = [
+            f"代码表 {c['codes']}" if c["codes"] else (f"引用 {c['ref']}" if c["ref"] else "") for c in d["columns"]
+        ]
+        t.add_column("列", no_wrap=True, min_width=max(map(len, names)))
+        t.add_column("中文名", overflow="fold", min_width=8)
+        t.add_column("类型", overflow="fold", min_width=6)
+        t.add_column("个人信息", overflow="fold", min_width=5)
+        t.add_column("取值", no_wrap=True, min_width=max([4, *map(cell_len, values)]))
+        for c, name, value in zip(d["columns"], names, values, strict=True):
+            t.add_row(name, c["label"], c["type"], c["pii"] or "", value)
         console.print(t)
-        for name, values in spec.code_tables.items():
-            console.print(f"  代码表 {name}：{'、'.join(values)}")
+        for code_table, codes in spec.code_tables.items():
+            console.print(Text(f"  代码表 {code_table}：{'、'.join(codes)}"), soft_wrap=False)
     return EXIT_OK
 
 
@@ -400,7 +452,12 @@ def cmd_tables(run: Invocation) -> int:
     "sql",
     "只读 SQL 查询（每表一个现状视图，<表>_history 为全部版本）",
     arg("query", metavar="SQL", help="一条 SELECT 语句"),
-    arg("--format", choices=("table", "csv", "json"), default="table", help="输出格式（默认 table）"),
+    arg(
+        "--format",
+        choices=("table", "line", "csv", "json"),
+        default="table",
+        help="输出格式（默认 table；line 为每条记录一段、每列一行）",
+    ),
 )
 def cmd_sql(run: Invocation) -> int:
     args, cfg, store_path = run.args, run.cfg, run.store_path
@@ -409,7 +466,7 @@ def cmd_sql(run: Invocation) -> int:
 
     rt = open_runtime(cfg, store_path)
     # On a terminal the rows shown are bounded; csv and json to a file or a pipe get them all.
-    bounded = args.format == "table" or _is_terminal(sys.stdout)
+    bounded = args.format in ("table", "line") or _is_terminal(sys.stdout)
     limit = cfg.limits.sql_rows if bounded else None
     try:
         table, more = run_readonly_rows(rt.opened(), args.query, limit)
@@ -441,18 +498,25 @@ def write_table(table, fmt: str, out) -> None:
         out.write(buf.getvalue())
     else:
         from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
 
-        # Every cell is a Text: a stored "[/]" or "[link=…]" is shown as typed, never as markup,
+        from .cli_table import print_records, print_table
+
+        # Every cell is Text: a stored "[/]" or "[link=…]" is shown as typed, never as markup,
         # and control characters as escapes.
-        t = Table(show_lines=False)
-        for n in names:
-            t.add_column(Text(visible(n, one_line=True)))
-        for r in rows:
-            t.add_row(*[Text("" if r[n] is None else visible(str(r[n]), one_line=True)) for n in names])
-        Console(file=out, soft_wrap=False).print(t)
-        Console(file=out).print(f"共 {len(rows)} 行")
+        heads = [visible(n, one_line=True) for n in names]
+        cells = [["" if r[n] is None else visible(str(r[n]), one_line=True) for n in names] for r in rows]
+        console = Console(file=out, soft_wrap=False)
+        if fmt == "line":
+            print_records(console, heads, cells)
+            console.print(f"共 {len(rows)} 行")
+            return
+        left_out = print_table(console, heads, cells)
+        console.print(f"共 {len(rows)} 行")
+        if left_out:
+            console.print(
+                f"（终端宽 {console.width} 列，放不下全部 {len(names)} 列：省略了中间的 {len(left_out)} 列"
+                f"（{'、'.join(left_out)}）。用 --format line 逐条显示全部列，或在 SELECT 中只选需要的列）"
+            )
 
 
 def _is_terminal(out) -> bool:

@@ -68,6 +68,9 @@ class Config:
     animations: bool = False
     theme: str | None = None
     start_panel: str | None = None  # a panel's name; checked against the loaded panels at start
+    # Keys the config file set (town, county…): the store's own town and county (written by
+    # ``fazhi-tui init``) apply where the file says nothing.
+    given: set[str] = field(default_factory=set)
     limits: QueryLimits = field(default_factory=QueryLimits)
     warnings: list[str] = field(default_factory=list)  # files passed over, each named (trust.py)
 
@@ -136,6 +139,7 @@ def parse_config(path: Path) -> Config:
         cfg.town = data["town"]
     if "county" in data:
         cfg.county = data["county"]
+    cfg.given = set(data)
     if "plugins_dirs" in data:
         cfg.plugins_dirs = [
             (base / Path(_expect(path, "plugins_dirs", p, str)).expanduser()) for p in data["plugins_dirs"]

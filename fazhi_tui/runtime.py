@@ -102,4 +102,17 @@ def open_runtime(cfg: Config, store_path: Path | None, *, create: bool = False, 
             store_path, specs, create=create, user=user, table_settings=table_settings(host, cfg), limits=cfg.limits
         )
         rt.store.missing_note = host.missing_tables_note()  # "no such table" names the plugin that failed
+        apply_office(cfg, rt.store.info)
     return rt
+
+
+OFFICE_KEYS = ("town", "county")  # written into the store's marker by ``fazhi-tui init``
+
+
+def apply_office(cfg: Config, marker: dict) -> None:
+    """The town and county the store was made for, unless the config file names its own: every
+    header and report then says the office's name, not the default 赵庄镇."""
+    for key in OFFICE_KEYS:
+        value = marker.get(key)
+        if isinstance(value, str) and value.strip() and key not in cfg.given:
+            setattr(cfg, key, value.strip())
