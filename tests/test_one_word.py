@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fazhi_hotline import open_list, tables
-from fazhi_hotline.deadlines import DEFAULT_DEADLINE_DAYS
+from fazhi_hotline import open_list
 from fazhi_hotline.history import VersionChange as HotlineVersion
 from fazhi_tui import cli
 from fazhi_tui.config import Config
@@ -19,12 +18,6 @@ from fazhi_tui.store import Store
 from fazhi_tui.store.audit import VersionChange as AuditVersion
 from fazhi_tui.transfer.read import encoding_name
 from fazhi_tui.ui.screens import import_screen
-
-
-def test_other_is_one_word():
-    assert "其他" in tables.APPEAL_TYPES and "其它" not in tables.APPEAL_TYPES
-    assert "其他" in DEFAULT_DEADLINE_DAYS and "其它" not in DEFAULT_DEADLINE_DAYS
-    assert "其他" in tables.CATEGORIES
 
 
 def test_due_soon_is_one_word_on_screen_and_in_the_export(tmp_path):

@@ -13,7 +13,7 @@ the deadline is 2023-10-11.
 How many working days each 诉求类型 gets is configurable (DOMAIN.md §3), in the config:
 
     [plugin.fazhi_hotline]
-    deadline_days = { "咨询" = 2, "求助" = 5, "投诉举报" = 5, "建议" = 10, "其他" = 5 }
+    deadline_days = { "咨询" = 2, "求助" = 5, "投诉举报" = 5, "建议" = 10, "其它" = 5 }
     urgent_deadline_days = { "紧急" = 2, "特急" = 1 }   # a cap by 紧急程度
 """
 
@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from fazhi_tui.api import calendar_years, is_official, is_working_day
 from fazhi_tui.api import working_days_between as working_days_between  # re-exported (review, tests)
 
-DEFAULT_DEADLINE_DAYS: dict[str, int] = {"咨询": 2, "求助": 5, "投诉举报": 5, "建议": 10, "其他": 5}
+DEFAULT_DEADLINE_DAYS: dict[str, int] = {"咨询": 2, "求助": 5, "投诉举报": 5, "建议": 10, "其它": 5}
 DEFAULT_URGENT_DAYS: dict[str, int] = {"紧急": 2, "特急": 1}
 EXTENSION_DAYS = 10  # 延期 at most 10 working days (DOMAIN.md §3)
 _MAX_DAYS = 60  # a sanity bound for configured values

@@ -23,7 +23,7 @@ RANKS = "hotline_ranks"
 # -- code tables ----------------------------------------------------------------------------------
 SOURCES = ("工单", "电话单")
 WORK_ORDER, PHONE_ORDER = SOURCES
-APPEAL_TYPES = ("咨询", "求助", "投诉举报", "建议", "其他")
+APPEAL_TYPES = ("咨询", "求助", "投诉举报", "建议", "其它")
 URGENCIES = ("一般", "紧急", "特急")
 STATUSES = ("待签收", "办理中", "已办结", "退单", "延期")
 PENDING, IN_PROGRESS, CLOSED, RETURNED, EXTENDED = STATUSES
