@@ -142,66 +142,81 @@ def cases_page(
         return _todo_page(ctx, after, limit)
     params: dict[str, Any] = {"limit": limit}
     where = scope(ctx, CASES, params, alias="e", in_period=mode == PERIOD_CASES)
-    branches: tuple[str, ...] = ()
-    if mode == TODO_CASES:
-        branches = TODO_BRANCHES
+    branches = TODO_BRANCHES if mode == TODO_CASES else ()
     cte = cases_cte(ctx, where, params, period=ctx.period if mode == PERIOD_CASES else None, branches=branches)
-    counted = ["TRUE"]  # the cases the counts are over (a rate's denominator)
-    if mode == TODO_CASES:
-        counted.append(f"({FLAG_SQL}) IS NOT NULL")
-    fails = "TRUE"  # of those, the cases listed
+    listed = ["TRUE"]
+    num = den = "TRUE"
     if failing is not None:
         _key, _label, num, den = next(c for c in COMPLIANCE if c[0] == failing)
-        counted.append(f"({den})")
-        fails = f"NOT ({num})"
+        listed += [f"({den})", f"NOT ({num})"]
+    flagged = f"SELECT c.*, {FLAG_SQL} AS flag, coalesce(list_position({_FLAG_LIST}, {FLAG_SQL}), {len(FLAGS) + 1}) AS urgency"
     first = after is None
-    keyset = ""
     if mode == TODO_CASES:
+        # Ordered by the flag: worked out for every listed case before the page is picked.
         order = "urgency, found_at DESC, case_no DESC"
+        keyset = ""
         if after is not None:
             params["a0"], params["a1"], params["a2"] = after
-            keyset = "AND (urgency > $a0 OR (urgency = $a0 AND (found_at < $a1 OR (found_at = $a1 AND case_no < $a2))))"
+            keyset = "WHERE urgency > $a0 OR (urgency = $a0 AND (found_at < $a1 OR (found_at = $a1 AND case_no < $a2)))"
+        listed.append(f"({FLAG_SQL}) IS NOT NULL")
+        page = (
+            f"ranked AS ({flagged} FROM c WHERE {' AND '.join(listed)}), "
+            f"page AS (SELECT * FROM ranked {keyset} ORDER BY {order} LIMIT $limit)"
+        )
     else:
+        # Newest first: the page picked by 发现时间 alone, its flags worked out for its rows only.
         order = "found_at DESC, case_no DESC"
+        keyset = ""
         if after is not None:
             params["a1"], params["a2"] = after[1:]
-            keyset = "AND (found_at < $a1 OR (found_at = $a1 AND case_no < $a2))"
-    # One scan for the page and its counts: the matching cases with their flag, kept (only the
-    # columns shown), then the page picked from them and the counts taken over them.
-    kept = (
-        "SELECT c.case_no, c.found_at, c.source, c.grid, c.violation_type, c.handling, c.status, c.officer1, "
-        "c.officer2, c.rectify_by, c.decided_on, c.publicity_due, c.published_on, c.party, c.ticket_ref, "
-        f"{FLAG_SQL} AS flag, {fails} AS listed FROM c WHERE {' AND '.join(counted)}"
-    )
-    urgency = f"coalesce(list_position({_FLAG_LIST}, flag), {len(FLAGS) + 1})"
-    page = f"page AS (SELECT *, {urgency} AS urgency FROM m WHERE listed {keyset} ORDER BY {order} LIMIT $limit)"
-    tally = (
-        ", (SELECT list({'flag': flag, 'n': n, 'counted': counted}) FROM (SELECT flag, "
-        "CAST(count_if(listed) AS BIGINT) AS n, count(*) AS counted FROM m GROUP BY flag)) AS tally"
-        if first
-        else ""
-    )
+            keyset = " AND (c.found_at < $a1 OR (c.found_at = $a1 AND c.case_no < $a2))"
+        page = (
+            f"picked AS (SELECT * FROM c WHERE {' AND '.join(listed)}{keyset} ORDER BY {order} LIMIT $limit), "
+            f"page AS ({flagged} FROM picked AS c)"
+        )
+    plain = mode == PERIOD_CASES and failing is None
+    counted = f", (SELECT count(*) FROM enforcement_cases AS e WHERE {where}) AS total" if first and plain else ""
     rows = run(
         ctx,
-        f"{cte}, m AS MATERIALIZED ({kept}), {page} {_case_select()}, c.urgency{tally} "
-        f"FROM page AS c {_join_names(True)} ORDER BY {', '.join('c.' + o for o in order.split(', '))}",
+        f"{cte}, {page} {_case_select()}, c.urgency{counted} FROM page AS c {_join_names(True)} "
+        f"ORDER BY {', '.join('c.' + o for o in order.split(', '))}",
         params,
     )
     total, counts, rate = 0, None, None
     if first:
-        agg = (rows.column("tally")[0].as_py() or []) if rows.num_rows else []
-        rows = rows.drop_columns(["tally"])
-        total = sum(r["n"] for r in agg)
-        counts = {f: 0 for f in FLAGS} | {r["flag"]: r["n"] for r in agg if r["flag"] is not None}
-        if failing is not None:
-            n = sum(r["counted"] for r in agg)
-            rate = (n - total, n)
+        if plain:
+            total = rows.column("total")[0].as_py() if rows.num_rows else 0
+            rows = rows.drop_columns(["total"])
+            # The flags of the period's cases are the to-dos found in it (every flagged case is one).
+            counts = _flag_counts(_todo_rows(ctx), ctx)
+        else:
+            agg = run(
+                ctx,
+                f"{cte} SELECT CAST(count_if({den}) AS BIGINT) AS counted, "
+                f"CAST(count_if({' AND '.join(listed)}) AS BIGINT) AS n FROM c",
+                params,
+            ).to_pylist()[0]
+            total = int(agg["n"])
+            if failing is not None:
+                rate = (int(agg["counted"]) - total, int(agg["counted"]))
     more = None
     if rows.num_rows == limit:
         last = rows.slice(limit - 1, 1).to_pylist()[0]
         key = (last["urgency"], last["found_at"], last["case_no"])
         more = lambda: cases_page(ctx, mode, key, limit, failing)  # noqa: E731
-    return Page(rows.drop_columns(["found_at", "urgency"]), total, more, counts, rate)
+    return Page(rows.drop_columns(["found_at", "urgency"]), int(total or 0), more, counts, rate)
+
+
+def _flag_counts(todos: pa.Table, ctx: Context) -> dict[str, int]:
+    """Per flag, the to-dos found in the context's period and grid."""
+    lo = pa.scalar(dt.datetime.combine(ctx.period.start, dt.time()), todos.column("found_at").type)
+    hi = pa.scalar(dt.datetime.combine(ctx.period.end, dt.time()), todos.column("found_at").type)
+    found = todos.column("found_at")
+    keep = pc.and_(pc.greater_equal(found, lo), pc.less(found, hi))
+    if ctx.grid is not None:
+        keep = pc.and_(keep, pc.equal(todos.column("grid"), pa.scalar(ctx.grid.code)))
+    flags = todos.filter(pc.fill_null(keep, False)).column("flag")
+    return {f: 0 for f in FLAGS} | {v["values"]: v["counts"] for v in pc.value_counts(flags).to_pylist()}
 
 
 # Every to-do of the office (the flagged cases of any period), read once per state of the files
