@@ -228,3 +228,18 @@ def canonical(name: str, result: Any) -> Any:
 
 def write_json(path: Path, data: Any) -> None:
     Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), "utf-8")
+
+
+def measure_in_process(module: str, root: Path, runs: int, result: Path) -> dict:
+    """``python -m MODULE --measure ROOT``: a ledger benchmark's measuring process, fresh, so
+    that the building process's memory is not in its peak; returns the JSON it writes."""
+    import json
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [sys.executable, "-m", module, "--measure", str(root), "--runs", str(runs), "--out", str(result)],
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return json.loads(result.read_text("utf-8"))

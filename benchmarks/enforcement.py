@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +28,17 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from .common import floor_sources, paired, peak_rss_mb, recording, rewrite_for_floor, summary, timed, write_json
+from .common import (
+    floor_sources,
+    measure_in_process,
+    paired,
+    peak_rss_mb,
+    recording,
+    rewrite_for_floor,
+    summary,
+    timed,
+    write_json,
+)
 from .scale_store import GRIDS_GEOJSON, STORES, TODAY, TOWN, USER, YEAR
 
 GENERATOR_VERSION = 1
@@ -277,24 +284,9 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
 def run(size: str, stores: Path = STORES, runs: int | None = None) -> dict[str, Any]:
     """Build (or reuse) the store, then measure it in a fresh process; returns the results."""
     root = build(size, stores)
-    runs = runs or SIZES[size].runs
-    result = Path(stores) / f"enforcement-{size}-result.json"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.enforcement",
-            "--measure",
-            str(root),
-            "--runs",
-            str(runs),
-            "--out",
-            str(result),
-        ],
-        check=True,
-        cwd=Path(__file__).resolve().parent.parent,
+    return measure_in_process(
+        "benchmarks.enforcement", root, runs or SIZES[size].runs, Path(stores) / f"enforcement-{size}-result.json"
     )
-    return json.loads(result.read_text("utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,7 +30,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .common import peak_rss_mb, summary, write_json
+from .common import measure_in_process, peak_rss_mb, summary, write_json
 from .scale_store import STORES, TODAY, USER
 
 GENERATOR_VERSION = 2  # 2: 整改问题 have a 期限, so the list has overdue items
@@ -196,23 +194,9 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
 def run(size: str, stores: Path = STORES, runs: int | None = None) -> dict[str, Any]:
     """Build (or reuse) the store, then measure it in a fresh process; returns the results."""
     root = build(size, stores)
-    result = Path(stores) / f"ledger-{size}-result.json"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.ledger",
-            "--measure",
-            str(root),
-            "--runs",
-            str(runs or RUNS[size]),
-            "--out",
-            str(result),
-        ],
-        check=True,
-        cwd=Path(__file__).resolve().parent.parent,
+    return measure_in_process(
+        "benchmarks.ledger", root, runs or RUNS[size], Path(stores) / f"ledger-{size}-result.json"
     )
-    return json.loads(result.read_text("utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +33,17 @@ import pyarrow as pa
 
 import fazhi_tui.store  # noqa: F401  (before fazhi_tui.api: that import order avoids a cycle)
 
-from .common import floor_sources, paired, peak_rss_mb, recording, rewrite_for_floor, summary, timed, write_json
+from .common import (
+    floor_sources,
+    measure_in_process,
+    paired,
+    peak_rss_mb,
+    recording,
+    rewrite_for_floor,
+    summary,
+    timed,
+    write_json,
+)
 from .scale_store import STORES, TOWN, USER
 
 GENERATOR_VERSION = 4
@@ -232,24 +239,9 @@ def measure(path: Path, runs: int) -> dict[str, Any]:
 def run(size: str, stores: Path = STORES, runs: int | None = None) -> dict[str, Any]:
     """Build (or reuse) the store, then measure it in a fresh process; returns the results."""
     root = build(size, stores)
-    runs = runs or SIZES[size].runs
-    result = Path(stores) / f"training-{size}-result.json"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.training",
-            "--measure",
-            str(root),
-            "--runs",
-            str(runs),
-            "--out",
-            str(result),
-        ],
-        check=True,
-        cwd=Path(__file__).resolve().parent.parent,
+    return measure_in_process(
+        "benchmarks.training", root, runs or SIZES[size].runs, Path(stores) / f"training-{size}-result.json"
     )
-    return json.loads(result.read_text("utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:
