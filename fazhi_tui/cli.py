@@ -445,6 +445,9 @@ def cmd_tables(run: Invocation) -> int:
         console.print(t)
         for code_table, codes in spec.code_tables.items():
             console.print(Text(f"  代码表 {code_table}：{'、'.join(codes)}"), soft_wrap=False)
+            # An old spelling still accepted is said, so a file or query that uses it is no surprise.
+            for old, now in spec.code_aliases_of(code_table).items():
+                console.print(Text(f"    旧写法 {old} 视同 {now}"), soft_wrap=False)
     return EXIT_OK
 
 

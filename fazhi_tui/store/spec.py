@@ -162,6 +162,9 @@ class TableSpec:
     references: tuple[RefRule, ...] = ()
     # Warnings an import shows in its preview (see ``ImportNote``).
     import_notes: tuple[ImportNote, ...] = ()
+    # Code values renamed after stores came to hold them: code table -> {old spelling: value now}
+    # (the hotline's 诉求类型 其它 -> 其他). See ``code_aliases_of`` for how both are one value.
+    code_aliases: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
@@ -193,6 +196,11 @@ class TableSpec:
         for c in self.columns:
             if c.codes is not None and c.codes not in self.code_tables:
                 raise SpecError(f"表 {self.name} 列 {c.name} 引用了未声明的代码表 {c.codes!r}")
+            if c.codes in self.code_aliases and not pa.types.is_string(c.type):
+                raise SpecError(f"表 {self.name} 列 {c.name} 不是文本列，其代码表 {c.codes!r} 不能有旧写法")
+        for code_table in self.code_aliases:
+            if code_table not in self.code_tables:
+                raise SpecError(f"表 {self.name} 的旧写法引用了未声明的代码表 {code_table!r}")
         if self.period_column is not None:
             t = self.column(self.period_column).type
             if not (pa.types.is_date(t) or pa.types.is_timestamp(t)):
@@ -212,6 +220,37 @@ class TableSpec:
     @property
     def required_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required or c.name == self.key)
+
+    def code_aliases_of(self, code_table: str) -> dict[str, str]:
+        """The old spellings of ``code_table``'s values that are in force: {old: value now}.
+
+        A renamed code value is one value under two spellings, without rewriting any file: a
+        write (import, form, API) that gives the old spelling stores the new one (validate.py),
+        and the views read rows stored with the old one as the new one (views.py), so figures,
+        filters, lists and exports count both as one, whatever the store's age. A migration run
+        when a store opens would have to write where many cannot (a viewer's role, read-only
+        stores, a snapshot) and race the other processes opening it, and it would rewrite
+        history that is kept as written; compaction, which reads through the same views, puts
+        the new spelling into the files it writes anyway.
+
+        An old spelling that the code table lists again (an office's own ``[code_tables]`` list
+        keeps it), or whose new value it no longer lists, is left alone."""
+        values = self.code_tables.get(code_table, ())
+        return {
+            old: new
+            for old, new in self.code_aliases.get(code_table, {}).items()
+            if old not in values and new in values
+        }
+
+    @property
+    def aliased_columns(self) -> dict[str, dict[str, str]]:
+        """Columns whose code table has old spellings in force: column -> {old: value now}."""
+        out = {}
+        for c in self.columns:
+            aliases = self.code_aliases_of(c.codes) if c.codes is not None else {}
+            if aliases:
+                out[c.name] = aliases
+        return out
 
     @property
     def pii_columns(self) -> tuple[str, ...]:
@@ -254,4 +293,5 @@ class TableSpec:
             ],
             "pii_columns": list(self.pii_columns),
             "code_tables": {k: list(v) for k, v in self.code_tables.items()},
+            "code_aliases": {k: aliases for k in self.code_tables if (aliases := self.code_aliases_of(k))},
         }

@@ -56,7 +56,7 @@ def rows_to_table(
                         break
     if problems:
         raise ValidationError(spec.name, problems)
-    table = derive_keys(spec, pa.Table.from_arrays(arrays, schema=spec.data_schema))
+    table = renamed_codes(spec, derive_keys(spec, pa.Table.from_arrays(arrays, schema=spec.data_schema)))
     if resolve is not None:
         table = resolve(table)
     table = fill_computed(spec, table, settings)
@@ -91,7 +91,7 @@ def _from_arrow(
         arrays.append(arr)
     if problems:
         raise ValidationError(spec.name, problems)
-    table = derive_keys(spec, pa.Table.from_arrays(arrays, schema=spec.data_schema))
+    table = renamed_codes(spec, derive_keys(spec, pa.Table.from_arrays(arrays, schema=spec.data_schema)))
     if resolve is not None:
         table = resolve(table)
     table = fill_computed(spec, table, settings)
@@ -111,6 +111,18 @@ def derive_keys(spec: TableSpec, table: pa.Table) -> pa.Table:
         return table
     i = table.schema.get_field_index(spec.key)
     return table.set_column(i, spec.key, pc.if_else(empty, joined, key))
+
+
+def renamed_codes(spec: TableSpec, table: pa.Table) -> pa.Table:
+    """Old spellings of code values given as the value now (其它 -> 其他; ``TableSpec.code_aliases_of``),
+    before the defaults computed from them and the code-table check."""
+    for name, aliases in spec.aliased_columns.items():
+        arr = table.column(name)
+        for old, new in aliases.items():
+            # Null where the value is null: if_else keeps it null.
+            arr = pc.if_else(pc.equal(arr, old), pa.scalar(new, pa.string()), arr)
+        table = table.set_column(table.schema.get_field_index(name), name, arr)
+    return table
 
 
 def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1, *, rules: bool = True) -> None:

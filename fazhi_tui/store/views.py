@@ -56,15 +56,20 @@ def group_select(spec: TableSpec, files: Sequence[Path], duck_types: Mapping[str
             for f in schema:
                 present.setdefault(f.name, set()).add(f.type)
     wanted = spec.schema
+    aliased = spec.aliased_columns
     parts = []
     for c in columns:
         dtype = duck_types[c]
         if c not in present:
             parts.append(f"CAST(NULL AS {dtype}) AS {qident(c)}")
-        elif present[c] == {wanted.field(c).type}:
-            parts.append(qident(c))
-        else:
-            parts.append(f"CAST({qident(c)} AS {dtype}) AS {qident(c)}")
+            continue
+        value = qident(c) if present[c] == {wanted.field(c).type} else f"CAST({qident(c)} AS {dtype})"
+        if c in aliased:
+            # A code value renamed since these files were written reads as it is called now
+            # (TableSpec.code_aliases_of): every query, figure and export counts both as one.
+            whens = " ".join(f"WHEN {qstr(old)} THEN {qstr(new)}" for old, new in aliased[c].items())
+            value = f"CASE {value} {whens} ELSE {value} END"
+        parts.append(value if value == qident(c) else f"{value} AS {qident(c)}")
     if source is not None:
         return f"SELECT {', '.join(parts)} FROM {qident(source(files, schemas))}"
     file_list = "[" + ", ".join(qstr(str(p)) for p in files) + "]"

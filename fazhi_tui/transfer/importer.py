@@ -32,7 +32,7 @@ from ..store.references import reference_problems
 from ..store.refs import resolvers
 from ..store.rules import fill_computed
 from ..store.spec import META_NAMES, TableSpec
-from ..store.validate import check_values, derive_keys
+from ..store.validate import check_values, derive_keys, renamed_codes
 from ..store.views import qident
 from .convert import convert
 from .read import ImportFileError, RawSource, RawTable, open_source, whole_source
@@ -434,6 +434,7 @@ class _FileCheck:
                 room=lambda: len(self.converting) + len(self.references) < MAX_PROBLEMS,
             )
         data = derive_keys(spec, pa.Table.from_arrays([arrays[c.name] for c in spec.columns], schema=spec.data_schema))
+        data = renamed_codes(spec, data)  # 其它 in a file is 其他, as on every write
         del arrays
         data = fill_computed(spec, data, self.settings)  # after references: a default may read the grid
         try:

@@ -13,7 +13,7 @@ the deadline is 2023-10-11.
 How many working days each 诉求类型 gets is configurable (DOMAIN.md §3), in the config:
 
     [plugin.fazhi_hotline]
-    deadline_days = { "咨询" = 2, "求助" = 5, "投诉举报" = 5, "建议" = 10, "其它" = 5 }
+    deadline_days = { "咨询" = 2, "求助" = 5, "投诉举报" = 5, "建议" = 10, "其他" = 5 }
     urgent_deadline_days = { "紧急" = 2, "特急" = 1 }   # a cap by 紧急程度
 """
 
@@ -31,7 +31,10 @@ import pyarrow.compute as pc
 from fazhi_tui.api import calendar_years, is_official, is_working_day
 from fazhi_tui.api import working_days_between as working_days_between  # re-exported (review, tests)
 
-DEFAULT_DEADLINE_DAYS: dict[str, int] = {"咨询": 2, "求助": 5, "投诉举报": 5, "建议": 10, "其它": 5}
+DEFAULT_DEADLINE_DAYS: dict[str, int] = {"咨询": 2, "求助": 5, "投诉举报": 5, "建议": 10, "其他": 5}
+# 诉求类型 spelt as before issue 20 -> as now (the hotline table's code_aliases): an office's
+# config written with the old spelling means the same 诉求类型.
+APPEAL_ALIASES: dict[str, str] = {"其它": "其他"}
 DEFAULT_URGENT_DAYS: dict[str, int] = {"紧急": 2, "特急": 1}
 EXTENSION_DAYS = 10  # 延期 at most 10 working days (DOMAIN.md §3)
 _MAX_DAYS = 60  # a sanity bound for configured values
@@ -55,7 +58,7 @@ class DeadlineRules:
     default: int = 5  # a 诉求类型 not in ``days``
 
     def days_for(self, appeal_type: str | None, urgency: str | None = None) -> int:
-        n = self.days.get(appeal_type or "", self.default)
+        n = self.days.get(APPEAL_ALIASES.get(appeal_type or "", appeal_type or ""), self.default)
         cap = self.urgent.get(urgency or "")
         return min(n, cap) if cap is not None else n
 
@@ -74,7 +77,7 @@ def rules_from_settings(settings: Mapping[str, Any] | None) -> DeadlineRules:
         for name, n in value.items():
             if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= _MAX_DAYS:
                 raise ValueError(f"[plugin.fazhi_hotline] {key}.{name} 应为 1 至 {_MAX_DAYS} 的工作日数，实为 {n!r}")
-            out[str(name)] = n
+            out[APPEAL_ALIASES.get(str(name), str(name))] = n
         return out
 
     return DeadlineRules(

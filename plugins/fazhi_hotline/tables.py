@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from fazhi_tui.api import Column, ComputedColumn, RowRule, TableSpec
 
-from .deadlines import deadline_defaults
+from .deadlines import APPEAL_ALIASES, deadline_defaults
 
 HOTLINE = "hotline"
 RANKS = "hotline_ranks"
@@ -23,7 +23,10 @@ RANKS = "hotline_ranks"
 # -- code tables ----------------------------------------------------------------------------------
 SOURCES = ("工单", "电话单")
 WORK_ORDER, PHONE_ORDER = SOURCES
-APPEAL_TYPES = ("咨询", "求助", "投诉举报", "建议", "其它")
+APPEAL_TYPES = ("咨询", "求助", "投诉举报", "建议", "其他")
+# APPEAL_ALIASES (from deadlines, whose config keys need it too): 其他 was stored as 其它 before
+# issue 20, and some platforms' exports still say so. The old spelling is accepted on every write
+# and stores made before read as 其他 (TableSpec.code_aliases_of).
 URGENCIES = ("一般", "紧急", "特急")
 STATUSES = ("待签收", "办理中", "已办结", "退单", "延期")
 PENDING, IN_PROGRESS, CLOSED, RETURNED, EXTENDED = STATUSES
@@ -101,6 +104,7 @@ HOTLINE_SPEC = TableSpec(
         "hotline_status": STATUSES,
         "hotline_callback": CALLBACKS,
     },
+    code_aliases={"hotline_appeal_type": APPEAL_ALIASES},
     # Checked on every write (import, the form, the API); a ticket breaking one is refused with
     # the message under the column named.
     rules=(
