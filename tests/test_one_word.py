@@ -35,6 +35,10 @@ def test_due_soon_is_one_word_on_screen_and_in_the_export(tmp_path):
     shown = open_list.display_rows(open_list.open_tickets(ctx, limit=100).rows).column("flag").to_pylist()
     assert set(exported) - {None} == set(shown) - {None} == {"超期", "即将到期"}
     assert "即将到期" in open_list.open_summary(ctx) and "一个工作日内到期" not in open_list.open_summary(ctx)
+    # The daily review's check calls them the same.
+    checks = {c.value.name: c.value for c in host.contributions("fazhi_review_checks")}
+    assert checks["hotline_due_soon"].title == f"12345工单{open_list.DUE_SOON_FLAG}（一个工作日内）"
+    assert checks["hotline_overdue"].title == f"12345工单{open_list.OVERDUE_FLAG}"
 
 
 def test_a_new_record_is_新建_in_the_panels_history_and_the_cli():

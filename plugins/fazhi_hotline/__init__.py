@@ -43,7 +43,7 @@ def fazhi_review_checks():
 
     return [
         ReviewCheck("hotline_overdue", "12345工单超期", review.overdue, order=300),
-        ReviewCheck("hotline_due_soon", "12345工单一个工作日内到期", review.due_soon, order=301),
+        ReviewCheck("hotline_due_soon", "12345工单即将到期（一个工作日内）", review.due_soon, order=301),
         ReviewCheck("hotline_unsatisfied", "12345回访不满意", review.unsatisfied, order=302),
     ]
 
