@@ -457,6 +457,10 @@ class FazhiApp(App[int], inherit_bindings=False):
         self.show_panel_index(message.index, focus=False)  # keep the focus in the list
 
     def _focus_in(self, slot: PanelSlot) -> None:
+        # A panel says where its focus goes (the shown tab's list: Panel.focus_content).
+        if slot.panel is not None and slot.panel.is_mounted and slot.panel.focus_content():
+            self._focus_wanted = None
+            return
         for widget in self.screen.focus_chain:
             if slot in widget.ancestors:
                 widget.focus()

@@ -349,6 +349,7 @@ class Panel(Widget):
         self._tasks: dict[Worker, tuple[Callable[[Any], Any] | None, Callable[[BaseException], Any] | None]] = {}
         self._refocus: Widget | None = None  # what had the focus when a reload covered the body
         self._record_wanted: tuple[str, str | None] | None = None  # show_record once data is shown
+        self._tab_focus_pending: TabbedContent | None = None  # a tab whose list should take the focus
 
     # -- for panel authors -------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -571,17 +572,75 @@ class Panel(Widget):
             self.query_one(PanelBody).loading = True
         self._worker = self._load_in_thread(ctx)
 
-    def focus_shown_tab(self, tabbed: TabbedContent) -> None:
+    # -- tabs and the focus ------------------------------------------------------------------
+    # One rule for every panel with a TabbedContent (built-in or not): whenever the shown tab
+    # changes (t / T, a click, a record opened in its tab) and when the shell opens the panel,
+    # the arrows and Enter act on the shown tab's list at once, not on the tab bar or on a list
+    # in a hidden tab. A list with nothing in it yet cannot take the focus: the tab bar holds it
+    # (so the panel's keys stay in the footer) until the data is shown, then the list takes it.
+
+    def action_next_tab(self, step: int = 1) -> None:
+        """The next tab (``step`` -1: the previous one), its list focused. A panel with tabs binds
+        it under its own ids: ``Binding("t", "next_tab", "下一页签", id="<plugin>.next_tab")``,
+        ``Binding("T", "next_tab(-1)", "上一页签", id="<plugin>.previous_tab")``."""
+        tabs = self.query_one(TabbedContent).query_one(Tabs)
+        if step < 0:
+            tabs.action_previous_tab()  # Tabs' own actions: they wrap and skip hidden tabs
+        else:
+            tabs.action_next_tab()
+
+    def focus_shown_tab(self, tabbed: TabbedContent) -> bool:
         """Give the focus to the first widget that takes it in the tab ``tabbed`` shows (its
-        list or table), so the arrows and Enter act on it at once after a key changed the tab;
-        the tab bar when that tab has nothing to focus."""
-        pane = tabbed.get_pane(tabbed.active) if tabbed.active else None
+        list or table); the tab bar when that tab has nothing to focus yet (False then: the list
+        takes the focus when the panel's data is next shown)."""
+        pane = tabbed.active_pane
         if pane is not None:
             for widget in self.screen.focus_chain:
                 if pane in widget.ancestors:
                     widget.focus()
-                    return
+                    self._tab_focus_pending = None
+                    return True
+        self._tab_focus_pending = tabbed
         tabbed.query_one(Tabs).focus()
+        return False
+
+    def focus_content(self) -> bool:
+        """Where the shell puts the focus when it opens the panel: the shown tab's list in a
+        panel with tabs, else the first widget of the panel that takes the focus. False when
+        nothing of the panel can take it yet (it is loading)."""
+        chain = [w for w in self.screen.focus_chain if self in w.ancestors]
+        if not chain:
+            return False
+        tabbed = next(iter(self.query(TabbedContent)), None)
+        if tabbed is not None:
+            self.focus_shown_tab(tabbed)
+        else:
+            chain[0].focus()
+        return True
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.call_after_refresh(self._focus_after_tab_change, event.tabbed_content)
+
+    def _focus_after_tab_change(self, tabbed: TabbedContent) -> None:
+        if not self.is_attached or not tabbed.is_attached:
+            return
+        chain = self.screen.focus_chain
+        if not any(self in w.ancestors for w in chain):
+            return  # hidden, or under the loading cover: the shell or the load gives the focus
+        focused = self.screen.focused
+        pane = tabbed.active_pane
+        if focused is not None and pane is not None and pane in focused.ancestors:
+            return  # already in the tab shown (a record opened there focused its view)
+        self.focus_shown_tab(tabbed)
+
+    def _focus_pending_tab(self) -> None:
+        tabbed, self._tab_focus_pending = self._tab_focus_pending, None
+        if tabbed is None or not tabbed.is_attached:
+            return
+        focused = self.screen.focused
+        if focused is None or focused is tabbed.query_one(Tabs):
+            self.focus_shown_tab(tabbed)
 
     def _place_tab_underlines(self) -> None:
         # A loading cover replaces the body's layout, so tab bars under it were never arranged
@@ -628,6 +687,7 @@ class Panel(Widget):
             self.remove_class("-failed", "-empty")
             self.refresh_bindings()  # what check_action allows may have changed (export, role)
             self.call_after_refresh(self._restore_focus)
+            self.call_after_refresh(self._focus_pending_tab)  # a list filled just now takes the focus
             self.call_after_refresh(self._place_tab_underlines)
             self.post_message(self.Shown(self.panel_name))
             if self._record_wanted is not None:

@@ -281,10 +281,8 @@ class EnforcementPanel(Panel):
         return self.query_one("#enforcement-tabs", TabbedContent).active
 
     # -- navigation --------------------------------------------------------------------------
-    def action_next_tab(self, step: int = 1) -> None:
-        tabs = self.query_one("#enforcement-tabs", TabbedContent)
-        tabs.active = TABS[(TABS.index(tabs.active) + step) % len(TABS)]
-
+    # t / T (action_next_tab) and where the focus goes after a tab change: the Panel base; a
+    # list fetched for the new tab takes the focus when it is shown.
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
         self.tab = self.active_tab  # read by ``load`` (a str set on the UI thread)

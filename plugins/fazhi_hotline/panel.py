@@ -23,7 +23,7 @@ import pyarrow as pa
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import TabbedContent, TabPane, Tabs
+from textual.widgets import TabbedContent, TabPane
 
 from fazhi_tui.api import (
     AT,
@@ -63,8 +63,6 @@ from .tables import (
 )
 from .view import HotlineView
 from .widgets import CategoriesTab, DetailTab, GridsTab, OpenTab, OverviewTab
-
-TABS = ("tab-overview", "tab-categories", "tab-grids", "tab-open", "tab-detail")
 
 
 def now_text() -> str:
@@ -176,23 +174,10 @@ class HotlinePanel(Panel):
             self.refresh_bindings()  # `e` exports this ticket's history now
 
     # -- actions -----------------------------------------------------------------------------
-    def action_next_tab(self, step: int = 1) -> None:
-        tabs = self.tabs
-        tabs.active = TABS[(TABS.index(tabs.active) + step) % len(TABS)]
-        # The arrows and Enter then act on the new tab's list, not on the tab bar or a hidden tab.
-        self.call_after_refresh(self.focus_shown_tab, tabs)
-
+    # t / T (action_next_tab) and where the focus goes after a tab change: the Panel base.
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
         self.refresh_bindings()  # `e` exports what the tab shows
-        self.call_after_refresh(self._keep_focus)
-
-    def _keep_focus(self) -> None:
-        """A widget in the tab just hidden loses the focus, and with it the panel's keys go
-        from the footer: give it to the tab bar."""
-        focused = self.app.focused
-        if focused is None or self not in focused.ancestors_with_self:
-            self.tabs.query_one(Tabs).focus()
 
     def _target(self) -> tuple[str, int | None, dict] | None:
         """The ticket an action applies to: the highlighted row of the open list when that tab

@@ -15,11 +15,11 @@ from typing import Any
 
 import pyarrow as pa
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from fazhi_tui.api import (
     CHOICE,
@@ -46,7 +46,6 @@ from .tables import LABELS, STATUSES, WORK_ITEMS
 from .widgets.item_view import ItemView
 from .widgets.summary_table import SummaryTable
 
-TABS = ("tab-summary", "tab-records", "tab-rectify", "tab-detail")
 EXPORT_PAGE = 5_000
 FORM_ORDER = ("date", "title", "quantity", "grid", "level", "person", "due", "done_date", "status", "note")
 
@@ -174,7 +173,6 @@ class LedgerPanel(Panel):
         await self._show_records(view)
         self.detail = view.detail
         self.query_one(ItemView).show_item(view.detail, view.ctx.today)
-        self.call_after_refresh(self._keep_focus)  # a list filled just now can take the focus
 
     async def _show_rectify(self, view: LedgerView) -> None:
         o = view.open_items
@@ -242,40 +240,11 @@ class LedgerPanel(Panel):
         if self.show_in_tab("tab-detail", fetch, done, focus=self.query_one("#detail-scroll"), group="detail"):
             self.detail_no = item_no
 
-    def action_next_tab(self, step: int = 1) -> None:
-        tabs = self.query_one("#ledger-tabs", TabbedContent)
-        tabs.active = TABS[(TABS.index(tabs.active) + step) % len(TABS)]
-
+    # t / T (action_next_tab), where the focus goes after a tab change and when the shell opens
+    # the panel (the shown tab's list): the Panel base.
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
         self.refresh_bindings()
-        self.call_after_refresh(self._keep_focus)
-
-    def _list_of_tab(self):
-        """The focusable list of the tab shown, or None (an empty list has no table yet)."""
-        target = {
-            "tab-summary": "#summary",
-            "tab-records": "#records",
-            "tab-rectify": "#rectify",
-            "tab-detail": "#detail-scroll",
-        }.get(self.active_tab)
-        widget = self.query_one(target) if target else None
-        if widget is None:
-            return None
-        return widget if widget.focusable else next((w for w in widget.query("*") if w.focusable), None)
-
-    def _keep_focus(self) -> None:
-        focused = self.app.focused
-        tabs = self.query_one("#ledger-tabs", TabbedContent).query_one(Tabs)
-        if focused is None or focused is tabs or self not in focused.ancestors_with_self:
-            # An empty list has nothing to focus: the tab bar then keeps the panel's keys working.
-            (self._list_of_tab() or tabs).focus()
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        # The shell focuses a panel's first focusable widget, the tab bar; the list under it is
-        # what the arrow keys and Enter are for (t / T switch tabs).
-        if event.widget is self.query_one("#ledger-tabs", TabbedContent).query_one(Tabs):
-            self.call_after_refresh(self._keep_focus)
 
     # -- writes ------------------------------------------------------------------------------
     def _form_category(self) -> Category | None:

@@ -22,7 +22,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.widgets.data_table import RowDoesNotExist
 
 from fazhi_tui.api import (
@@ -43,7 +43,6 @@ from .tables import ATTENDANCE, TRAININGS
 from .widgets.topic_width import cut as _cut
 from .widgets.topic_width import topic_width as _topic_width
 
-TABS = ("tab-overview", "tab-sessions", "tab-people")
 PEOPLE = "people"  # the host's table of staff
 
 
@@ -274,24 +273,10 @@ class TrainingPanel(Panel):
         self.query_one("#people-title", Static).update(title)
 
     # -- actions -----------------------------------------------------------------------------
-    def action_next_tab(self, step: int = 1) -> None:
-        tabs = self.query_one("#training-tabs", TabbedContent)
-        tabs.active = TABS[(TABS.index(tabs.active) + step) % len(TABS)]
-
+    # t / T (action_next_tab) and where the focus goes after a tab change: the Panel base.
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
         self.refresh_bindings()
-        self.call_after_refresh(self._keep_focus)
-
-    def _keep_focus(self) -> None:
-        tab = self.active_tab
-        target = {"tab-sessions": "#sessions", "tab-people": "#people"}.get(tab)
-        if target is not None:
-            self.query_one(target, DataTable).focus()
-        else:
-            focused = self.app.focused
-            if focused is None or self not in focused.ancestors_with_self:
-                self.query_one("#training-tabs", TabbedContent).query_one(Tabs).focus()
 
     def selected_session(self) -> str | None:
         table = self.query_one("#sessions", DataTable)
