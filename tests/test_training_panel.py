@@ -136,3 +136,36 @@ def test_the_topic_column_leaves_room_for_the_others():
     assert cell_len(cut) <= width and cut.endswith("…") and topic.startswith(cut[:-1])
     assert _topic_width(SESSION_COLUMNS, labels, [dict(row, topic="普法")], 96) == cell_len("主题")
     assert _cut("民法典进企业", 40) == "民法典进企业"
+
+
+def test_at_80_columns_whole_columns_are_left_out_by_priority_before_the_topic_is_a_stub():
+    """At 80x24 the panel is ~62 cells wide: 网格, 学时 and then 编号 go whole, so that 主题 keeps
+    at least eight characters; at 120x40 (~102 cells) every column is on screen."""
+    from rich.cells import cell_len
+
+    from fazhi_training.sessions import SESSION_COLUMNS, SESSION_LABELS
+    from fazhi_training.widgets.topic_width import fit_columns
+
+    def row(date: str) -> dict:
+        return {
+            "training_id": "XF2026-047",
+            "date": date,
+            "kind": "法律服务活动",
+            "topic": "学习《党政主要负责人履行推进法治建设第一责任人职责规定》",
+            "participants": "120",
+            "roster": "98人",
+            "hours": "2",
+            "grid_name": "丁庄村网格",
+        }
+
+    labels = {c: SESSION_LABELS[c] for c in SESSION_COLUMNS}
+    shown, topic = fit_columns(SESSION_COLUMNS, labels, [row("2026-11-10")], 102)
+    assert shown == SESSION_COLUMNS and topic >= 16
+    narrow = dict(labels, participants="人数")
+    shown, topic = fit_columns(SESSION_COLUMNS, narrow, [row("26-11-10")], 62)
+    assert shown == ("date", "kind", "topic", "participants", "roster") and topic >= 16
+    others = sum(max(cell_len(narrow[c]), cell_len(row("26-11-10")[c])) + 2 for c in shown if c != "topic")
+    assert others + topic + 2 + 2 <= 62  # every column whole, nothing past the edge
+    # A short topic takes only what it needs, and nothing is left out for it.
+    short = dict(row("26-11-10"), topic="普法")
+    assert fit_columns(SESSION_COLUMNS, narrow, [short], 200) == (SESSION_COLUMNS, cell_len("主题"))

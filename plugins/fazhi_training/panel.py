@@ -38,10 +38,10 @@ from fazhi_tui.api import (
 
 from . import hours, inspector, sessions
 from .hours import BEHIND, DONE, PersonHours
-from .sessions import SESSION_LABELS, KindCount, PlanRow, SessionList
+from .sessions import SESSION_COLUMNS, SESSION_LABELS, KindCount, PlanRow, SessionList
 from .tables import ATTENDANCE, TRAININGS
 from .widgets.topic_width import cut as _cut
-from .widgets.topic_width import topic_width as _topic_width
+from .widgets.topic_width import fit_columns
 
 PEOPLE = "people"  # the host's table of staff
 
@@ -97,6 +97,7 @@ class TrainingPanel(Panel):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.view: TrainingView | None = None
+        self._sessions_width = -1  # the width the session list's columns were fitted to
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="training-tabs"):
@@ -119,8 +120,9 @@ class TrainingPanel(Panel):
         if wide != self.has_class("-wide"):
             self.set_class(wide, "-wide")
             if self.view is not None:
-                self._show_sessions(self.view)
                 self._show_people(self.view)
+        if self.view is not None and self.size.width != self._sessions_width:
+            self._show_sessions(self.view)  # which columns fit, and the topic's width, follow the width
 
     # -- data --------------------------------------------------------------------------------
     def load(self, ctx: Context) -> TrainingView:
@@ -200,13 +202,11 @@ class TrainingPanel(Panel):
         table = self.query_one("#sessions", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        # 80×24 leaves the panel ~60 columns: the short form (no 学时 and 网格).
-        width = self.size.width
+        # 80×24 leaves the panel ~60 columns: short dates and 人数, and columns left out by
+        # priority (fit_columns) so that 主题 stays readable.
+        width = self._sessions_width = self.size.width
         wide = width >= 100 or width == 0
-        columns = (
-            sessions.SESSION_COLUMNS if wide else ("training_id", "date", "kind", "topic", "participants", "roster")
-        )
-        labels = {col: SESSION_LABELS[col] if wide or col != "participants" else "人数" for col in columns}
+        labels = {col: SESSION_LABELS[col] if wide or col != "participants" else "人数" for col in SESSION_COLUMNS}
         rows = []
         for r in view.sessions.rows.to_pylist():
             rows.append(
@@ -221,7 +221,7 @@ class TrainingPanel(Panel):
                     "grid_name": r["grid_name"] or "",
                 }
             )
-        topic_cells = _topic_width(columns, labels, rows, width)
+        columns, topic_cells = fit_columns(SESSION_COLUMNS, labels, rows, width)
         for col in columns:
             right = col in ("participants", "hours", "roster")
             table.add_column(Text(labels[col], justify="right") if right else labels[col], key=col)

@@ -1,6 +1,6 @@
 """What the 学法台账 panel looks like over the demo store (today 2026-11-26): the overview at
-80x24, the person-hours at 120x40, and a session's roster at both sizes (`pytest
---snapshot-update` rewrites them after a change has been looked at)."""
+80x24, the person-hours at 120x40, the session list at both sizes and a session's roster at
+80x24 (`pytest --snapshot-update` rewrites them after a change has been looked at)."""
 
 from __future__ import annotations
 
@@ -69,3 +69,14 @@ def test_training_sessions_120x40(snap_compare, tmp_path):
         await settled(pilot)
 
     assert snap_compare(training_app(tmp_path), terminal_size=(120, 40), run_before=run)
+
+
+def test_training_sessions_80x24(snap_compare, tmp_path):
+    """At 80 columns: 网格, 学时 and 编号 left out whole, 主题 readable (issue 17)."""
+
+    async def run(pilot):
+        await settle(pilot)
+        await pilot.press("x", "t")
+        await settled(pilot)
+
+    assert snap_compare(training_app(tmp_path), terminal_size=(80, 24), run_before=run)
