@@ -344,3 +344,17 @@ async def test_a_form_shows_the_stores_refusal_under_its_field(store):
         general = str(app.screen.query_one("#form-general", Static).render())
         assert "办结日期：已化解的须填写办结日期" in general  # a column the form has no field for
     assert store.count("visits") == 0
+
+
+def test_an_update_that_breaks_a_rule_with_a_column_the_file_lacks_is_refused_at_the_write(store, tmp_path):
+    # The plan checks the file's rows alone (状态 missing: NULL passes); the merged row, the file's
+    # empty 办结日期 beside the stored 已化解, breaks the rule, so the write checks merged rows again.
+    store.append("visits", [visit("V1", status=DONE, closed=dt.date(2023, 3, 5))])
+    path = tmp_path / "partial.csv"
+    path.write_text("走访编号,登记日期,办结日期\nV1,2023-03-01,\n", encoding="utf-8")
+    plan = plan_import(store, "visits", path, update=True)
+    assert plan.updates == 1
+    with pytest.raises(ValidationError) as exc:
+        run_import(store, plan)
+    assert "partial.csv，第 2 行，“办结日期”列：已化解的须填写办结日期" in str(exc.value)
+    assert store.get("visits", "V1")["_rev"] == 1

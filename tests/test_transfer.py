@@ -437,3 +437,63 @@ def test_a_key_made_from_other_columns_when_the_file_has_none(tmp_path, capsys):
         == 0
     )
     assert capsys.readouterr().out.split() == ["rank_id,rank", "2023Q1/赵庄镇,1", "2023Q1/甲镇,2"]
+
+
+def test_a_column_written_mostly_in_one_date_form_reads_its_other_forms_too(store, tmp_path):
+    # The form of the first cell is tried first on every cell, the others only on the cells left.
+    forms = {7: "2023/5/6", 90: "2023年5月6日 08:30", 150: "45052", 151: "2023.5.6", 199: "20230506"}
+    rows = [row(f"V{i:03d}", when=forms.get(i, "2023-05-06 08:30:15")) for i in range(200)]
+    run_import(store, plan_import(store, "visits", write_csv(tmp_path / "v.csv", rows), batch_rows=64))
+    got = {r["visit_no"]: r["visited_at"] for r in store.query("SELECT visit_no, visited_at FROM visits").to_pylist()}
+    d = dt.datetime(2023, 5, 6)
+    assert got["V007"] == got["V150"] == got["V151"] == got["V199"] == d
+    assert got["V090"] == d.replace(hour=8, minute=30)
+    assert got["V000"] == got["V198"] == d.replace(hour=8, minute=30, second=15)
+    bad = [row(f"W{i:03d}", when="2023-05-06 08:30:15") for i in range(100)]
+    bad[60] = row("W060", when="2023-02-30 08:00:00")  # strptime rolls it over to 2023-03-02
+    bad[61] = row("W061", when="2023/5/6 25:00")
+    with pytest.raises(ValidationError) as exc:
+        plan_import(store, "visits", write_csv(tmp_path / "bad.csv", bad))
+    assert "第 62 行，“走访时间”列：“2023-02-30 08:00:00”不是日期时间" in problems(exc)
+    assert "第 63 行，“走访时间”列：“2023/5/6 25:00”不是日期时间" in problems(exc)
+
+
+def test_control_characters_are_found_in_any_cell_of_a_large_file_and_quotes_are_not_ones(store, tmp_path):
+    # Text columns are searched as a whole buffer first; the rows are found cell by cell.
+    rows = [row(f"V{i:05d}", note="群众反映“路灯不亮”……已转办") for i in range(30_000)]
+    rows[20_000] = row("V20000", note="左\u202e右")  # a bidi override: file row 20002
+    rows[25_000] = row("V25000", caller="张\u0085三")  # a C1 control
+    path = write_csv(tmp_path / "v.csv", rows)
+    with pytest.raises(ValidationError) as exc:
+        plan_import(store, "visits", path)
+    text = problems(exc)
+    assert "第 20002 行，“情况”列：含有控制字符" in text and "第 25002 行，“来访人”列：含有控制字符" in text
+    assert text.count("控制字符") == 2
+    ok = write_csv(tmp_path / "ok.csv", [r for i, r in enumerate(rows) if i not in (20_000, 25_000)])
+    assert plan_import(store, "visits", ok).rows == 29_998
+
+
+def test_the_buffer_search_for_control_characters_agrees_with_the_cell_regex():
+    import pyarrow.compute as pc
+
+    from fazhi_tui.store import content
+
+    cells = [
+        "普通“引号”…",
+        "a\x07b",
+        "x\u0085y",
+        "左\u202e右",
+        "z\u2069",
+        "ok\t\n\r",
+        "é·",
+        None,
+        "",
+        "\u2028",
+        "\u00a0",
+    ]
+    for i, cell in enumerate(cells):
+        arr = pa.array(["前", cell, "后"], pa.string())
+        # Slices of a longer array (an Excel sheet is handed out so) see only their own cells.
+        for part in (arr, arr.slice(1, 1), arr.slice(0, 1), arr.slice(2, 1), pa.chunked_array([arr.slice(0, 2), arr])):
+            want = pc.fill_null(pc.match_substring_regex(part, content._CONTROL_PATTERN), False)
+            assert content._has_control(part).to_pylist() == want.to_pylist(), (i, cell)
