@@ -45,7 +45,9 @@ _LIMIT_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "memory": (str, '每个进程查询可用的内存，如 "2GB"（默认：本机内存的一半，至多 4GB）'),
     "query_seconds": ((int, float), "单个查询的时间上限（秒，0 为不限；默认 120）"),
     "sql_rows": (int, "fazhi-tui sql 在终端显示的行数上限（默认 10000）"),
+    "write_memory": (str, '导入与整理进程的排序可用的内存，超出部分写入临时目录，如 "300MB"（默认 300MB）'),
     "spill": (str, "查询超出内存时的临时文件目录（默认：用户缓存目录）"),
+    "spill_size": (str, '临时文件目录至多可用的空间，如 "20GB"（默认 20GB）'),
 }
 _UI_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "animations": (bool, "是否启用动画（经 SSH 使用时建议关闭）"),
@@ -173,6 +175,8 @@ def parse_config(path: Path) -> Config:
         seconds=float(lim.get("query_seconds", QueryLimits.seconds)),
         sql_rows=lim.get("sql_rows", QueryLimits.sql_rows),
         spill=str((base / Path(lim["spill"]).expanduser()).resolve()) if "spill" in lim else "",
+        write_memory=lim.get("write_memory", QueryLimits.write_memory),
+        spill_size=lim.get("spill_size", QueryLimits.spill_size),
     )
     return cfg
 

@@ -100,7 +100,10 @@ def test_a_file_of_many_batches_imports_exactly(store, tmp_path):
     assert [r["households"] for r in got] == list(range(11))
     assert [r["visited_at"].day for r in got] == list(range(1, 12))
     assert got[7]["note"] == '第7条，含"引号"与逗号,'
-    assert len(log_files(store)) == 1  # one batch written, whatever the batches read
+    # One write, whatever the batches read: into the empty table, its first generation (the
+    # month's one file, which is also its history), no log file.
+    tf = store.files("visits")
+    assert tf.gen == 1 and len(tf.current_files) == 1 and not tf.delta_files
 
 
 def test_the_same_file_in_one_batch_or_many_gives_the_same_plan(store, tmp_path):

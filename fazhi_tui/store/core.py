@@ -133,7 +133,8 @@ class Store:
         # Bounded work (store/limits.py): past the memory limit DuckDB spills to disk, and a query
         # that still cannot fit fails with a message instead of taking the machine's memory.
         self._spill = self.limits.spill_dir()
-        self._con.execute("SET GLOBAL memory_limit = ?", [self.limits.memory_limit])
+        self._memory_limit = self.limits.memory_limit
+        self._con.execute("SET GLOBAL memory_limit = ?", [self._memory_limit])
         self._con.execute("SET GLOBAL temp_directory = ?", [str(self._spill)])
         self._con.execute("SET GLOBAL max_temp_directory_size = ?", [self.limits.spill_size])
         # Sealed: this DuckDB reads no file at all (the views read pyarrow datasets registered
@@ -266,6 +267,12 @@ class Store:
         con.execute("SET autoload_known_extensions = false")
         con.execute("SET lock_configuration = true")
 
+    def limit_memory(self, limit: str) -> None:
+        """DuckDB's memory limit for this process from now on: the processes that import and fold
+        take ``limits.write_memory`` (their big sorts spill to disk beyond it)."""
+        self._con.execute("SET GLOBAL memory_limit = ?", [limit])
+        self._memory_limit = limit
+
     def close(self) -> None:
         self.settle()
         with contextlib.suppress(Exception):
@@ -294,7 +301,20 @@ class Store:
         """Fold the table's delta into a new generation now (see fold.py); returns what it did."""
         from .fold import fold_table
 
-        return fold_table(self, self.spec(table))
+        with self._write_memory("整理"):
+            return fold_table(self, self.spec(table))
+
+    @contextlib.contextmanager
+    def _write_memory(self, what: str) -> Iterator[None]:
+        """A big write's sort that ran out of DuckDB's memory and spill space, said in Chinese
+        (the write's staged files are gone: it wrote nothing)."""
+        try:
+            yield
+        except duckdb.OutOfMemoryException:
+            raise QueryLimitError(
+                f"{what}所需内存超过上限（内存 {self._memory_limit}，临时目录 {self._spill} 至多 {self.limits.spill_size}），"
+                "未写入任何数据；可在配置文件 [limits] 的 write_memory、spill、spill_size 调整"
+            ) from None
 
     def _after_write(self, spec: TableSpec) -> None:
         from .fold import fold_due
@@ -718,6 +738,52 @@ class Store:
         self.refresh([spec.name], force=True)
         self._after_write(spec)
         return WriteResult(spec.name, written, path)
+
+    def append_generation(self, table: str, batches: Callable[[], Iterable[pa.Table]]) -> WriteResult | None:
+        """New records written straight into a new generation of the table (``bulk.py``) instead
+        of a log file that a fold would read back and rewrite: the rows are sorted once into
+        month files, and months the rows do not fall in keep their files. ``batches()`` yields
+        the rows a batch at a time, each already the output of ``rows_to_table`` (an import's
+        plan: ``checked`` in ``upsert_batches``), keys unique across all of them.
+
+        Under the table's lock the keys are checked to be new and the references to other
+        tables checked again. Returns None, having written nothing, when the rows cannot go so:
+        a key exists already or was deleted (a revision other than 1), a fold or compaction is
+        publishing, the table has no period column; the caller then writes through
+        ``upsert_batches``, which says what is wrong with the keys."""
+        from .bulk import write_generation
+
+        spec = self.spec(table)
+        self.access.require_write(spec.name, spec.label)
+        if spec.period_column is None:
+            return None
+        with self.table_lock(spec.name):
+            # Copied out of each batch (concat_arrays copies): a column read back from a spill
+            # shares its whole batch's buffer. Dropped before the sort, which needs the memory.
+            ids = pa.chunked_array(
+                [pa.concat_arrays([b.column(spec.key).cast(pa.string()).combine_chunks()]) for b in batches()],
+                pa.string(),
+            )
+            rows = len(ids)
+            if rows == 0:
+                return WriteResult(spec.name, 0, None)
+            if self.latest_versions(spec.name, ids):
+                return None
+            del ids
+            pa.default_memory_pool().release_unused()
+            if spec.references:
+                written = 0
+                for data in batches():
+                    refused = reference_problems(self, spec, data, first_row=written + 1)
+                    if refused:
+                        raise ValidationError(spec.name, refused)
+                    written += data.num_rows
+            with self._write_memory("导入"):
+                if write_generation(self, spec, batches, rows) is None:
+                    return None
+        self.refresh([spec.name], force=True)
+        self._after_write(spec)
+        return WriteResult(spec.name, rows, None)
 
     def _checked(self, spec: TableSpec, rows: Sequence[Mapping[str, Any]] | pa.Table, first_row: int = 1) -> pa.Table:
         """Rows as a batch to write: converted, references by name resolved to codes, computed

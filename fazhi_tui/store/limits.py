@@ -33,6 +33,10 @@ class QueryLimits:
     sql_rows: int = 10_000  # rows ``fazhi-tui sql`` prints (csv/json write them all to a file)
     spill: str = ""  # a folder for DuckDB's spill files; "" = the user's cache folder
     spill_size: str = "20GB"
+    # DuckDB memory_limit of the processes that import and fold (``fazhi-tui import``, ``compact``):
+    # their sorts of millions of rows spill to ``spill`` beyond it instead of growing the process
+    # (a 10M-row import's fold took 4.6 GB at the default); the query limit stays for the others.
+    write_memory: str = "300MB"
 
     @property
     def memory_limit(self) -> str:

@@ -520,8 +520,19 @@ def _duplicate_keys(keys: pa.ChunkedArray) -> pa.Array:
     return pc.unique(ordered.slice(1).filter(same))
 
 
+# An import of new records at least this big goes straight into a new generation (as the first
+# import into an empty table always does): its log file would make a fold due (store/fold.py).
+DIRECT_ROWS = 20_000
+
+
 def run_import(store, plan: ImportPlan) -> WriteResult:
     try:
+        if _direct(store, plan):
+            # New records, sorted once into the month files of a new generation (store/bulk.py):
+            # no log file for a fold to read back. None: the table could not take them so.
+            result = store.append_generation(plan.table, plan.batches)
+            if result is not None:
+                return result
         # A batch at a time from the plan's temporary file into one staging file: a million
         # rows never sit in memory together.
         key = store.spec(plan.table).key
@@ -540,6 +551,17 @@ def run_import(store, plan: ImportPlan) -> WriteResult:
     except ValidationError as exc:
         src = plan.path.name
         raise ValidationError(plan.table, [_at_file_row(p, plan.file_rows, src) for p in exc.problems]) from None
+
+
+def _direct(store, plan: ImportPlan) -> bool:
+    """Whether the plan's rows may go straight into a generation: new records only, into a
+    table that is empty or large enough a batch to be worth it."""
+    if plan.updates or plan.expected or plan.rows == 0 or store.spec(plan.table).period_column is None:
+        return False
+    if plan.rows >= DIRECT_ROWS:
+        return True
+    tf = store.files(plan.table)
+    return tf.gen is None and not tf.delta_files
 
 
 def _against_store(
