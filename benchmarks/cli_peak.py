@@ -24,7 +24,12 @@ def main() -> int:
             for line in fh:
                 if line.startswith("VmHWM:"):
                     peak = int(line.split()[1]) / 1024
-        os.write(fd, (json.dumps({"rss_mb": peak}) + "\n").encode())
+        # The processes it started and waited for (a fold after an import): their largest peak,
+        # from wait4's ru_maxrss, an upper bound (it may carry this process's size at the fork).
+        import resource
+
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 or None
+        os.write(fd, (json.dumps({"rss_mb": peak, "children_rss_mb": children}) + "\n").encode())
 
 
 if __name__ == "__main__":

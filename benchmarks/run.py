@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import scale_store
+from . import import_floor, scale_store
 from .scale_store import SIZES, TODAY, TOWN, UNFOLDED, VARIANTS, YEAR
 
 REPO = Path(__file__).resolve().parent.parent
@@ -693,6 +693,102 @@ def bench_import(env: Env) -> list[Row]:
     return rows
 
 
+BIG_IMPORT_RATIO = 1.5  # issue 22: the 10M import within 1.5x the memory-bounded DuckDB floor
+BIG_IMPORT_MB = 600  # issue 22: every process of it
+
+
+def bench_big_import(env: Env) -> list[Row]:
+    """Issue 22: ``fazhi-tui import hotline FILE`` of a county's five years (``big_import_rows``:
+    10M tickets at 10m, 13 townships, the platform's Chinese headers) from Parquet and from CSV,
+    into an empty store (its grids only) and into the scale store, fold included (the command
+    waits for it), each timed beside DuckDB alone on the same file in the same run
+    (``benchmarks.import_floor``: read, sort by township and grid, write month partitions under
+    memory_limit 400MB), floor and import alternately. Whole processes; peak RSS of the import
+    and of any fold it started."""
+    n = env.size.big_import_rows
+    try:
+        files = scale_store.ensure_big_import(env.args.size, quiet=env.args.quiet)
+    except Exception as exc:  # noqa: BLE001
+        return [error_row("import", f"import {n:,} rows", exc)]
+    targets = [("empty store", None)]
+    if "recent" in env.stores:
+        targets.append((f"{env.size.rows:,}-ticket store", env.stores["recent"]))
+    runs = 1 if env.args.size == "10m" else max(1, min(2, env.runs))
+    rows: list[Row] = []
+    for fmt, path in files.items():
+        for label, source in targets:
+            name = f"import {n:,} rows from {fmt} into the {label}, fold included"
+            try:
+                measured = []
+                for _ in range(runs):
+                    floor_out = env.work / "floor"
+                    env.log(f"floor: DuckDB alone on {path.name} …")
+                    _, _, out, _ = run_process(
+                        [sys.executable, "-m", "benchmarks.import_floor", str(path), str(floor_out)]
+                    )
+                    floor = json.loads(out.strip().splitlines()[-1])
+                    scratch = env.work / "big-import-store"
+                    shutil.rmtree(scratch, ignore_errors=True)
+                    if source is None:
+                        empty_store(scratch)
+                    else:
+                        subprocess.run(["cp", "-al", str(source), str(scratch)], check=True)
+                    before = scale_store.latest_manifest(scratch, "hotline")
+                    env.log(f"{name} …")
+                    wall, rss, children = cli_process_peaks(
+                        ["import", "hotline", str(path), "--store", str(scratch)], timeout=3600
+                    )
+                    gen = scale_store.latest_manifest(scratch, "hotline")
+                    if gen is not None and before is not None and gen.get("gen") == before.get("gen"):
+                        gen = {"kind": "none (a log file)"}
+                    measured.append(
+                        {
+                            "import_s": wall,
+                            "rss_mb": rss,
+                            "children_rss_mb": children,
+                            "floor_s": floor["floor_s"],
+                            "floor_rss_mb": floor["rss_mb"],
+                            "generation": gen,
+                        }
+                    )
+                    shutil.rmtree(scratch, ignore_errors=True)
+            except Exception as exc:  # noqa: BLE001
+                rows += [error_row("import", name, exc), error_row("import", f"peak memory: {name}", exc)]
+                continue
+            med = statistics.median(r["import_s"] for r in measured)
+            floor_med = statistics.median(r["floor_s"] for r in measured)
+            x = ratio(med, floor_med)
+            kinds = sorted({str((r["generation"] or {}).get("kind", "compaction")) for r in measured})
+            rewritten = sorted({m for r in measured for m in (r["generation"] or {}).get("rewritten_months", [])})
+            rows.append(
+                Row(
+                    "import",
+                    name,
+                    med,
+                    floor=floor_med,
+                    checks=[Check(f"≤ {BIG_IMPORT_RATIO}x floor", x is not None and x <= BIG_IMPORT_RATIO)],
+                    note=f"{_x(x)} the floor (DuckDB alone, memory_limit {import_floor.MEMORY_LIMIT}); whole process; the new "
+                    f"generation: {', '.join(kinds)}, months rewritten: {len(rewritten)}",
+                    data={"runs": measured},
+                ).finish()
+            )
+            mb = max(max(r["rss_mb"], r["children_rss_mb"] or 0) for r in measured)
+            fold_mb = max((r["children_rss_mb"] or 0) for r in measured)
+            rows.append(
+                Row(
+                    "import",
+                    f"peak memory: {name}",
+                    mb,
+                    unit="MB",
+                    checks=[Check(f"≤ {BIG_IMPORT_MB} MB", mb <= BIG_IMPORT_MB)],
+                    note=f"import process {max(r['rss_mb'] for r in measured):.0f} MB"
+                    + (f", a fold it started ≤ {fold_mb:.0f} MB" if fold_mb else ", no fold")
+                    + f"; the floor's {max(r['floor_rss_mb'] for r in measured):.0f} MB",
+                ).finish()
+            )
+    return rows
+
+
 def empty_store(path: Path) -> None:
     """A new store holding only the town's grids, made by the program's own write path."""
     from fazhi_tui.store import Store
@@ -751,6 +847,15 @@ def bench_report(env: Env) -> list[Row]:
 
 def cli_process(cli_args: list[str], timeout: float = 600, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
     """``fazhi-tui CLI_ARGS`` in a new process: (wall seconds, its peak RSS in MB)."""
+    wall, rss, _children = cli_process_peaks(cli_args, timeout, ok)
+    return wall, rss
+
+
+def cli_process_peaks(
+    cli_args: list[str], timeout: float = 600, ok: tuple[int, ...] = (0,)
+) -> tuple[float, float, float | None]:
+    """``cli_process``, with the largest peak of the processes it waited for (an upper bound;
+    None when it started none)."""
     r, w = os.pipe()
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -775,7 +880,8 @@ def cli_process(cli_args: list[str], timeout: float = 600, ok: tuple[int, ...] =
         raise WorkerError(
             f"fazhi-tui {' '.join(cli_args)}: exit {proc.returncode}\n" + stderr.decode("utf-8", "replace")[-1500:]
         )
-    return wall, json.loads(line)["rss_mb"] if line else float("nan")
+    peaks = json.loads(line) if line else {}
+    return wall, peaks.get("rss_mb", float("nan")), peaks.get("children_rss_mb")
 
 
 def bench_report_preview(env: Env) -> list[Row]:
@@ -994,6 +1100,7 @@ BENCHES: list[Callable[[Env], list[Row]]] = [
     bench_memory,
     bench_cold_start,
     bench_import,
+    bench_big_import,
     bench_report,
     bench_report_preview,
     bench_grid_map,

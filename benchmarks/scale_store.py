@@ -130,12 +130,13 @@ class Size:
     import_rows: int
     scroll_rows: int
     runs: int
+    big_import_rows: int = 0  # issue 22: a county's five years, from Parquet and from CSV
 
 
 SIZES = {
-    "smoke": Size("smoke", 20_000, 5_000, 500, 2),
-    "1m": Size("1m", 1_000_000, 1_000_000, 10_000, 5),
-    "10m": Size("10m", 10_000_000, 1_000_000, 10_000, 5),
+    "smoke": Size("smoke", 20_000, 5_000, 500, 2, 5_000),
+    "1m": Size("1m", 1_000_000, 1_000_000, 10_000, 5, 1_000_000),
+    "10m": Size("10m", 10_000_000, 1_000_000, 10_000, 5, 10_000_000),
 }
 VARIANTS = ("recent", "uniform")
 # The uniform edits as they stand before the store folds them (written with ``auto_fold=False``):
@@ -543,6 +544,72 @@ def ensure_import_csv(size: str, quiet: bool = False) -> Path:
     os.replace(tmp, path)
     _log(f"wrote {path.name}: {n} rows, {path.stat().st_size >> 20} MiB ({time.perf_counter() - t0:.1f} s)", quiet)
     return path
+
+
+def ensure_big_import(size: str, quiet: bool = False) -> dict[str, Path]:
+    """``big_import_rows`` tickets of 2016-2020 (the five years before the store's), 13
+    townships, as the platform exports them: Chinese headers, one Parquet file (typed columns)
+    and the same rows as a CSV (UTF-8 with BOM). Written in ten blocks in time order, so a 10M
+    file never sits in memory; 赵庄镇's tickets carry grid codes, the other townships' none."""
+    n = SIZES[size].big_import_rows
+    folder = STORES / f"{size}-v{GENERATOR_VERSION}"
+    paths = {"Parquet": folder / f"county-{n}.parquet", "CSV": folder / f"county-{n}.csv"}
+    if all(p.is_file() for p in paths.values()):
+        return paths
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    first, days = dt.date(2016, 1, 1), (dt.date(2020, 12, 31) - dt.date(2016, 1, 1)).days + 1
+    tmp = {k: p.with_name(p.name + ".tmp") for k, p in paths.items()}
+    pw = cw = fh = None
+    try:
+        for b in range(10):
+            d0, d1 = first + dt.timedelta(days=days * b // 10), first + dt.timedelta(days=days * (b + 1) // 10 - 1)
+            r0, r1 = n * b // 10, n * (b + 1) // 10
+            t = generate(10**8 + r0, r1 - r0, d0, d1, seed=4242 + b).table
+            own = pc.equal(t.column("town"), TOWN)
+            grid = pc.if_else(own, t.column("grid"), pa.scalar(None, pa.string()))
+            t = t.set_column(t.schema.get_field_index("grid"), "grid", grid)
+            typed = pa.table({c.label: t.column(c.name) for c in HOTLINE_SPEC.columns})
+            if pw is None:
+                pw = pq.ParquetWriter(tmp["Parquet"], typed.schema, compression="zstd")
+            pw.write_table(typed, row_group_size=100_000)
+            text = pa.table({c.label: _as_text(t.column(c.name), c.type) for c in HOTLINE_SPEC.columns})
+            if cw is None:
+                fh = open(tmp["CSV"], "wb")
+                fh.write("\ufeff".encode())
+                cw = pacsv.CSVWriter(fh, text.schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
+            cw.write_table(text)
+    finally:
+        for w in (pw, cw, fh):
+            if w is not None:
+                w.close()
+    for k, p in paths.items():
+        os.replace(tmp[k], p)
+    _log(f"wrote {n:,} tickets of 2016-2020 as Parquet and CSV ({time.perf_counter() - t0:.1f} s)", quiet)
+    return paths
+
+
+def _as_text(arr: pa.ChunkedArray, t: pa.DataType) -> pa.ChunkedArray:
+    """A column as the platform's CSV writes it."""
+    if pa.types.is_timestamp(t):
+        return pc.strftime(arr.cast(pa.timestamp("s")), "%Y-%m-%d %H:%M:%S")
+    if pa.types.is_date(t):
+        return pc.strftime(arr, "%Y-%m-%d")
+    if pa.types.is_boolean(t):
+        return pc.if_else(arr, pa.scalar("是"), pa.scalar("否"))
+    return arr
+
+
+def latest_manifest(root: Path, table: str) -> dict | None:
+    """The manifest of a table's newest generation (what the last write or fold made of it)."""
+    gens = sorted((root / table / "_gen").glob("[0-9]*"))
+    for g in reversed(gens):
+        m = g / "manifest.json"
+        if m.is_file():
+            return json.loads(m.read_text("utf-8"))
+    return None
 
 
 def store_info(path: Path) -> dict:

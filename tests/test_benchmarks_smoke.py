@@ -43,6 +43,13 @@ PROCESS = [
     ("import", "peak memory: import into the empty store"),
     ("import", "import 5,000 rows from CSV into the 20,000-ticket store"),
     ("import", "peak memory: import into the 20,000-ticket store"),
+    # Issue 22: a county's five years from each format, each beside DuckDB alone on the file.
+    *(
+        ("import", f"{what}import 5,000 rows from {fmt} into the {target}, fold included")
+        for what in ("", "peak memory: ")
+        for fmt in ("Parquet", "CSV")
+        for target in ("empty store", "20,000-ticket store")
+    ),
     ("report", "the 2025 report from the CLI"),
     ("report", "report preview: first screen of 2025"),
     ("grid map", "grid map: rasterise"),
