@@ -30,10 +30,30 @@ REPORT_PARTS = {
 
 
 @dataclass(frozen=True)
+class LazyPanel:
+    """A panel class named by its module, imported when the panel is first shown: a
+    ``PanelSpec.factory`` that keeps the panel's module (and the Textual widgets it imports) out
+    of start-up. Every built-in plugin's panel is given so: importing them all when the dashboard
+    starts cost about 0.4 s before the first panel could show, for panels the user may never
+    open. ``LazyPanel("my_plugin.panel", "DutyPanel")``; ``load()`` returns the class."""
+
+    module: str
+    attr: str
+
+    def load(self) -> type:
+        import importlib
+
+        return getattr(importlib.import_module(self.module), self.attr)
+
+    def __call__(self) -> Any:
+        return self.load()()
+
+
+@dataclass(frozen=True)
 class PanelSpec:
-    """A panel of the dashboard. ``factory()`` returns a new ``Panel`` (usually the class itself);
-    it is called when the panel is first shown. Panels are numbered 1, 2, … in ``order``; ``key``
-    may add one letter of its own."""
+    """A panel of the dashboard. ``factory()`` returns a new ``Panel`` (the class itself, or a
+    ``LazyPanel`` naming it, which imports it only then); it is called when the panel is first
+    shown. Panels are numbered 1, 2, … in ``order``; ``key`` may add one letter of its own."""
 
     name: str
     title: str  # 面板标题, short: it is listed in a 16-column sidebar

@@ -108,7 +108,7 @@ INIT = '''
 """__LABEL__: a fazhi-tui plugin. The hooks only; the table, figure and demo rows are in
 ``queries.py`` (no Textual), the screen in ``panel.py``. See fazhi-tui's plugins/README.md."""
 
-from fazhi_tui.api import Figure, PanelSpec, hookimpl
+from fazhi_tui.api import Figure, LazyPanel, PanelSpec, hookimpl
 
 from . import queries
 
@@ -122,9 +122,9 @@ def fazhi_tables():
 
 @hookimpl
 def fazhi_panels():
-    from .panel import __CLASS__  # Textual only when the dashboard asks for panels
-
-    return [PanelSpec("__NAME__", "__LABEL__", __CLASS__, order=600, description="本期、本网格的记录")]
+    # panel.py (Textual) is imported only when the panel is first shown: start-up stays quick.
+    panel = LazyPanel(f"{__name__}.panel", "__CLASS__")
+    return [PanelSpec("__NAME__", "__LABEL__", panel, order=600, description="本期、本网格的记录")]
 
 
 @hookimpl

@@ -29,7 +29,7 @@ from textual.worker import get_current_worker
 
 from ..config import Config, today
 from ..context import WHOLE_TOWN, Context, Grid
-from ..contrib import Command
+from ..contrib import Command, LazyPanel
 from ..period import MONTH, QUARTER, YEAR, Period, parse_period
 from ..plugins import Contribution, PluginHost, describe_exception
 from ..runtime import review_checks
@@ -182,7 +182,19 @@ class FazhiApp(App[int], inherit_bindings=False):
         ids = {b.id for b in self._own_bindings() if b.id}
         ids |= {f"panel.{c.value.name}" for c in self.panels if c.value.key}
         classes: list[type] = [HelpScreen, GridPicker, RangeDialog, PluginStatusScreen, ImportScreen, PathInput]
-        classes += [c.value.factory for c in self.panels if isinstance(c.value.factory, type)]
+        for contrib in self.panels:
+            factory = contrib.value.factory
+            if isinstance(factory, LazyPanel):
+                # Only a config with [keys] asks, at mount: importing the panel then is its cost.
+                try:
+                    factory = factory.load()
+                except Exception as exc:  # the panel's own slot shows the error when opened
+                    self.host.record_error(
+                        contrib.plugin, f"面板 {contrib.value.name} 无法导入：{describe_exception(exc)}"
+                    )
+                    continue
+            if isinstance(factory, type):
+                classes.append(factory)
         for cls in classes:
             for klass in cls.__mro__:
                 ids |= {b.id for b in klass.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id}
@@ -374,7 +386,10 @@ class FazhiApp(App[int], inherit_bindings=False):
         self._context_known = True
         self._update_header()
         self._refresh_visible()
-        self._refresh_badges()
+        if self._first_screen_up:
+            self._refresh_badges()
+        # else the counts wait for the first panel (``_start_up_done``): the review's count runs
+        # every plugin's checks, which on two cores slowed the first panel's own queries.
         self._read_signature()
 
     @on(GridsRead)
@@ -720,6 +735,7 @@ class FazhiApp(App[int], inherit_bindings=False):
         if self._first_screen_up:
             return
         self._first_screen_up = True
+        self._refresh_badges()  # held back until now (``_context_known_now``)
         if self._early_startup is not None:
             self.set_timer(SETTLE_AFTER_S, self._early_startup.settle)
 

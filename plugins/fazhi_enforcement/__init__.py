@@ -7,7 +7,7 @@ The hooks only. Tables live in ``tables``; figures in ``figures``, lists in ``li
 (``panel.py`` and ``widgets/``) calls them.
 """
 
-from fazhi_tui.api import Figure, GridFigure, PanelSpec, ReviewCheck, hookimpl
+from fazhi_tui.api import Figure, GridFigure, LazyPanel, PanelSpec, ReviewCheck, hookimpl
 
 __version__ = "0.1.0"
 
@@ -21,14 +21,12 @@ def fazhi_tables():
 
 @hookimpl
 def fazhi_panels():
-    # The panel imports Textual; importing it here, not at the top, keeps the CLI free of it.
-    from .panel import EnforcementPanel
-
+    # The panel's module (Textual) is imported when the panel is first shown (LazyPanel).
     return [
         PanelSpec(
             "enforcement",
             "执法台账",
-            EnforcementPanel,
+            LazyPanel(f"{__name__}.panel", "EnforcementPanel"),
             order=200,
             key="f",
             description="整治行动与执法案件：指标与上期比较、三项制度落实率、待办案件、新建与复查结案公示",

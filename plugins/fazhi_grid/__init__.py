@@ -5,20 +5,19 @@ counts: grids, grid heads, grid workers) and ``geometry`` (projection, rasterisi
 screen and is imported inside ``fazhi_panels`` so the CLI never loads Textual for this plugin.
 """
 
-from fazhi_tui.api import PanelSpec, hookimpl
+from fazhi_tui.api import LazyPanel, PanelSpec, hookimpl
 
 __version__ = "0.1.0"
 
 
 @hookimpl
 def fazhi_panels():
-    from .panel import GridMapPanel
-
+    # The panel's module (Textual) is imported when the panel is first shown (LazyPanel).
     return [
         PanelSpec(
             "grid_map",
             "网格地图",
-            GridMapPanel,
+            LazyPanel(f"{__name__}.panel", "GridMapPanel"),
             order=100,
             key="w",
             description="各网格的边界与指标；方向键选网格，Enter 设为当前网格，Esc 回到全镇",

@@ -8,7 +8,7 @@ The hooks only. One module per concern, none of which imports Textual: ``setting
 name. The screen is ``panel.py`` with one widget per tab in ``widgets/``.
 """
 
-from fazhi_tui.api import Command, GridFigure, PanelSpec, ReviewCheck, hookimpl
+from fazhi_tui.api import Command, GridFigure, LazyPanel, PanelSpec, ReviewCheck, hookimpl
 
 __version__ = "0.1.0"
 
@@ -22,14 +22,12 @@ def fazhi_tables():
 
 @hookimpl
 def fazhi_panels():
-    # The panel imports Textual; importing it here, not at the top, keeps the CLI free of it.
-    from .panel import HotlinePanel
-
+    # The panel's module (Textual) is imported when the panel is first shown (LazyPanel).
     return [
         PanelSpec(
             "hotline",
             "12345热线",
-            HotlinePanel,
+            LazyPanel(f"{__name__}.panel", "HotlinePanel"),
             order=400,
             description="受理量、办结率、满意率等与上期比较，月度趋势，分类与网格，季度排名，未办结工单",
             record_tables=("hotline",),

@@ -10,7 +10,7 @@ Textual); the screen in ``panel`` and ``widgets``.
 
 from functools import partial
 
-from fazhi_tui.api import GridFigure, PanelSpec, ReviewCheck, hookimpl
+from fazhi_tui.api import GridFigure, LazyPanel, PanelSpec, ReviewCheck, hookimpl
 
 __version__ = "0.1.0"
 
@@ -32,14 +32,12 @@ def fazhi_tables():
 
 @hookimpl
 def fazhi_panels():
-    # The panel imports Textual; importing it here, not at the top, keeps the CLI free of it.
-    from .panel import LedgerPanel
-
+    # The panel's module (Textual) is imported when the panel is first shown (LazyPanel).
     return [
         PanelSpec(
             "ledger",
             "工作台账",
-            LedgerPanel,
+            LazyPanel(f"{__name__}.panel", "LedgerPanel"),
             order=500,
             key="l",
             description="各类工作的次数、数量与上期、全年目标比较；整改问题的期限与销号",

@@ -5,15 +5,13 @@ see at a glance what the store holds. Registered through the ``fazhi_tui`` entry
 like any third-party plugin.
 """
 
-from fazhi_tui.api import PanelSpec, hookimpl
+from fazhi_tui.api import LazyPanel, PanelSpec, hookimpl
 
 __version__ = "0.1.0"
 
 
 @hookimpl
 def fazhi_panels():
-    # The panel module imports Textual; importing it here, not at the top, keeps the CLI's
-    # start-up free of it (the CLI loads every plugin but shows no panel).
-    from .panel import OverviewPanel
-
-    return [PanelSpec("overview", "数据概览", OverviewPanel, order=900, description="各表在本期、本网格的记录数")]
+    # The panel's module (Textual) is imported when the panel is first shown (LazyPanel).
+    panel = LazyPanel(f"{__name__}.panel", "OverviewPanel")
+    return [PanelSpec("overview", "数据概览", panel, order=900, description="各表在本期、本网格的记录数")]

@@ -6,20 +6,19 @@ year's values) imports no Textual; ``panel`` and ``widgets/`` are the screen. Th
 without this plugin.
 """
 
-from fazhi_tui.api import PanelSpec, hookimpl
+from fazhi_tui.api import LazyPanel, PanelSpec, hookimpl
 
 __version__ = "0.1.0"
 
 
 @hookimpl
 def fazhi_panels():
-    from .panel import ReportPanel
-
+    # The panel's module (Textual) is imported when the panel is first shown (LazyPanel).
     return [
         PanelSpec(
             "report_preview",
             "报告预览",
-            ReportPanel,
+            LazyPanel(f"{__name__}.panel", "ReportPanel"),
             order=800,
             key="y",
             description="本年度报告的排版预览：数字随数据更新，←→ 逐个指标，Enter 查看来源记录，e 修改本段，o 导出",

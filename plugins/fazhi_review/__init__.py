@@ -5,7 +5,7 @@ The hooks only. The queue is built in ``queue`` (no Textual), marks are written 
 ``digest`` prints the queue for ``fazhi-tui review``; the panel (``panel.py``, ``widgets/``) shows it.
 """
 
-from fazhi_tui.api import PanelSpec, hookimpl
+from fazhi_tui.api import LazyPanel, PanelSpec, hookimpl
 
 __version__ = "0.1.0"
 
@@ -19,14 +19,14 @@ def fazhi_tables():
 
 @hookimpl
 def fazhi_panels():
-    from .panel import ReviewPanel  # Textual only when the dashboard asks for panels
+    # The panel's module (Textual) is imported when the panel is first shown (LazyPanel).
     from .queue import open_count
 
     return [
         PanelSpec(
             "review",
             "每日待办",
-            ReviewPanel,
+            LazyPanel(f"{__name__}.panel", "ReviewPanel"),
             order=950,
             key="h",
             description="各插件的今日待办：超期与到期工单、待回访、待整改……；处理、暂缓、指派",

@@ -6,7 +6,7 @@ The hooks only. Queries live in ``sessions``, ``hours``, ``figures``, ``review``
 ``inspector`` and ``demo`` (none imports Textual); the panel (``panel.py``) calls them.
 """
 
-from fazhi_tui.api import PanelSpec, ReviewCheck, hookimpl
+from fazhi_tui.api import LazyPanel, PanelSpec, ReviewCheck, hookimpl
 
 __version__ = "0.1.0"
 
@@ -20,14 +20,12 @@ def fazhi_tables():
 
 @hookimpl
 def fazhi_panels():
-    # The panel imports Textual; importing it here, not at the top, keeps the CLI free of it.
-    from .panel import TrainingPanel
-
+    # The panel's module (Textual) is imported when the panel is first shown (LazyPanel).
     return [
         PanelSpec(
             "training",
             "学法台账",
-            TrainingPanel,
+            LazyPanel(f"{__name__}.panel", "TrainingPanel"),
             order=300,
             key="x",
             description="学习培训与普法活动按类型与上期比较，年度计划完成情况，个人学时，参学名单录入，学法台账导出",
