@@ -464,6 +464,33 @@ def test_review_checks(store):
     assert review.unsatisfied(ctx_of(store, settings={"unsatisfied_days": 90})) != []
 
 
+def test_review_checks_read_the_open_lists_rows_and_agree_with_their_own_query(store, monkeypatch):
+    """超期 and 即将到期 come from the open list's cached rows (one read for both and the list);
+    with the cache off (a county-wide scope keeps none) the checks' own SQL gives the same items."""
+    from fazhi_hotline import open_list
+
+    def items(ctx):
+        return [
+            (i.title, i.detail, i.due, i.grid, i.record_id) for f in (review.overdue, review.due_soon) for i in f(ctx)
+        ]
+
+    for grid in (None, G1):
+        ctx = ctx_of(store, grid=grid)
+        assert open_list.open_with_deadline(ctx, None, None) is not None
+        cached = items(ctx)
+        monkeypatch.setattr(open_list, "_keeps_open_rows", lambda ctx: False)
+        assert open_list.open_with_deadline(ctx, None, None) is None
+        assert items(ctx) == cached and cached
+        monkeypatch.undo()
+    # More than MAX_ITEMS: the rest are counted in one line, on both paths.
+    monkeypatch.setattr(review, "MAX_ITEMS", 1)
+    ctx = ctx_of(store)
+    listed = review.due_soon(ctx)
+    assert [i.record_id for i in listed] == ["T8", None] and listed[1].title == "另有 1 件未列出"
+    monkeypatch.setattr(open_list, "_keeps_open_rows", lambda ctx: False)
+    assert [(i.record_id, i.title) for i in review.due_soon(ctx)] == [(i.record_id, i.title) for i in listed]
+
+
 def test_new_ticket_and_its_history_after_sign_close_and_callback(store):
     ctx = ctx_of(store, role=ROLE_ADMIN)  # the clerk at intake
     form = {

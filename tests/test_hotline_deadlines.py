@@ -5,6 +5,7 @@ holiday calendar's data."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
@@ -115,3 +116,26 @@ def test_working_day_helpers():
     assert deadlines.working_days_between(D(2023, 10, 11), D(2023, 9, 28)) == -5
     with pytest.raises(ValueError):
         deadlines.add_working_days(D(2023, 9, 28), -1)
+
+
+def test_working_days_between_agrees_with_counting_day_by_day_across_years():
+    from fazhi_tui.workdays import is_working_day
+
+    def by_day(first: dt.date, last: dt.date) -> int:
+        n, day = 0, first
+        while day < last:
+            day += dt.timedelta(days=1)
+            n += is_working_day(day)
+        return n
+
+    rng = random.Random(7)
+    start = D(2018, 1, 1)
+    # Within a year, across year ends, across the calendar's last year, leap days, the same day.
+    pairs = [(D(2023, 12, 31), D(2024, 1, 2)), (D(2024, 2, 28), D(2024, 3, 1)), (D(2025, 6, 1), D(2025, 6, 1))]
+    pairs += [(D(2026, 12, 30), D(2027, 1, 4)), (D(2019, 1, 1), D(2028, 12, 31))]
+    for _ in range(300):
+        a = start + dt.timedelta(days=rng.randrange(4000))
+        pairs.append((a, a + dt.timedelta(days=rng.randrange(1500))))
+    for first, last in pairs:
+        assert deadlines.working_days_between(first, last) == by_day(first, last), (first, last)
+        assert deadlines.working_days_between(last, first) == -by_day(first, last), (first, last)

@@ -14,7 +14,7 @@ from fazhi_tui.api import Context, ReviewItem
 
 from .conditions import scope_condition
 from .deadlines import working_days_between
-from .open_list import due_soon_until, open_condition
+from .open_list import due_soon_until, open_condition, open_with_deadline
 from .settings import settings_of
 from .tables import CLOSED, HOTLINE, UNSATISFIED
 
@@ -28,11 +28,24 @@ def _items(ctx: Context, where: str, params: list[Any], order: str, make) -> lis
         f"FROM hotline AS h LEFT JOIN grids AS g ON g.code = h.grid WHERE {where} ORDER BY {order} LIMIT ?",
         [*params, MAX_ITEMS],
     ).to_pylist()
+    return _listed(rows, rows[0]["total"] if rows else 0, make)
+
+
+def _listed(rows: list[dict], total: int, make) -> list[ReviewItem]:
     items = [make(r) for r in rows]
-    total = rows[0]["total"] if rows else 0
     if total > len(rows):
         items.append(ReviewItem(f"另有 {total - len(rows)} 件未列出", "请在12345热线面板中查看", table=HOTLINE))
     return items
+
+
+def _open_items(ctx: Context, first: dt.date | None, last: dt.date | None, make) -> list[ReviewItem] | None:
+    """As ``_items`` for open tickets with 办理时限 in ``[first, last]``, from the open list's
+    cached rows (already in the order deadline, received, number); None when it keeps none."""
+    rows = open_with_deadline(ctx, first, last)
+    if rows is None:
+        return None
+    # The list's grid name falls back to the code; the review says 未指定网格 only without a grid.
+    return _listed(rows.slice(0, MAX_ITEMS).to_pylist(), rows.num_rows, make)
 
 
 def _what(r: dict) -> str:
@@ -63,6 +76,9 @@ def due_soon(ctx: Context) -> list[ReviewItem]:
             overdue=False,
         )
 
+    cached = _open_items(ctx, ctx.today, soon, make)
+    if cached is not None:
+        return cached
     return _items(ctx, where, params, "h.deadline, h.received_at, h.ticket_no", make)
 
 
@@ -85,6 +101,9 @@ def overdue(ctx: Context) -> list[ReviewItem]:
             overdue=True,
         )
 
+    cached = _open_items(ctx, None, ctx.today - dt.timedelta(days=1), make)
+    if cached is not None:
+        return cached
     return _items(ctx, where, params, "h.deadline, h.received_at, h.ticket_no", make)
 
 
