@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 
 import pyarrow as pa
@@ -128,6 +129,17 @@ def test_a_rule_that_is_not_sql_is_the_plugins_load_error(tmp_path):
         rules=(RowRule("typo", "kk IS NOT NULL", "k", "…"),),
     )
     assert "规则 typo 不是可用的 SQL 条件" in rule_errors(bad)[0]
+    # The rules are bound together first; a bad one among good ones is still the one named,
+    # and a rule that is not a condition is told whether or not another rule is broken.
+    good = RowRule("ok", "k IS NOT NULL", "k", "…")
+    number = RowRule("number", "length(k)", "k", "…")
+    mixed = dataclasses.replace(bad, rules=(good, bad.rules[0], number))
+    errors = rule_errors(mixed)
+    assert (
+        len(errors) == 2 and "规则 typo 不是可用的 SQL 条件" in errors[0] and "规则 number 应为真/假条件" in errors[1]
+    )
+    assert rule_errors(dataclasses.replace(bad, rules=(good, number))) == [errors[1]]
+    assert rule_errors(dataclasses.replace(bad, rules=(good,))) == []
     folder = write_plugin(
         tmp_path / "plugins",
         "bad_rules",

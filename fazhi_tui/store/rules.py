@@ -134,12 +134,27 @@ def phone_problems(spec: TableSpec, table: pa.Table, first_row: int = 1) -> list
 def rule_errors(spec: TableSpec) -> list[str]:
     """What is wrong with the spec's rules as SQL (an unknown column, a syntax error, not a
     boolean), found by running them over an empty batch."""
-    out = []
+    out: list[str] = []
+    if not spec.rules:
+        return out
     empty = spec.data_schema.empty_table()
     con = _connection()
     name = "__fazhi_rule_check"
     con.register(name, empty)
     try:
+        # All the table's rules bound in one statement first: every CLI command and the
+        # dashboard pay for this at start, and each bind costs milliseconds (26 rules: ~0.1–0.4 s
+        # one by one). Only when that fails is each rule bound alone, to say which one is wrong.
+        together = ", ".join(f"({rule.check}) AS r{i}" for i, rule in enumerate(spec.rules))
+        try:
+            kinds = [str(t) for t in con.sql(f"SELECT {together} FROM {qident(name)}").types]
+        except duckdb.Error:
+            kinds = None
+        if kinds is not None:
+            for rule, kind in zip(spec.rules, kinds, strict=True):
+                if kind not in ("BOOLEAN", '"NULL"', "NULL"):
+                    out.append(f"表 {spec.name} 的规则 {rule.name} 应为真/假条件，实为 {kind}")
+            return out
         for rule in spec.rules:
             try:
                 # Binding is enough to find an unknown column or a syntax error and to know the
