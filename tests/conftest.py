@@ -21,6 +21,7 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.setenv("FAZHI_TODAY", "2026-11-26")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import access as _access
-from . import layout
+from . import footer_cache, layout
 from .errors import (
     NotAStoreError,
     QueryLimitError,
@@ -210,6 +210,7 @@ class Store:
             info = read_marker(root)
             if info.get("format", 0) > layout.STORE_FORMAT:
                 raise NotAStoreError(f"{root} 由更新版本的 fazhi-tui 创建（格式 {info.get('format')}），请升级后再打开")
+        footer_cache.load(root)  # the footers an earlier run read (store/footer_cache.py)
         return cls(
             root, specs, user=user, access=access, auto_fold=auto_fold, table_settings=table_settings, limits=limits
         )
@@ -275,6 +276,7 @@ class Store:
 
     def close(self) -> None:
         self.settle()
+        footer_cache.save(self.root)  # for the next run's start (store/footer_cache.py)
         with contextlib.suppress(Exception):
             self._con.close()
         with contextlib.suppress(OSError):
