@@ -242,7 +242,7 @@ def group_dashboard(args) -> dict:
 
 def review_paired(rt, con, sources: dict[str, str], runs: int) -> dict:
     """The daily review's queue (fazhi_review: every plugin's checks, merged, with the marks),
-    built afresh each time (its cache off), against the checks' own SQL on the raw files: the
+    built afresh each time (its cache and the hotline's open-ticket cache off), against the checks' own SQL on the raw files: the
     review's work beyond the checks (marks, grid names, ordering) is in its time, not the floor's."""
     from fazhi_review.queue import build_queue
     from fazhi_tui.runtime import review_checks
@@ -261,8 +261,15 @@ def review_paired(rt, con, sources: dict[str, str], runs: int) -> dict:
         for sql, params in known:
             con.sql(sql, params=params).to_arrow_table()
 
-    queue = build_queue(ctx, cached=False)
-    tf, tr = paired(lambda: build_queue(ctx, cached=False), floor, runs)
+    from fazhi_hotline.open_list import OPEN_CACHE
+
+    def fresh_queue():
+        # A morning's first look: the checks' caches (the hotline's open tickets) start empty too.
+        OPEN_CACHE.clear()
+        return build_queue(ctx, cached=False)
+
+    queue = fresh_queue()
+    tf, tr = paired(fresh_queue, floor, runs)
     return {
         "fazhi": summary(tf),
         "floor": summary(tr),
