@@ -242,8 +242,9 @@ def group_dashboard(args) -> dict:
 
 def review_paired(rt, con, sources: dict[str, str], runs: int) -> dict:
     """The daily review's queue (fazhi_review: every plugin's checks, merged, with the marks),
-    built afresh each time (its cache and the hotline's open-ticket cache off), against the checks' own SQL on the raw files: the
-    review's work beyond the checks (marks, grid names, ordering) is in its time, not the floor's."""
+    built afresh each time (its cache and the hotline's open-ticket cache off), against the
+    checks' own SQL on the raw files: the review's work beyond the checks (marks, grid names,
+    ordering) is in its time, not the floor's."""
     from fazhi_review.queue import build_queue
     from fazhi_tui.runtime import review_checks
 
