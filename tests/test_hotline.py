@@ -464,9 +464,9 @@ def test_review_checks(store):
     assert review.unsatisfied(ctx_of(store, settings={"unsatisfied_days": 90})) != []
 
 
-def test_review_checks_read_the_open_lists_rows_and_agree_with_their_own_query(store, monkeypatch):
-    """超期 and 即将到期 come from the open list's cached rows (one read for both and the list);
-    with the cache off (a county-wide scope keeps none) the checks' own SQL gives the same items."""
+def test_review_checks_take_the_open_lists_rows_when_kept_and_agree_with_their_own_query(store, monkeypatch):
+    """超期 and 即将到期 come from the rows the open list keeps when it was read since the last
+    write (nothing to read then), else from their own first-100 queries: the same items."""
     from fazhi_hotline import open_list
 
     def items(ctx):
@@ -475,20 +475,21 @@ def test_review_checks_read_the_open_lists_rows_and_agree_with_their_own_query(s
         ]
 
     for grid in (None, G1):
+        open_list.OPEN_CACHE.clear()
         ctx = ctx_of(store, grid=grid)
+        assert open_list.open_with_deadline(ctx, None, None) is None  # nothing kept: the checks query
+        queried = items(ctx)
+        assert open_list.open_with_deadline(ctx, None, None) is None  # and they do not fill it
+        queries.open_tickets(ctx)  # the list is opened
         assert open_list.open_with_deadline(ctx, None, None) is not None
-        cached = items(ctx)
-        monkeypatch.setattr(open_list, "_keeps_open_rows", lambda ctx: False)
-        assert open_list.open_with_deadline(ctx, None, None) is None
-        assert items(ctx) == cached and cached
-        monkeypatch.undo()
+        assert items(ctx) == queried and queried
     # More than MAX_ITEMS: the rest are counted in one line, on both paths.
     monkeypatch.setattr(review, "MAX_ITEMS", 1)
     ctx = ctx_of(store)
-    listed = review.due_soon(ctx)
-    assert [i.record_id for i in listed] == ["T8", None] and listed[1].title == "另有 1 件未列出"
-    monkeypatch.setattr(open_list, "_keeps_open_rows", lambda ctx: False)
-    assert [(i.record_id, i.title) for i in review.due_soon(ctx)] == [(i.record_id, i.title) for i in listed]
+    kept = review.due_soon(ctx)
+    assert [i.record_id for i in kept] == ["T8", None] and kept[1].title == "另有 1 件未列出"
+    open_list.OPEN_CACHE.clear()
+    assert [(i.record_id, i.title) for i in review.due_soon(ctx)] == [(i.record_id, i.title) for i in kept]
 
 
 def test_new_ticket_and_its_history_after_sign_close_and_callback(store):

@@ -66,6 +66,13 @@ class TableCache(Generic[T]):
                     self._computing.pop(full, None)
         return value
 
+    def peek(self, store: Store, key: Hashable) -> T | None:
+        """The result kept for ``key`` and the tables' current state, or None; never computes
+        (for a caller with a cheaper way of its own when nothing is kept)."""
+        full = self.state_key(store, key)
+        with self._lock:
+            return self._items.get(full)
+
     def clear(self) -> None:
         """Forget every result (the benchmarks time a cold read this way)."""
         with self._lock:

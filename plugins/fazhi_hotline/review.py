@@ -22,13 +22,21 @@ MAX_ITEMS = 100
 
 
 def _items(ctx: Context, where: str, params: list[Any], order: str, make) -> list[ReviewItem]:
+    # The first MAX_ITEMS, their grids' names joined after the cut, then a count only when there
+    # may be more: a count(*) OVER () or a join beside the LIMIT made DuckDB read every matching
+    # row's columns (the texts too) before cutting, 4x the time at 10M tickets.
     rows = ctx.query(
-        f"SELECT h.ticket_no, h.source, h.status, h.deadline, h.closed_at, h.category2, h.appeal_type, h.content, "
-        f"h.unsatisfied_reason, h.grid, g.name AS grid_name, count(*) OVER () AS total "
-        f"FROM hotline AS h LEFT JOIN grids AS g ON g.code = h.grid WHERE {where} ORDER BY {order} LIMIT ?",
+        f"SELECT h.*, g.name AS grid_name FROM ("
+        f"SELECT h.ticket_no, h.source, h.status, h.deadline, h.received_at, h.closed_at, h.category2, "
+        f"h.appeal_type, h.content, h.unsatisfied_reason, h.grid "
+        f"FROM hotline AS h WHERE {where} ORDER BY {order} LIMIT ?"
+        f") AS h LEFT JOIN grids AS g ON g.code = h.grid ORDER BY {order}",
         [*params, MAX_ITEMS],
     ).to_pylist()
-    return _listed(rows, rows[0]["total"] if rows else 0, make)
+    total = len(rows)
+    if total == MAX_ITEMS:
+        total = ctx.query(f"SELECT count(*) AS n FROM hotline AS h WHERE {where}", params).column("n")[0].as_py()
+    return _listed(rows, total, make)
 
 
 def _listed(rows: list[dict], total: int, make) -> list[ReviewItem]:
