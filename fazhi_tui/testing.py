@@ -337,7 +337,8 @@ def fazhi_env(request, tmp_path, monkeypatch, fazhi_plugins, fazhi_plugin_dirs, 
     monkeypatch.setenv("FAZHI_TODAY", TODAY.isoformat())
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    # The cache (kept footers) outside tmp_path, so a test may expect tmp_path to hold only its files.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(request.getfixturevalue("tmp_path_factory").mktemp("xdg-cache")))
     keep_notifications(monkeypatch)
     marker = request.node.get_closest_marker("fazhi_demo")
     demo = marker.args[0] if marker and marker.args else True

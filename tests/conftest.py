@@ -14,14 +14,15 @@ from .store_specs import SPECS
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch, tmp_path):
+def _isolated_env(monkeypatch, tmp_path, tmp_path_factory):
     """No test reads the developer's config or store, and "today" is fixed."""
     for var in ("FAZHI_STORE", "FAZHI_CONFIG", "FAZHI_PLUGINS", "FAZHI_PLUGINS_DIRS"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("FAZHI_TODAY", "2026-11-26")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    # The cache (kept footers) outside tmp_path: tests check that a failed write leaves tmp_path empty.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
 
 
 @pytest.fixture(autouse=True)
