@@ -37,9 +37,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import layout
-from .generations import compaction_lock, publish_generation, remove_superseded, write_partitioned
-from .manifest import next_gen_number
-from .scan import Footer, TableFiles, latest_gen, read_footer, scan_table
+from .generations import compaction_lock, publish_generation, remove_superseded, stage_generation, write_partitioned
+from .scan import Footer, TableFiles, read_footer, scan_table
 from .spec import TableSpec
 from .views import group_select, qident, qstr
 
@@ -85,11 +84,7 @@ def write_generation(
         tf = scan_table(root, spec)
         if not eligible(spec, tf):
             return None
-        prev = latest_gen(root, spec.name)
-        new_gen = next_gen_number(root, spec.name)
-        stage = root / layout.STAGING_DIR / f"gen-{spec.name}-{uuid.uuid4().hex[:12]}"
-        layout.make_dir(stage.parent, root)
-        stage.mkdir()
+        prev, new_gen, stage = stage_generation(root, spec.name)
         try:
             rewritten = _build(store, spec, tf, batches, stage, new_gen, when or datetime.now(UTC))
             records = sum(

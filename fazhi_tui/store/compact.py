@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import uuid
 from pathlib import Path
 
-from . import layout
-from . import manifest as manifest_files
 from .generations import (
     SKIPPED_BUSY,
     CompactionResult,
     compaction_lock,
     publish_generation,
     remove_superseded,
+    stage_generation,
     write_partitioned,
 )
-from .scan import latest_gen, scan_table
+from .scan import scan_table
 from .spec import ID, OP, REV, TableSpec
 from .views import group_select, qident, qstr
 
@@ -51,11 +49,7 @@ def compact_table(
         if len(tf.delta_files) < min_files:
             result.skipped = "无需整理"
             return result
-        prev = latest_gen(root, spec.name)
-        new_gen = manifest_files.next_gen_number(root, spec.name)
-        stage = root / layout.STAGING_DIR / f"gen-{spec.name}-{uuid.uuid4().hex[:12]}"
-        layout.make_dir(stage.parent, root)
-        stage.mkdir()
+        prev, new_gen, stage = stage_generation(root, spec.name)
         try:
             duck_types = store.duck_types(spec.name)
             history_sql = group_select(spec, tf.history_files + tf.delta_files, duck_types)

@@ -25,13 +25,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from . import layout
 from .compact import compact_table
 from .generations import (
     ROW_GROUP_SIZE,
@@ -41,10 +39,10 @@ from .generations import (
     publish_generation,
     remove_superseded,
     sort_order,
+    stage_generation,
     write_partitioned,
 )
-from .manifest import next_gen_number
-from .scan import Footer, TableFiles, latest_gen, read_footer, scan_table
+from .scan import Footer, TableFiles, read_footer, scan_table
 from .spec import ID, OP, REV, TableSpec
 from .views import file_touched, group_select, month_ranges, qident, qstr
 
@@ -117,12 +115,7 @@ def fold_table(store, spec: TableSpec):
         months = tf.superseded_months()
         if months is None or "*" in months:
             return compact_table(store, spec, require_admin=False, locked=True)
-        prev = latest_gen(root, spec.name)
-        # The first generation too (an empty base); past any damaged folder (manifest.py).
-        new_gen = next_gen_number(root, spec.name)
-        stage = root / layout.STAGING_DIR / f"gen-{spec.name}-{uuid.uuid4().hex[:12]}"
-        layout.make_dir(stage.parent, root)
-        stage.mkdir()
+        prev, new_gen, stage = stage_generation(root, spec.name)
         try:
             duck_types = store.duck_types(spec.name)
             cur = store.writer_cursor()

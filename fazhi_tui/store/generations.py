@@ -90,6 +90,20 @@ def compaction_lock(root: Path, table: str) -> Iterator[bool]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+def stage_generation(root: Path, table: str) -> tuple[tuple[int, Path, dict] | None, int, Path]:
+    """The newest generation (or None), the next one's number (past any damaged folder, see
+    manifest.py) and an empty staging folder to build it in: what compaction, a fold and a
+    big import each start from. Call it under ``compaction_lock``."""
+    import uuid
+
+    prev = latest_gen(root, table)
+    new_gen = manifest_files.next_gen_number(root, table)
+    stage = root / layout.STAGING_DIR / f"gen-{table}-{uuid.uuid4().hex[:12]}"
+    layout.make_dir(stage.parent, root)
+    stage.mkdir()
+    return prev, new_gen, stage
+
+
 def publish_generation(store, spec: TableSpec, tf, stage: Path, gen: int, facts: dict) -> None:
     """Write the manifest (which log files the generation folded, and ``facts``), flush the
     staged folder and rename it into place: readers see the old generation or the new one."""
