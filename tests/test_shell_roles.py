@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import OptionList
-from textual.widgets._footer import FooterKey
 
 from fazhi_tui.access import CLERK, VIEWER, Access, Policy
 from fazhi_tui.config import Config
@@ -17,6 +16,7 @@ from fazhi_tui.ui.app import FazhiApp
 from fazhi_tui.ui.commands import available_entries
 from fazhi_tui.ui.screens.help import HelpScreen
 from fazhi_tui.ui.screens.import_screen import ImportScreen
+from fazhi_tui.ui.widgets.shell_footer import ShellFooter
 from fazhi_tui.ui.widgets.shell_header import ShellHeader
 
 from .shell_fixtures import EXAMPLES, USER, make_app, open_store, write_plugin
@@ -79,7 +79,7 @@ def viewer_by_access_file(tmp_path: Path, **kwargs) -> FazhiApp:
 
 def footer_actions(app) -> set[str]:
     """The actions the footer shows (it is built from the same active bindings as help)."""
-    return {key.action for key in app.screen.query(FooterKey)}
+    return {key.action for footer in app.screen.query(ShellFooter) for key in footer.items()}
 
 
 def palette_titles(app) -> set[str]:

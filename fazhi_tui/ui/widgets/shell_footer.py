@@ -5,30 +5,97 @@ last ones ("g 网格  i ▏^p   令" at 80 columns). This one keeps what fits, w
 the screen lists them (the focused widget's and the panel's keys first, then the shell's),
 always keeps ``? 帮助`` (help lists every key, and the palette runs every action), and leaves
 the rest out. The width is measured again when the terminal is resized.
+
+It is one widget that draws one line, not a container of a widget per key as Textual's is:
+the bindings change with every focus change (and several times while the dashboard starts),
+and Textual's footer then unmounts and mounts a dozen keys, each styled from the stylesheet
+again. Here a change only redraws the line. A click runs the key under the pointer, as a
+click on Textual's footer key does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 
 from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widget import Widget
 
-# FooterKey draws " key " then "description ": two cells around the key, one after the text.
+# A key is drawn " key " then "description ": two cells around the key, one after the text.
 KEY_PAD = 3
-# The palette key is docked right with a border on its left and padding on its right.
+# The palette key sits at the right end, after a thin rule and with a cell after it.
 PALETTE_EXTRA = 2
+PALETTE_RULE = "▏"
 # Kept whatever the width: help names every binding the footer leaves out.
 ALWAYS = frozenset({"help", "app.help"})
 
 
-class ShellFooter(Footer):
+@dataclass(frozen=True)
+class FooterItem:
+    """One key the footer shows, where it is drawn (cells ``start``..``end`` of the line)."""
+
+    key: str  # what a click presses (the binding's first key)
+    key_display: str
+    description: str
+    action: str
+    enabled: bool
+    tooltip: str
+    start: int
+    end: int
+    palette: bool = False
+
+
+class ShellFooter(Widget, can_focus=False):
     """A footer that shows the bindings that fit the width, whole, and always the help key."""
 
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"footer-key--key", "footer-key--description", "footer-key--hover"}
+    DEFAULT_CSS = """
+    ShellFooter {
+        dock: bottom;
+        height: 1;
+        width: 1fr;
+        color: $footer-foreground;
+        background: $footer-background;
+        text-wrap: nowrap;
+        text-overflow: clip;
+        & > .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        & > .footer-key--hover {
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._items: list[FooterItem] = []
+        self._hover: int | None = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, _screen) -> None:
+        self.refresh()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.refresh()
+
+    # -- what fits ---------------------------------------------------------------------------
     def _width_of(self, binding: Binding) -> int:
         return cell_len(self.app.get_key_display(binding)) + cell_len(binding.description) + KEY_PAD
 
@@ -61,41 +128,81 @@ class ShellFooter(Footer):
         return [item for i, item in enumerate(shown) if i in keep]
 
     def _palette(self, active) -> tuple[Binding, bool] | None:
-        if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
+        if not self.app.ENABLE_COMMAND_PALETTE:
             return None
         found = active.get(self.app.COMMAND_PALETTE_BINDING)
         return None if found is None else (found.binding, found.enabled)
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
-        width = self.size.width or self.app.size.width
-        yield from self._keys(width)
-
-    def _keys(self, width: int) -> Iterator[FooterKey]:
+    def items(self, width: int | None = None) -> list[FooterItem]:
+        """The keys the line shows at ``width`` (the widget's own by default), left to right."""
+        width = width if width is not None else (self.size.width or self.app.size.width)
+        items: list[FooterItem] = []
+        x = 0
         for binding, enabled, tooltip in self.fitting(width):
-            yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                disabled=not enabled,
-                tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+            shown = self.app.get_key_display(binding)
+            end = x + cell_len(shown) + cell_len(binding.description) + KEY_PAD
+            items.append(FooterItem(binding.key, shown, binding.description, binding.action, enabled, tooltip, x, end))
+            x = end
         palette = self._palette(self.screen.active_bindings)
         if palette is not None:
             binding, enabled = palette
-            yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                classes="-command-palette",
-                disabled=not enabled,
-                tooltip=binding.tooltip or binding.description,
+            shown = self.app.get_key_display(binding)
+            end = width - 1
+            start = end - (cell_len(shown) + cell_len(binding.description) + KEY_PAD)
+            tip = binding.tooltip or binding.description
+            items.append(
+                FooterItem(binding.key, shown, binding.description, binding.action, enabled, tip, start, end, True)
             )
+        return items
 
-    def on_resize(self, event: events.Resize) -> None:
-        if self._bindings_ready and event.size.width != getattr(self, "_laid_for", None):
-            self._laid_for = event.size.width
-            self.call_after_refresh(self.recompose)
+    # -- drawing -----------------------------------------------------------------------------
+    def render(self) -> Text:
+        width = self.size.width or self.app.size.width
+        self._items = self.items(width)
+        key_style = self.get_component_rich_style("footer-key--key", partial=True)
+        text_style = self.get_component_rich_style("footer-key--description", partial=True)
+        hover_style = self.get_component_rich_style("footer-key--hover", partial=True)
+        line = Text(no_wrap=True, overflow="crop", end="")
+        for index, item in enumerate(self._items):
+            if item.palette:
+                gap = item.start - line.cell_len - 1
+                if gap < 0:
+                    break
+                line.append(" " * gap)
+                line.append(PALETTE_RULE, style="dim")
+            extra = hover_style if index == self._hover else Style()
+            dim = Style(dim=True) if not item.enabled else Style()
+            # Binding texts come from plugins: appended as plain text, never parsed as markup.
+            line.append(f" {item.key_display} ", key_style + extra + dim)
+            line.append(f"{item.description} ", text_style + extra + dim)
+        line.append(" " * max(0, width - line.cell_len))
+        return line
+
+    # -- the mouse ---------------------------------------------------------------------------
+    def _item_at(self, x: int) -> int | None:
+        for index, item in enumerate(self._items):
+            if item.start <= x < item.end:
+                return index
+        return None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        index = self._item_at(event.x)
+        if index != self._hover:
+            self._hover = index
+            self.tooltip = self._items[index].tooltip or None if index is not None else None
+            self.refresh()
+
+    def on_leave(self, _event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        index = self._item_at(event.x)
+        if index is None:
+            return
+        item = self._items[index]
+        if item.enabled:
+            self.app.simulate_key(item.key)
+        else:
+            self.app.bell()
