@@ -32,13 +32,7 @@ from .period import Period, day_expr, parse_date, period_condition
 from .pii import mask_name, mask_phone, mask_table, mask_value
 from .plugins import PluginHost
 from .record_detail import RecordDetail, RecordVersion, record_detail
-from .report import document as report_document
-from .report.assemble import Report, write_atomic
-from .report.assemble import assemble as assemble_report
-from .report.figures import FigureBook, FigureValue, phrase_value
 from .report.phrasing import approx, exact, phrase
-from .report.template import Block as ReportBlock
-from .report.template import known_figures
 from .store import (
     AT,
     BY,
@@ -76,7 +70,13 @@ from .workdays import (
 )
 
 if TYPE_CHECKING:
+    from .report import document as report_document
+    from .report.assemble import Report, write_atomic
+    from .report.assemble import assemble as assemble_report
     from .report.docx import write_docx as write_report_docx
+    from .report.figures import FigureBook, FigureValue, phrase_value
+    from .report.template import Block as ReportBlock
+    from .report.template import known_figures
     from .transfer.exporter import export_rows
     from .ui.panel import Panel, PanelAction, PanelExport, requires_write
     from .ui.screens.export_dialog import ExportDialog
@@ -181,7 +181,18 @@ __all__ = [
     "working_days_between",
 ]
 
+# Imported on first use: the screen pieces (Textual), and the report's machinery, which only the
+# report and its preview need (every start would pay for importing it with the plugins).
 _LAZY = {
+    "report_document": "fazhi_tui.report.document",
+    "Report": "fazhi_tui.report.assemble",
+    "write_atomic": "fazhi_tui.report.assemble",
+    "assemble_report": "fazhi_tui.report.assemble",
+    "FigureBook": "fazhi_tui.report.figures",
+    "FigureValue": "fazhi_tui.report.figures",
+    "phrase_value": "fazhi_tui.report.figures",
+    "ReportBlock": "fazhi_tui.report.template",
+    "known_figures": "fazhi_tui.report.template",
     "ExportDialog": "fazhi_tui.ui.screens.export_dialog",
     "export_rows": "fazhi_tui.transfer.exporter",
     "write_report_docx": "fazhi_tui.report.docx",
@@ -206,6 +217,9 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        attr = {"write_report_docx": "write_docx"}.get(name, name)
-        return getattr(importlib.import_module(_LAZY[name]), attr)
+        module = importlib.import_module(_LAZY[name])
+        if name == "report_document":
+            return module
+        renamed = {"write_report_docx": "write_docx", "assemble_report": "assemble", "ReportBlock": "Block"}
+        return getattr(module, renamed.get(name, name))
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
