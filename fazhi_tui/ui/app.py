@@ -735,7 +735,10 @@ class FazhiApp(App[int], inherit_bindings=False):
         if self._first_screen_up:
             return
         self._first_screen_up = True
-        self._refresh_badges()  # held back until now (``_context_known_now``)
+        # Held back until now (``_context_known_now``), and until the frame with the panel's
+        # data is drawn: the counts' threads (the review runs every plugin's checks) take
+        # Python's lock from the UI thread, which delayed that frame by 0.05–0.1 s.
+        self.call_after_refresh(self._refresh_badges)
         if self._early_startup is not None:
             self.set_timer(SETTLE_AFTER_S, self._early_startup.settle)
 
