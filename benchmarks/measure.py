@@ -219,6 +219,8 @@ def group_dashboard(args) -> dict:
     # panel the dashboard registers, through its own ``load``.
     previous = common.make_context(store, year=YEAR - 1, review_checks=checks)
     with_grid = ctx.replace(grid=grid)
+    # As the hotline panel does once its first screen is drawn: the town's open tickets kept.
+    Q.keep_open_rows(ctx)
     out["panels"] = []
     for panel, plugin, load in common.dashboard_panels(rt):
         out["panels"].append(panel)

@@ -480,7 +480,9 @@ def test_review_checks_take_the_open_lists_rows_when_kept_and_agree_with_their_o
         assert open_list.open_with_deadline(ctx, None, None) is None  # nothing kept: the checks query
         queried = items(ctx)
         assert open_list.open_with_deadline(ctx, None, None) is None  # and they do not fill it
-        queries.open_tickets(ctx)  # the list is opened
+        queries.open_tickets(ctx)  # the list's first page: from the files, nothing kept
+        assert open_list.open_with_deadline(ctx, None, None) is None
+        assert queries.keep_open_rows(ctx)  # what the panel asks for once its screen is drawn
         assert open_list.open_with_deadline(ctx, None, None) is not None
         assert items(ctx) == queried and queried
     # More than MAX_ITEMS: the rest are counted in one line, on both paths.

@@ -135,7 +135,7 @@ def test_the_overview_query_agrees_with_the_four_queries(demo_store, period, gri
 def test_the_open_list_from_memory_is_the_list_from_the_files(demo_store, scope, grid_code):
     """Pages and counts served from the kept open tickets equal the same read from the files
     (the SQL path, which ``in_period`` lists still take), page after page by keyset and offset."""
-    from fazhi_hotline.open_list import _open_page_sql, due_soon_until
+    from fazhi_hotline.open_list import OPEN_CACHE, _open_page_sql, due_soon_until
 
     ctx = ctx_of(demo_store).replace(settings={"scope": scope})
     if grid_code:
@@ -147,7 +147,13 @@ def test_the_open_list_from_memory_is_the_list_from_the_files(demo_store, scope,
     soon = due_soon_until(ctx.today)
     cols = list(queries.OPEN_COLUMNS)
     size = 1 if grid_code else 7  # a grid has a couple of open tickets: pages of one
+    OPEN_CACHE.clear()
+    from_files = queries.open_tickets(ctx, limit=size)  # nothing kept yet: the first page from the files
+    assert OPEN_CACHE.peek(demo_store, ctx.town) is None
+    assert queries.keep_open_rows(ctx) == (scope == "town")  # a town's list keeps its open tickets
     first = queries.open_tickets(ctx, limit=size)
+    assert first.rows.equals(from_files.rows)
+    assert (first.total, first.overdue, first.due_soon) == (from_files.total, from_files.overdue, from_files.due_soon)
     assert (
         first.total
         == demo_store.query(
@@ -190,6 +196,8 @@ def test_the_open_list_follows_a_write_at_once(tmp_path):
     }
     store.append("hotline", [row])
     assert queries.open_tickets(ctx).total == 1
+    assert queries.keep_open_rows(ctx) and queries.open_tickets(ctx).total == 1  # from the kept rows
     store.update("hotline", "GD1", {"status": "已办结", "closed_at": dt.datetime(2025, 6, 2, 10)}, expected_rev=1)
-    assert queries.open_tickets(ctx).total == 0 and queries.open_counts(ctx) == (0, 0, 0)
+    assert queries.open_tickets(ctx).total == 0 and queries.open_counts(ctx) == (0, 0, 0)  # from the files
+    assert queries.keep_open_rows(ctx) and queries.open_counts(ctx) == (0, 0, 0)  # kept again, for this state
     store.close()

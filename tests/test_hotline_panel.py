@@ -112,12 +112,17 @@ async def test_figures_follow_the_period_and_the_grid(demo_store, tmp_path):
 
 async def test_open_list_flags_pages_by_keyset_and_opens_a_ticket(demo_store, tmp_path):
     from fazhi_hotline import queries
+    from fazhi_hotline.open_list import OPEN_CACHE
 
     config = Config(plugin={"fazhi_hotline": {"page_size": 3}})
     app = make_app(demo_store, tmp_path, config=config)
+    OPEN_CACHE.clear()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         panel = panel_of(app)
+        # The first screen came from the files; the town's open tickets were read after it was
+        # drawn and are kept for the pages, grids and periods that follow.
+        assert OPEN_CACHE.peek(app.store, panel.context.town) is not None
         everything = queries.open_tickets(panel.context, limit=1000)
         assert everything.total == 10 and everything.overdue == 4 and everything.due_soon == 5
         panel.query_one(TabbedContent).active = "tab-open"

@@ -131,8 +131,8 @@ def open_counts(ctx: Context, *, in_period: bool = False) -> tuple[int, int, int
     """(open tickets, of them overdue, of them due within one working day), as ``open_tickets``
     counts them."""
     soon = due_soon_until(ctx.today)
-    if not in_period and _keeps_open_rows(ctx):
-        rows = _open_in_grid(ctx)
+    rows = None if in_period else _kept_in_grid(ctx)
+    if rows is not None:
         deadline = rows.column("deadline")
         overdue = pc.sum(pc.less(deadline, pa.scalar(ctx.today))).as_py() or 0
         due_soon = (
@@ -148,7 +148,8 @@ def open_counts(ctx: Context, *, in_period: bool = False) -> tuple[int, int, int
         f"CAST(count_if(deadline >= ? AND deadline <= ?) AS BIGINT) AS due_soon FROM hotline WHERE {cond}",
         [ctx.today, ctx.today, soon.day, *params],
     ).to_pylist()[0]
-    return c["total"], c["overdue"], c["due_soon"]
+    # count_if over no rows is NULL, not 0.
+    return c["total"], c["overdue"] or 0, c["due_soon"] or 0
 
 
 def open_tickets(
@@ -173,10 +174,11 @@ def open_tickets(
     offset = max(0, int(offset))
     soon = due_soon_until(ctx.today)
     total = overdue = due_soon = None
+    kept = None if in_period else _kept_in_grid(ctx)
     if counts:
         total, overdue, due_soon = open_counts(ctx, in_period=in_period)
-    if not in_period and _keeps_open_rows(ctx):
-        rows = _open_in_grid(ctx)
+    if kept is not None:
+        rows = kept
         start = offset if after is None else _first_after(rows, after)
         rows = rows.slice(start, limit)
         deadline = rows.column("deadline")
@@ -199,8 +201,12 @@ def open_tickets(
 # Every open ticket of the town, read once per state of the files and kept: a township has few
 # (thousands of a county's 10M), so a grid change, a period change and each page after the first
 # are answered from memory instead of scanning every month's file again (a grid's first page
-# read 62 row groups at 10M tickets, ~110 ms; from here ~2 ms). The panel asks for the counts and
-# the page at once: the cache reads the files once for both.
+# read 62 row groups at 10M tickets, ~110 ms; from here ~2 ms).
+# Reading them in full costs more than the first page and the counts do from the files (every
+# open ticket's text columns decoded: ~200 ms against ~90 ms at 10M tickets, and more while the
+# dashboard starts), so they are not read for the first page: the panel asks for them
+# (``keep_open_rows``) once its first screen is drawn, and until they are kept every page and
+# count comes from the files, which give the same rows.
 # A whole county's open tickets (``scope = "all"``: 38-61k at 10M) cost ~600 ms to read in full,
 # more than paging them from the files: that list keeps reading each page from the files.
 OPEN_CACHE: TableCache[pa.Table] = TableCache(HOTLINE, "grids", size=4)
@@ -210,9 +216,31 @@ def _keeps_open_rows(ctx: Context) -> bool:
     return bool(ctx.town) and settings_of(ctx).scope == "town"
 
 
+def keep_open_rows(ctx: Context) -> bool:
+    """Read the town's open tickets and keep them for the current state of the files, unless
+    they are kept already (the panel, after its first screen: later pages, grid and period
+    changes are answered from memory then). False when this list does not keep rows (a
+    county-wide scope, no town)."""
+    if not _keeps_open_rows(ctx):
+        return False
+    _open_rows(ctx)
+    return True
+
+
 def _open_rows(ctx: Context) -> pa.Table:
     """The open tickets of the town (grid ignored), in the list's order."""
     return OPEN_CACHE.get(ctx.store, ctx.town, lambda: _read_open_rows(ctx))
+
+
+def _kept_in_grid(ctx: Context) -> pa.Table | None:
+    """The kept open tickets of the town in the context's grid, in the list's order; None when
+    none are kept for the files as they are now (then the caller reads from the files)."""
+    if not _keeps_open_rows(ctx):
+        return None
+    rows = OPEN_CACHE.peek(ctx.store, ctx.town)
+    if rows is not None and ctx.grid is not None:
+        rows = rows.filter(pc.equal(rows.column("grid"), pa.scalar(ctx.grid.code)))
+    return rows
 
 
 def _read_open_rows(ctx: Context) -> pa.Table:
@@ -230,13 +258,6 @@ def _read_open_rows(ctx: Context) -> pa.Table:
     )
 
 
-def _open_in_grid(ctx: Context) -> pa.Table:
-    rows = _open_rows(ctx)
-    if ctx.grid is not None:
-        rows = rows.filter(pc.equal(rows.column("grid"), pa.scalar(ctx.grid.code)))
-    return rows
-
-
 def open_with_deadline(ctx: Context, first: dt.date | None, last: dt.date | None) -> pa.Table | None:
     """The open tickets in the context's town and grid whose 办理时限 is in ``[first, last]``
     (either end open), in the list's order, from the rows the open list keeps; None when it
@@ -247,13 +268,9 @@ def open_with_deadline(ctx: Context, first: dt.date | None, last: dt.date | None
     then. They do not fill it themselves: reading every open ticket's columns costs about four
     times what their own first-100 queries do at 10M tickets (every month holds a few old open
     tickets, so every month's text columns are decoded)."""
-    if not _keeps_open_rows(ctx):
-        return None
-    rows = OPEN_CACHE.peek(ctx.store, ctx.town)
+    rows = _kept_in_grid(ctx)
     if rows is None:
         return None
-    if ctx.grid is not None:
-        rows = rows.filter(pc.equal(rows.column("grid"), pa.scalar(ctx.grid.code)))
     deadline = rows.column("deadline")
     keep = pc.is_valid(deadline)
     if first is not None:

@@ -48,7 +48,7 @@ from fazhi_tui.api import (
 from . import tickets
 from .breakdowns import CATEGORY_LABELS, GRID_LABELS
 from .history import HISTORY_LABELS, TicketDetail, format_value, history_rows, ticket_detail
-from .open_list import OPEN_LABELS, all_open_tickets, open_tickets
+from .open_list import OPEN_LABELS, all_open_tickets, keep_open_rows, open_tickets
 from .overview import overview
 from .ranking import quarter_ranks
 from .tables import (
@@ -141,6 +141,16 @@ class HotlinePanel(Panel):
         self.query_one(GridsTab).show(view)
         await self.query_one(OpenTab).show(view)
         self._show_detail(view.detail)
+        # The town's open tickets, kept for the next pages and grid and period changes, are
+        # read once this screen is drawn, not for it (open_list.py).
+        self.call_after_refresh(self._keep_open_rows, view.ctx)
+
+    def _keep_open_rows(self, ctx: Context) -> None:
+        if self.is_attached:
+            # A failure costs only the memory: every page and count is read from the files then.
+            self.run_in_thread(
+                partial(keep_open_rows, ctx), done=lambda _kept: None, failed=lambda _error: None, group="open-rows"
+            )
 
     @property
     def active_tab(self) -> str:
