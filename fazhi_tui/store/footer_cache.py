@@ -66,10 +66,11 @@ def load(root: Path) -> int:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return 0
     taken = 0
+    schemas: dict[str, pa.Schema] = {}  # the files of a table mostly share one: decoded once
     for name, entry in entries.items() if isinstance(entries, dict) else ():
         try:
             file = Path(root) / name
-            stat, footer = entry["stat"], _decode(entry)
+            stat, footer = entry["stat"], _decode(entry, schemas)
             st = file.stat()
             if _stat_key(st) != stat:
                 continue
@@ -129,8 +130,11 @@ def _encode(footer: Footer) -> dict[str, Any]:
     }
 
 
-def _decode(entry: dict[str, Any]) -> Footer:
-    schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(entry["schema"], validate=True)))
+def _decode(entry: dict[str, Any], schemas: dict[str, pa.Schema]) -> Footer:
+    text = entry["schema"]
+    schema = schemas.get(text) if isinstance(text, str) else None
+    if schema is None:
+        schema = schemas[text] = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(text, validate=True)))
     supersedes = entry["supersedes"]
     ranges = {
         col: (_decode_value(lo), _decode_value(hi), bool(nulls)) for col, (lo, hi, nulls) in entry["ranges"].items()

@@ -40,7 +40,7 @@ from .commands import PaletteEntry, ShellCommands
 from .gates import import_refusal
 from .keys import action_name, binding_rows, describe
 from .panel import Panel
-from .startup import StartedRuntime, Startup, query_grids, start_runtime, startup_info
+from .startup import StartedRuntime, Startup, query_grids, start_runtime, startup_info, unreadable_files
 from .widgets.panel_list import PanelList
 from .widgets.panel_slot import PanelSlot
 from .widgets.shell_footer import ShellFooter
@@ -55,6 +55,7 @@ from .worker_messages import (
     SignatureRead,
     StartupFailed,
     StartupRead,
+    UnreadableRead,
 )
 
 if TYPE_CHECKING:
@@ -364,9 +365,18 @@ class FazhiApp(App[int], inherit_bindings=False):
     @on(StartupRead)
     def _startup_read(self, message: StartupRead) -> None:
         info = message.info
-        self.grids, unreadable = info.grids, info.unreadable
+        self.grids = info.grids
         if not self._period_chosen:
             self.set_reactive(FazhiApp.period, info.period)
+        self._context_known_now()
+
+    @work(thread=True, exclusive=True, group="unreadable", exit_on_error=False)
+    def _check_unreadable(self) -> None:
+        _post_unless_replaced(self, UnreadableRead(unreadable_files(self.store)))
+
+    @on(UnreadableRead)
+    def _unreadable_read(self, message: UnreadableRead) -> None:
+        unreadable = message.unreadable
         if unreadable:
             self.notify(
                 f"{sum(unreadable.values())} 个数据文件无法读取，已跳过（{'、'.join(unreadable)}），"
@@ -375,7 +385,6 @@ class FazhiApp(App[int], inherit_bindings=False):
                 severity="warning",
                 timeout=20,
             )
-        self._context_known_now()
 
     @on(StartupFailed)
     def _startup_failed(self, message: StartupFailed) -> None:
@@ -739,6 +748,7 @@ class FazhiApp(App[int], inherit_bindings=False):
         # data is drawn: the counts' threads (the review runs every plugin's checks) take
         # Python's lock from the UI thread, which delayed that frame by 0.05–0.1 s.
         self.call_after_refresh(self._refresh_badges)
+        self.call_after_refresh(self._check_unreadable)
         if self._early_startup is not None:
             self.set_timer(SETTLE_AFTER_S, self._early_startup.settle)
 

@@ -1,7 +1,7 @@
 """What the dashboard must know before its first panel can load, found while the screen starts.
 
-Opening the dashboard needs the store's views over every table (each table's files listed and
-their footers read), the period it opens on, the grid list and the files the store skips. None
+Opening the dashboard needs the store's views over the tables it reads first (each table's
+files listed and their footers read), the period it opens on and the grid list. None
 of it needs the screen, so ``start_runtime`` opens the store and starts those queries in a
 thread at once: they run (mostly inside DuckDB, which leaves Python's lock free) while Textual
 is imported and the app builds and mounts its widgets, and the shell takes the answer when it
@@ -23,7 +23,7 @@ import datetime as dt
 import gc
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
@@ -40,7 +40,6 @@ class StartupInfo:
 
     period: Period  # the period the dashboard opens on
     grids: list[Grid]  # for the picker and the palette
-    unreadable: dict[str, int] = field(default_factory=dict)  # table label -> files skipped
 
 
 def query_grids(store: Store) -> list[Grid]:
@@ -51,7 +50,10 @@ def query_grids(store: Store) -> list[Grid]:
 
 
 def unreadable_files(store: Store) -> dict[str, int]:
-    """Table label -> how many of its files the store skips (unreadable, wrong schema)."""
+    """Table label -> how many of its files the store skips (unreadable, wrong schema).
+
+    Not part of the start-up: it lists and views every table, where the first panel needs only
+    its own; the shell asks once that panel is on screen."""
     bad = {}
     for name, spec in store.specs.items():
         count = len(store.files(name).bad)
@@ -79,7 +81,7 @@ def opening_year(store: Store, today: dt.date) -> Period:
 def startup_info(store: Store, today: dt.date) -> StartupInfo:
     # The first query makes every table's views (the bulk of the work); the rest reuse them.
     period = opening_year(store, today)
-    return StartupInfo(period, query_grids(store), unreadable_files(store))
+    return StartupInfo(period, query_grids(store))
 
 
 class GcHold:

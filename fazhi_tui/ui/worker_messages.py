@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class StartupRead(Message):
-    """The opening period, the grids and the files the store skipped."""
+    """The opening period and the grids."""
 
     def __init__(self, info: StartupInfo) -> None:
         super().__init__()
@@ -30,6 +30,14 @@ class StartupFailed(Message):
     def __init__(self, error: BaseException) -> None:
         super().__init__()
         self.error = error
+
+
+class UnreadableRead(Message):
+    """Table label -> how many of its files the store skips (read once the first panel is up)."""
+
+    def __init__(self, unreadable: dict[str, int]) -> None:
+        super().__init__()
+        self.unreadable = unreadable
 
 
 class GridsRead(Message):
