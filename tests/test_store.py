@@ -263,3 +263,24 @@ def test_writer_killed_mid_write_leaves_nothing_partial(store):
     assert n > 0 and n % 20000 == 0  # whole batches only
     report = check_store(store)
     assert report.ok, [p.describe() for p in report.errors]
+
+
+def test_a_query_makes_the_views_of_the_tables_it_names_and_no_others(tmp_path):
+    """At start the first panel's queries wait for their own tables' views only; a table's
+    views are made the first time a query names the table or one of its views."""
+    path = tmp_path / "store"
+    with Store.open(path, SPECS, create=True, user="测试员") as s:
+        s.append("cases", [case("A1")])
+        s.append("notes", [{"note_id": "N1", "text": "甲"}])
+    with Store.open(path, SPECS, user="测试员") as s:
+
+        def views() -> set[str]:
+            found = s.cursor().execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+            return {name for (name,) in found}
+
+        assert s.tables_in('SELECT count(*) FROM "cases" JOIN notes_history USING (x)') == ["cases", "notes"]
+        assert s.tables_in("SELECT 1 AS case_count") == []
+        assert s.query("SELECT count(*) AS n FROM cases").column(0)[0].as_py() == 1
+        assert "cases" in views() and not {"notes", "notes_history"} & views()
+        assert s.query("SELECT text FROM notes_history").column(0).to_pylist() == ["甲"]
+        assert {"notes", "notes_history", "notes__latest"} <= views()
