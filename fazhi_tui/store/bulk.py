@@ -39,7 +39,7 @@ import pyarrow as pa
 from . import layout
 from .generations import compaction_lock, publish_generation, remove_superseded, stage_generation, write_partitioned
 from .scan import Footer, TableFiles, read_footer, scan_table
-from .spec import TableSpec
+from .spec import AT, BY, ID, OP, REV, TableSpec
 from .views import group_select, qident, qstr
 
 DEFAULT = "__HIVE_DEFAULT_PARTITION__"
@@ -113,31 +113,17 @@ def _build(
 ) -> list[str]:
     """Stage the generation's files; returns the months whose old files were rewritten."""
     duck_types = store.duck_types(spec.name)
-    n_meta = len(spec.schema) - len(spec.data_schema)
-    by = store.user
-
-    def with_versions() -> Iterable[pa.RecordBatch]:
-        for data in batches():
-            n = data.num_rows
-            meta = [
-                data.column(spec.key).cast(pa.string()),
-                pa.repeat(pa.scalar(1, pa.int32()), n),
-                pa.repeat(pa.scalar("put"), n).cast(pa.string()),
-                pa.repeat(pa.scalar(when, type=pa.timestamp("us", tz="UTC")), n),
-                pa.repeat(pa.scalar(by), n).cast(pa.string()),
-            ]
-            assert len(meta) == n_meta
-            yield from pa.Table.from_arrays(meta + list(data.columns), schema=spec.schema).to_batches()
-
     incoming = stage / "incoming"
     incoming.mkdir()
     cur = store.writer_cursor()
     name = f"__bulk_{uuid.uuid4().hex}"
     try:
-        reader = pa.RecordBatchReader.from_batches(spec.schema, with_versions())
+        schema = spec.data_schema
+        rows = (b for t in batches() for b in pa.Table.from_arrays(t.columns, schema=schema).to_batches())
+        reader = pa.RecordBatchReader.from_batches(schema, rows)
         cur.register(name, reader)
         try:
-            write_partitioned(cur, spec, f"SELECT * FROM {qident(name)}", incoming, "current", f"g{gen:08d}_{{i}}")
+            _copy_new_records(cur, spec, name, incoming, f"g{gen:08d}_{{i}}", when, store.user)
         finally:
             cur.unregister(name)
         current, history = stage / "current", stage / "history"
@@ -187,6 +173,33 @@ def _build(
     finally:
         cur.close()
     return sorted(rewritten)
+
+
+def _copy_new_records(cur, spec: TableSpec, name: str, out: Path, pattern: str, when: datetime, by: str) -> None:
+    """The batch's rows sorted into month folders under ``out``, each with its one version's
+    columns (revision 1, put, ``when``, ``by``). Those are added after the sort, not carried
+    through it: five more columns in the sort's rows cost ~40% of the sort (10M rows: 55 s, 39 s
+    without them), and sorting by the key is sorting by ``_id`` (its text) when every revision is 1."""
+    from .generations import sort_order
+
+    order = sort_order(spec)
+    assert order[-2:] == [qident(ID), qident(REV)]
+    by_key = order[:-2] + [f"CAST({qident(spec.key)} AS VARCHAR)"]
+    meta = (
+        f"CAST({qident(spec.key)} AS VARCHAR) AS {qident(ID)}, CAST(1 AS INTEGER) AS {qident(REV)}, "
+        f"'put' AS {qident(OP)}, CAST($when AS TIMESTAMPTZ) AS {qident(AT)}, CAST($by AS VARCHAR) AS {qident(BY)}"
+    )
+    write_partitioned(
+        cur,
+        spec,
+        f"SELECT * FROM {qident(name)}",
+        out,
+        "current",
+        pattern,
+        order=", ".join(by_key),
+        outer=f"{meta}, *",
+        params={"when": when, "by": by},
+    )
 
 
 def _sorted_copy(cur, spec: TableSpec, sql: str, target: Path) -> None:

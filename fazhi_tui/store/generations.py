@@ -140,10 +140,23 @@ def sort_order(spec: TableSpec) -> list[str]:
     return order + [qident(ID), qident(REV)]
 
 
-def write_partitioned(cur, spec: TableSpec, sql: str, out: Path, kind: str, pattern: str) -> None:
+def write_partitioned(
+    cur,
+    spec: TableSpec,
+    sql: str,
+    out: Path,
+    kind: str,
+    pattern: str,
+    *,
+    order: str | None = None,
+    outer: str = "*",
+    params: dict | None = None,
+) -> None:
     """Write the rows of ``sql`` sorted into ``out``: by year (and month for ``current``) when
-    the table has a period column, else one file. ``pattern`` names the files (``{i}`` counts)."""
-    order = ", ".join(sort_order(spec))
+    the table has a period column, else one file. ``pattern`` names the files (``{i}`` counts).
+    ``order`` replaces the sort order; ``outer`` is what is written of each sorted row (columns
+    computed after the sort, with ``params`` bound)."""
+    order = order or ", ".join(sort_order(spec))
     if spec.period_column:
         # Live records by year and month: a delta that replaces recent versions then touches
         # only the newest few files, and the rest are read as a plain scan.
@@ -153,16 +166,18 @@ def write_partitioned(cur, spec: TableSpec, sql: str, out: Path, kind: str, patt
             f"{fn}({qident(spec.period_column)}) AS {qident(n)}" for (_p, fn), n in zip(parts, names, strict=False)
         )
         cur.execute(
-            f"COPY (SELECT *, {derived} FROM ({sql}) ORDER BY {order}) TO {qstr(str(out))} "
+            f"COPY (SELECT {outer} FROM (SELECT *, {derived} FROM ({sql}) ORDER BY {order})) TO {qstr(str(out))} "
             f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE}, "
             f"PARTITION_BY ({', '.join(qident(n) for n in names)}), "
-            f"FILENAME_PATTERN {qstr(pattern)}, OVERWRITE_OR_IGNORE true)"
+            f"FILENAME_PATTERN {qstr(pattern)}, OVERWRITE_OR_IGNORE true)",
+            params or None,
         )
     else:
         name = pattern.replace("{i}", "0") + ".parquet"
         cur.execute(
-            f"COPY (SELECT * FROM ({sql}) ORDER BY {order}) "
-            f"TO {qstr(str(out / name))} (FORMAT parquet, COMPRESSION zstd)"
+            f"COPY (SELECT {outer} FROM (SELECT * FROM ({sql}) ORDER BY {order})) "
+            f"TO {qstr(str(out / name))} (FORMAT parquet, COMPRESSION zstd)",
+            params or None,
         )
 
 
