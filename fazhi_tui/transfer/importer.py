@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import tempfile
 import unicodedata
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class _Spill:
         except OSError as exc:
             raise _spill_error(exc) from None
         self._writer = pa.ipc.new_file(pa.PythonFile(self._file, mode="w"), schema)
+        self._finished = False
 
     def write(self, table: pa.Table) -> None:
         try:
@@ -65,7 +67,9 @@ class _Spill:
             raise _spill_error(exc) from None
 
     def finish(self) -> _Spill:
-        self._writer.close()
+        if not self._finished:
+            self._writer.close()
+            self._finished = True
         return self
 
     def batches(self) -> Iterator[pa.Table]:
@@ -73,6 +77,10 @@ class _Spill:
         reader = pa.ipc.open_file(pa.PythonFile(self._file, mode="r"))
         for i in range(reader.num_record_batches):
             yield pa.Table.from_batches([reader.get_batch(i)], schema=self.schema)
+
+    def reader(self) -> pa.RecordBatchReader:
+        """The batches as a stream DuckDB can scan (one pass)."""
+        return pa.RecordBatchReader.from_batches(self.schema, (b for t in self.batches() for b in t.to_batches()))
 
     def close(self) -> None:
         self._file.close()
@@ -104,6 +112,7 @@ class ImportPlan:
     filled_columns: list[str] = field(default_factory=list)  # columns with a value in some row to write
     _spill: _Spill | None = field(default=None, repr=False)
     _data: pa.Table | None = field(default=None, repr=False)
+    _keys: _Keys | None = field(default=None, repr=False)  # the file's keys (new records: as they are written)
 
     @property
     def rows(self) -> int:
@@ -152,6 +161,16 @@ class ImportPlan:
             self._spill.close()
             self._spill = None
         self._data = None
+        if self._keys is not None:
+            self._keys.close()
+            self._keys = None
+
+    def key_reader(self) -> pa.RecordBatchReader | None:
+        """The keys of the rows to write (new records only: an update's rows are merged) as a
+        stream of ``key`` and ``row`` (file row), in the plan's order; None when not kept."""
+        if self._keys is None or self.updates or self.unchanged:
+            return None
+        return self._keys.reader()
 
     def describe(self) -> str:
         parts = [f"新增 {self.new} 条"]
@@ -291,7 +310,7 @@ def _plan_import(
             # also reported as empty).
             raise ValidationError(spec.name, _first_per_cell(problems))
     except BaseException:
-        check.discard()  # the error (and the frames it holds) may be kept a while: not the rows
+        check.close()  # the error (and the frames it holds) may be kept a while: not the rows
         raise
     plan = ImportPlan(
         spec.name,
@@ -304,14 +323,14 @@ def _plan_import(
         schema=spec.data_schema,
         filled_columns=check.filled_columns(),
         _spill=check.finished_spill(),
+        _keys=check.keys(),
     )
-    keys = check.keys()
-    del check  # only the plan's temporary file and the keys are left of the batches
+    del check  # only the plan's temporary files are left of the batches
     try:
         # A role that sees PII masked compares, and changes, only what it may see: the file's
         # PII of existing records is neither compared nor written (the store keeps the stored one).
         visible = set(found) if store.access.sees_pii else {c for c in found if not spec.column(c).pii}
-        _against_store(store, spec, plan, keys, update, problems, src, present=visible)
+        _against_store(store, spec, plan, update, problems, src, present=visible)
         if problems:
             raise ValidationError(spec.name, _sorted(problems))
         plan.notes += import_notes(store, spec, plan)
@@ -385,7 +404,10 @@ class _FileCheck:
         self.values: list[RowProblem] = []
         self._counts: Counter = Counter()  # problems per (column, kind), capped as for one batch
         self.spill: _Spill | None = _Spill(spec.data_schema)
-        self._keys: list[pa.Array] = []
+        # Each row's key and file row, kept (even once a bad row stops the rows being kept) for
+        # the checks across the whole file: in a temporary file of their own, not in memory
+        # (10M keys: ~230 MB, and as much again to sort them).
+        self.key_spill = _Spill(_key_schema(spec))
         self._rows: list[pa.Array] = []
         self._nulls: Counter = Counter()  # per column, over the rows kept
         self.rows = 0
@@ -443,9 +465,9 @@ class _FileCheck:
             self._add_value_problems(exc.problems, rows)
         # References to other tables' records (RefRule): checked here with file rows, and again at the write.
         self.references += [_at_file_row(p, rows, self.src) for p in reference_problems(self.store, spec, data)]
-        key = data.column(spec.key)
-        self._keys.append(key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key)
-        self._rows.append(rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows)
+        rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
+        self.key_spill.write(pa.Table.from_arrays([data.column(spec.key), rows], schema=self.key_spill.schema))
+        self._rows.append(rows)
         self.rows += n
         if self.failed:
             self.discard()  # nothing will be written: keep checking, stop keeping rows
@@ -456,9 +478,14 @@ class _FileCheck:
             self._nulls[c.name] += data.column(c.name).null_count
 
     def discard(self) -> None:
+        """Stop keeping the rows (the keys stay: the whole-file checks need them)."""
         if self.spill is not None:
             self.spill.close()
             self.spill = None
+
+    def close(self) -> None:
+        self.discard()
+        self.key_spill.close()
 
     def finished_spill(self) -> _Spill:
         """The temporary file of the checked rows, closed for writing (the plan reads it)."""
@@ -482,8 +509,9 @@ class _FileCheck:
         """Every problem found, duplicates across the whole file included."""
         return self.converting + self.references + self._duplicates() + self.values
 
-    def keys(self) -> pa.ChunkedArray:
-        return pa.chunked_array(self._keys, self.spec.data_schema.field(self.spec.key).type)
+    def keys(self) -> _Keys:
+        """The file's keys and their file rows, in the plan's order (the temporary file)."""
+        return _Keys(self.key_spill.finish())
 
     def file_rows(self) -> pa.ChunkedArray:
         return pa.chunked_array(self._rows, pa.int64())
@@ -492,32 +520,71 @@ class _FileCheck:
         return [c.name for c in self.spec.columns if self._nulls[c.name] < self.rows]
 
     def _duplicates(self) -> list[RowProblem]:
-        keys = self.keys()
-        dups = _duplicate_keys(keys)
+        self.key_spill.finish()
+        dups = _duplicate_keys(self.store, self.key_spill)
         if not len(dups):
             return []
-        at = pc.indices_nonzero(pc.is_in(keys, value_set=dups))
         label = self.spec.label_of(self.spec.key)
         out: list[RowProblem] = []
         first: dict = {}
-        for v, row in zip(keys.take(at).to_pylist(), self.file_rows().take(at).to_pylist(), strict=False):
-            if v in first:
-                out.append(RowProblem(row, label, f"“{v}”与第 {first[v]} 行重复", self.src))
-            else:
-                first[v] = row
+        for batch in self.key_spill.batches():
+            at = pc.indices_nonzero(pc.is_in(batch.column(_KEY), value_set=dups))
+            if not len(at):
+                continue
+            taken = batch.take(at)
+            for v, row in zip(taken.column(_KEY).to_pylist(), taken.column(_ROW).to_pylist(), strict=True):
+                if v in first:
+                    out.append(RowProblem(row, label, f"“{v}”与第 {first[v]} 行重复", self.src))
+                else:
+                    first[v] = row
         return out
 
 
-def _duplicate_keys(keys: pa.ChunkedArray) -> pa.Array:
-    """Keys that occur more than once (nulls aside), found by sorting: counting a million keys
-    in a hash table holds them twice over (~120 MB), a sort ~40 MB, in about the same time."""
-    if keys.null_count:
-        keys = keys.drop_null()
-    if len(keys) < 2:
-        return pa.array([], keys.type)
-    ordered = keys.take(pc.sort_indices(keys)).combine_chunks()
-    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
-    return pc.unique(ordered.slice(1).filter(same))
+_KEY, _ROW = "key", "row"
+
+
+def _key_schema(spec: TableSpec) -> pa.Schema:
+    return pa.schema([pa.field(_KEY, spec.data_schema.field(spec.key).type), pa.field(_ROW, pa.int64())])
+
+
+class _Keys:
+    """The keys of a checked file and their file rows, in the plan's order, read from their
+    temporary file: by DuckDB as a stream (the checks against the store), or whole (--update)."""
+
+    def __init__(self, spill: _Spill):
+        self._spill = spill
+
+    def reader(self) -> pa.RecordBatchReader:
+        return self._spill.reader()
+
+    def batches(self) -> Iterator[pa.Table]:
+        return self._spill.batches()
+
+    def ids(self) -> pa.ChunkedArray:
+        """Every key as text, in memory (a million keys: ~20 MB)."""
+        return pa.chunked_array(
+            [t.column(_KEY).cast(pa.string()).combine_chunks() for t in self._spill.batches()], pa.string()
+        )
+
+    def close(self) -> None:
+        self._spill.close()
+
+
+def _duplicate_keys(store, keys: _Spill) -> pa.Array:
+    """Keys that occur more than once (nulls aside), counted by DuckDB from the keys' temporary
+    file: it stays within its memory limit (spilling beyond it) and uses every core. Sorting
+    10M keys with Arrow held them twice over in memory (~360 MB)."""
+    cur = store.writer_cursor()
+    name = f"__import_keys_{uuid.uuid4().hex}"
+    try:
+        cur.register(name, keys.reader())
+        found = cur.sql(
+            f"SELECT {qident(_KEY)} FROM {qident(name)} WHERE {qident(_KEY)} IS NOT NULL "
+            f"GROUP BY {qident(_KEY)} HAVING count(*) > 1"
+        ).to_arrow_table()
+    finally:
+        cur.close()
+    return found.column(0).combine_chunks().cast(keys.schema.field(_KEY).type)
 
 
 # An import of new records at least this big goes straight into a new generation (as the first
@@ -530,7 +597,7 @@ def run_import(store, plan: ImportPlan) -> WriteResult:
         if _direct(store, plan):
             # New records, sorted once into the month files of a new generation (store/bulk.py):
             # no log file for a fold to read back. None: the table could not take them so.
-            result = store.append_generation(plan.table, plan.batches)
+            result = store.append_generation(plan.table, plan.batches, plan.key_reader)
             if result is not None:
                 return result
         # A batch at a time from the plan's temporary file into one staging file: a million
@@ -568,7 +635,6 @@ def _against_store(
     store,
     spec: TableSpec,
     plan: ImportPlan,
-    keys: pa.ChunkedArray,
     update: bool,
     problems: list[RowProblem],
     src: str,
@@ -576,8 +642,8 @@ def _against_store(
 ) -> None:
     """Keys the store already has: refused, or with --update merged into new versions (the
     plan's rows are rewritten batch by batch; rows that change nothing are dropped)."""
-    ids = keys.cast(pa.string())
-    latest = _latest_versions(store, spec, ids)
+    assert plan._keys is not None
+    latest = _latest_versions(store, spec, plan._keys.reader())
     live = latest.filter(pc.equal(latest.column(OP), "put"))
     del latest
     if not live.num_rows:
@@ -587,19 +653,24 @@ def _against_store(
         # One line for all of them (a re-imported file has every row stored): how many, the first
         # few by row and key, and what to do.
         key_label = spec.label_of(spec.key)
-        stored = pc.is_in(ids, value_set=live.column(ID))
-        count = pc.sum(stored).as_py() or 0
-        at = pc.indices_nonzero(stored).slice(0, NAMED_EXISTING)
-        named = [
-            f"第 {row} 行“{rid}”"
-            for rid, row in zip(ids.take(at).to_pylist(), plan.file_rows.take(at).to_pylist(), strict=False)
-        ]
+        count = 0
+        named: list[str] = []
+        for t in plan._keys.batches():
+            ids = t.column(_KEY).cast(pa.string())
+            stored = pc.is_in(ids, value_set=live.column(ID))
+            count += pc.sum(stored).as_py() or 0
+            at = pc.indices_nonzero(stored).slice(0, NAMED_EXISTING - len(named))
+            named += [
+                f"第 {row} 行“{rid}”"
+                for rid, row in zip(ids.take(at).to_pylist(), t.column(_ROW).take(at).to_pylist(), strict=True)
+            ]
         more = "等" if count > len(named) else ""
         problems.append(
             RowProblem(None, key_label, f"{count} 行已存在，如需更新请加 --update（{'、'.join(named)}{more}）", src)
         )
         return
-    del live, keys
+    ids = plan._keys.ids()
+    del live
     # --update: existing records become new versions with the file's columns changed (columns the
     # file does not have keep their values), unless nothing in them changed. The stored rows come
     # in one query, in the plan's order, and are merged a batch at a time with Arrow: a million
@@ -723,24 +794,26 @@ class _StoredRows:
         self._cur.unregister(self._name)
 
 
-def _latest_versions(store, spec: TableSpec, ids: pa.ChunkedArray) -> pa.Table:
+def _latest_versions(store, spec: TableSpec, keys: pa.RecordBatchReader) -> pa.Table:
     """What ``Store.latest_versions`` answers (id, revision, put or delete, writer of each id
     that exists), asked and answered in Arrow: that method takes a Python list and answers in
-    Python objects, and a million ids cost ~150 MB as Python strings on their way in (the Arrow
-    array ~20 MB), a million existing records ~600 MB as ``Version`` objects on the way out
-    (as Arrow ~40 MB). One question for all ids.
+    Python objects, and a million ids cost ~150 MB as Python strings on their way in, a million
+    existing records ~600 MB as ``Version`` objects on the way out (as Arrow ~40 MB). One
+    question for all ids, which DuckDB reads from the keys' temporary file (``keys``: a stream
+    of ``key``), not from memory.
 
     The views are refreshed only if the table's folders changed (not forced, as the store does
     before a write: at ten million rows that rebuild costs ~0.3 s): this check tells the user
     what the file will do; the write checks every key again under the table's lock."""
     store.refresh([spec.name])
     cur = store.cursor()
-    name = "__import_latest_ids"
-    cur.register(name, pa.table({ID: ids}))
+    name = f"__import_latest_ids_{uuid.uuid4().hex}"
+    cur.register(name, keys)
     try:
         return cur.sql(
             f"SELECT l.{qident(ID)}, l.{qident(REV)}, l.{qident(OP)}, l.{qident(BY)} "
-            f"FROM {qident(spec.name + '__latest')} AS l SEMI JOIN {qident(name)} AS i USING ({qident(ID)})"
+            f"FROM {qident(spec.name + '__latest')} AS l SEMI JOIN "
+            f"(SELECT CAST({qident(_KEY)} AS VARCHAR) AS {qident(ID)} FROM {qident(name)}) AS i USING ({qident(ID)})"
         ).to_arrow_table()
     finally:
         cur.unregister(name)
