@@ -125,9 +125,12 @@ def renamed_codes(spec: TableSpec, table: pa.Table) -> pa.Table:
     return table
 
 
-def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1, *, rules: bool = True) -> None:
-    """Required values present, code-table values known, keys unique within the batch; with
-    ``rules``, phone columns hold phone numbers and the spec's row rules hold."""
+def check_values(
+    spec: TableSpec, table: pa.Table, first_row: int = 1, *, rules: bool = True, keys: bool = True
+) -> None:
+    """Required values present, code-table values known, keys unique within the batch (unless
+    ``keys`` is false: an import checks them across the whole file); with ``rules``, phone
+    columns hold phone numbers and the spec's row rules hold."""
     problems: list[RowProblem] = []
     for name in spec.required_columns:
         col = spec.column(name)
@@ -159,11 +162,11 @@ def check_values(spec: TableSpec, table: pa.Table, first_row: int = 1, *, rules:
                 f"“{values[i].as_py()}”不在代码表“{col.codes}”中（可选：{'、'.join(spec.code_tables[col.codes])}）"
             ),
         )
-    keys = table.column(spec.key)
-    dup_values = set(duplicate_values(keys).to_pylist())
+    key_values = table.column(spec.key)
+    dup_values = set(duplicate_values(key_values).to_pylist()) if keys else set()
     if dup_values:
         seen: dict[Any, int] = {}
-        for i, v in enumerate(keys.to_pylist()):
+        for i, v in enumerate(key_values.to_pylist()):
             if v in dup_values:
                 if v in seen:
                     problems.append(RowProblem(i + first_row, spec.label_of(spec.key), f"“{v}”与第 {seen[v]} 行重复"))

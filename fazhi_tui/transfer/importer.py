@@ -15,14 +15,18 @@ plan as one batch.
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import re
 import tempfile
+import threading
 import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -293,10 +297,21 @@ def _plan_import(
     check = _FileCheck(store, spec, found, src)
     try:
         blank_with_data: set[int] = set()
-        for raw in source:
-            blank_with_data |= {i for i in blank if i not in blank_with_data and _has_values(raw.columns[i])}
-            check.add(raw)
-            del raw  # this batch's text can go before the next batch is read
+
+        def converted(check: _FileCheck) -> Iterator[_Converted]:
+            seen: set[int] = set()
+            for raw in source:
+                found_blank = {i for i in blank if i not in seen and _has_values(raw.columns[i])}
+                seen |= found_blank
+                batch = check.convert(raw)
+                del raw  # this batch's text can go before the next batch is read
+                batch.blank_with_data = found_blank
+                yield batch
+
+        for batch in _ahead(converted(check)):
+            blank_with_data |= batch.blank_with_data
+            check.check(batch)
+            del batch
             if progress:
                 progress("校验", check.rows)
         if blank_with_data:
@@ -388,6 +403,70 @@ def _blank_headers_with_data(source: RawSource, blank: list[int], src: str) -> l
     return [(i, _blank_header(i, src)) for i in sorted(with_data)]
 
 
+@dataclass
+class _Converted:
+    """One batch converted to the table's types (``_FileCheck.convert``), to be checked."""
+
+    rows: pa.Array
+    n: int
+    arrays: dict[str, pa.Array | pa.ChunkedArray]
+    problems: list[RowProblem]
+    blank_with_data: set[int] = field(default_factory=set)  # columns without a header that hold data
+
+
+_T = TypeVar("_T")
+_DONE = object()
+
+
+def _ahead(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
+    """``items`` made on a thread of their own, up to ``depth`` ahead of the caller: a batch
+    is read and converted while the one before is checked. Arrow's compute and DuckDB let go of
+    the GIL, so the two steps share two cores (10M rows: ~20 s of checking in series). What the
+    thread raises is raised here, in order; if the caller stops early, the thread stops too."""
+    out: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((_DONE, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            put((_DONE, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=run, name="fazhi-import-read", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, exc = out.get()
+            if item is _DONE:
+                if exc is not None:
+                    raise exc
+                return
+            yield item
+            del item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            with contextlib.suppress(queue.Empty):
+                out.get(timeout=0.1)
+        worker.join()
+
+
 class _FileCheck:
     """Converts and checks a file batch by batch, keeping what the whole-file checks need: the
     keys and file rows in memory, the converted batches in a temporary file.
@@ -403,6 +482,7 @@ class _FileCheck:
         self.references: list[RowProblem] = []
         self.values: list[RowProblem] = []
         self._counts: Counter = Counter()  # problems per (column, kind), capped as for one batch
+        self._convert_counts: Counter = Counter()  # cells that do not convert, per column (``convert``)
         self.spill: _Spill | None = _Spill(spec.data_schema)
         # Each row's key and file row, kept (even once a bad row stops the rows being kept) for
         # the checks across the whole file: in a temporary file of their own, not in memory
@@ -427,8 +507,15 @@ class _FileCheck:
         return bool(self.converting or self.references or self.values)
 
     def add(self, raw: RawTable) -> None:
+        self.check(self.convert(raw))
+
+    def convert(self, raw: RawTable) -> _Converted:
+        """A batch's cells as the table's types, with the cells that do not convert. It reads
+        nothing of the check's state but its own counts, so that the next batch can be
+        converted on another thread while this one is checked (``_ahead``)."""
         spec, rows, n = self.spec, raw.row_numbers, raw.num_rows
         arrays: dict[str, pa.Array | pa.ChunkedArray] = {}
+        problems: list[RowProblem] = []
         for col in spec.columns:
             if col.name not in self.found:
                 arrays[col.name] = pa.nulls(n, col.type)
@@ -438,16 +525,23 @@ class _FileCheck:
                 cells = _undo_formula_guard(cells)
             result = convert(cells, col.type)
             if pc.any(result.failed).as_py():
-                room = MAX_PROBLEMS - self._counts[(col.label, "convert")]
+                room = MAX_PROBLEMS - self._convert_counts[col.label]
                 for i in pc.indices_nonzero(result.failed).to_pylist()[: max(room, 0)]:
                     cell = cells[i].as_py()
                     reason = f"“{_short(cell)}”不是{result.expected}"
                     if isinstance(cell, str) and "\n" in cell:
                         reason += "；该格跨越多行，可能是引号不匹配"
-                    self.converting.append(RowProblem(rows[i].as_py(), col.label, reason, self.src))
-                    self._counts[(col.label, "convert")] += 1
+                    problems.append(RowProblem(rows[i].as_py(), col.label, reason, self.src))
+                    self._convert_counts[col.label] += 1
             arrays[col.name] = result.values
             del cells, result  # the column's text and conversion steps go before the next column
+        return _Converted(rows, n, arrays, problems)
+
+    def check(self, converted: _Converted) -> None:
+        """A converted batch's references resolved, defaults filled and values checked; its rows
+        kept (or, once some row is bad, only its keys)."""
+        spec, rows, n, arrays = self.spec, converted.rows, converted.n, converted.arrays
+        self.converting += converted.problems
         for name, resolver in self._resolvers.items():
             arrays[name] = resolver.resolve(
                 arrays[name],
@@ -460,7 +554,7 @@ class _FileCheck:
         del arrays
         data = fill_computed(spec, data, self.settings)  # after references: a default may read the grid
         try:
-            check_values(spec, data)
+            check_values(spec, data, keys=False)  # duplicate keys: across the whole file (``_duplicates``)
         except ValidationError as exc:
             self._add_value_problems(exc.problems, rows)
         # References to other tables' records (RefRule): checked here with file rows, and again at the write.
@@ -494,15 +588,11 @@ class _FileCheck:
         return self.spill.finish()
 
     def _add_value_problems(self, found: list[RowProblem], rows: pa.Array) -> None:
-        key_label = self.spec.label_of(self.spec.key)
         for p in found:
-            if p.column == key_label and "重复" in p.reason:
-                kind = "duplicate"  # within the batch; listed again, in file rows, across the whole file
-            else:
-                kind = "required" if p.reason == "必填，不能为空" else "codes"
-                if self._counts[(p.column, kind)] >= MAX_PROBLEMS:
-                    continue
-                self._counts[(p.column, kind)] += 1
+            kind = "required" if p.reason == "必填，不能为空" else "codes"
+            if self._counts[(p.column, kind)] >= MAX_PROBLEMS:
+                continue
+            self._counts[(p.column, kind)] += 1
             self.values.append(_at_file_row(p, rows, self.src))
 
     def finish(self) -> list[RowProblem]:
