@@ -1,14 +1,15 @@
 """Importing a file into a table: every row validated first, then one atomic batch or nothing.
 
-Long (about 750 lines) because the plan is one piece: its batch checks, its temporary file, the
-keys checked against the store and the write share the plan's state; reading files is
+Long (about 900 lines) because the plan is one piece: its batch checks, its temporary files,
+the keys checked against the store and the write share the plan's state; reading files is
 ``read.py``, converting cells ``convert.py``.
 
-``plan_import`` reads the file in batches of rows (``read.BATCH_ROWS``): each batch is converted,
-its grid and person references resolved and its values checked; its converted columns go to
-an unnamed temporary file and only its keys stay in memory, so a million-row CSV is never in
-memory all at once, as text or converted. Keys are checked across the whole file and against
-the store once every batch is in. It raises ``ValidationError`` naming file, row (counted in
+``plan_import`` reads the file in batches of rows (``read.BATCH_ROWS``), a batch read and
+converted on one thread while the one before is checked on another: each batch's grid and
+person references resolved and its values checked; its converted columns go to an unnamed
+temporary file and its keys and file rows to another, so a 10M-row file is never in memory, as
+text, converted or as its keys. Keys are checked across the whole file and against the store
+once every batch is in, by DuckDB reading them from their file (within its memory limit). It raises ``ValidationError`` naming file, row (counted in
 the whole file, whichever batch the row came in), column and reason. ``run_import`` writes the
 plan as one batch.
 """
@@ -103,7 +104,7 @@ class ImportPlan:
 
     table: str
     path: Path
-    file_rows: pa.Array | pa.ChunkedArray  # the file's row of each row to write, in order
+    count: int  # rows to write
     expected: dict[str, int] = field(default_factory=dict)
     new: int = 0
     updates: int = 0
@@ -118,9 +119,30 @@ class ImportPlan:
     _data: pa.Table | None = field(default=None, repr=False)
     _keys: _Keys | None = field(default=None, repr=False)  # the file's keys (new records: as they are written)
 
+    _file_rows: pa.Array | pa.ChunkedArray | None = field(default=None, repr=False)
+
     @property
     def rows(self) -> int:
-        return len(self.file_rows)
+        return self.count
+
+    @property
+    def file_rows(self) -> pa.Array | pa.ChunkedArray:
+        """The file's row of each row to write, in order: read from the keys' temporary file
+        when first asked for (10M rows: 80 MB that a plan of new records seldom needs)."""
+        if self._file_rows is None:
+            if self._keys is None:
+                raise ValueError(f"the import plan for {self.table} has no file rows")
+            # Copied out of each batch: a column read back shares its whole batch's buffer.
+            self._file_rows = pa.chunked_array(
+                [pa.concat_arrays([t.column(_ROW).combine_chunks(), _NO_ROWS]) for t in self._keys.batches()],
+                pa.int64(),
+            )
+        return self._file_rows
+
+    @file_rows.setter
+    def file_rows(self, rows: pa.Array | pa.ChunkedArray) -> None:
+        self._file_rows = rows
+        self.count = len(rows)
 
     @property
     def data(self) -> pa.Table:
@@ -318,6 +340,7 @@ def _plan_import(
             raise ValidationError(spec.name, [_blank_header(i, src) for i in sorted(blank_with_data)])
         if check.rows == 0:
             raise ImportFileError(f"{path}：只有表头，没有数据行")
+        _release()  # before DuckDB counts the keys: what the batches' steps left with Arrow's allocator
         problems = check.finish()
         _release()
         if problems:
@@ -330,7 +353,7 @@ def _plan_import(
     plan = ImportPlan(
         spec.name,
         path,
-        check.file_rows(),
+        check.rows,
         unknown_headers=unknown,
         notes=check.notes,
         encoding=source.encoding,
@@ -469,7 +492,7 @@ def _ahead(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
 
 class _FileCheck:
     """Converts and checks a file batch by batch, keeping what the whole-file checks need: the
-    keys and file rows in memory, the converted batches in a temporary file.
+    keys and file rows, and the converted batches, each in a temporary file.
 
     Problems are kept by kind, in the order the whole-file import always listed them (cells
     that do not convert, unknown references, duplicate keys, then required and code-table
@@ -488,7 +511,6 @@ class _FileCheck:
         # the checks across the whole file: in a temporary file of their own, not in memory
         # (10M keys: ~230 MB, and as much again to sort them).
         self.key_spill = _Spill(_key_schema(spec))
-        self._rows: list[pa.Array] = []
         self._nulls: Counter = Counter()  # per column, over the rows kept
         self.rows = 0
         self.notes: list[str] = []
@@ -561,7 +583,6 @@ class _FileCheck:
         self.references += [_at_file_row(p, rows, self.src) for p in reference_problems(self.store, spec, data)]
         rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
         self.key_spill.write(pa.Table.from_arrays([data.column(spec.key), rows], schema=self.key_spill.schema))
-        self._rows.append(rows)
         self.rows += n
         if self.failed:
             self.discard()  # nothing will be written: keep checking, stop keeping rows
@@ -603,9 +624,6 @@ class _FileCheck:
         """The file's keys and their file rows, in the plan's order (the temporary file)."""
         return _Keys(self.key_spill.finish())
 
-    def file_rows(self) -> pa.ChunkedArray:
-        return pa.chunked_array(self._rows, pa.int64())
-
     def filled_columns(self) -> list[str]:
         return [c.name for c in self.spec.columns if self._nulls[c.name] < self.rows]
 
@@ -631,6 +649,7 @@ class _FileCheck:
 
 
 _KEY, _ROW = "key", "row"
+_NO_ROWS = pa.array([], pa.int64())
 
 
 def _key_schema(spec: TableSpec) -> pa.Schema:
