@@ -156,3 +156,79 @@ async def test_dashboard_uses_the_startup_begun_before_it(tmp_path, monkeypatch)
         gc.unfreeze()
         gc.enable()
     assert gc.isenabled()
+
+
+async def test_the_first_panel_loads_while_it_is_mounted_when_the_startup_is_done(tmp_path, monkeypatch):
+    """The start-up's answer in before the app mounts (the usual case): the first panel's load
+    begins as the panel is made, not after its mount, and what it loaded is shown all the same."""
+    from fazhi_tui.api import RecordTable
+    from fazhi_tui.testing import text_of
+    from fazhi_tui.ui.app import FazhiApp
+
+    monkeypatch.setenv("FAZHI_TODAY", TODAY.isoformat())
+    host, store = open_store(tmp_path / "store", shifts=SHIFTS)
+    store.close()
+    config = Config(plugins=["fazhi_overview", "duty_roster"], plugins_dirs=[EXAMPLES], start_panel="duty_roster")
+    started = start_runtime(config, tmp_path / "store", TODAY)
+    try:
+        started.startup.result()  # done before the app exists
+        rt = started.runtime
+        duty = next(c.value.factory for c in rt.plugins.panels() if c.value.name == "duty_roster")
+        mounted_at_load: list[bool] = []
+        load = duty.load
+
+        def recording_load(self, ctx):
+            mounted_at_load.append(self.is_mounted)
+            return load(self, ctx)
+
+        monkeypatch.setattr(duty, "load", recording_load)
+        app = FazhiApp(rt.config, rt.plugins, rt.store, startup=started.startup)
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            panel = app.visible_panel()
+            assert isinstance(panel, duty)
+            assert mounted_at_load == [False]  # one load, begun before the mount
+            assert panel.context.period == Period.year(2026)
+            # What it loaded is shown once mounted: today's duty (李四, 2026-11-26) and 2026's shifts.
+            assert "李四" in text_of(panel.query_one("#duty-today"))
+            assert panel.query_one(RecordTable).data.num_rows == 4
+    finally:
+        started.close()
+        gc.unfreeze()
+        gc.enable()
+
+
+async def test_a_panel_asked_twice_before_its_mount_shows_the_last_request(tmp_path, monkeypatch):
+    """A load begun before the mount is replaced by a newer request (the period moved meanwhile):
+    the panel shows what was asked last, never the older answer that may arrive after it."""
+    import dataclasses
+
+    from fazhi_tui.ui.app import FazhiApp
+
+    monkeypatch.setenv("FAZHI_TODAY", TODAY.isoformat())
+    host, store = open_store(tmp_path / "store", shifts=SHIFTS)
+    duty = next(c.value.factory for c in host.panels() if c.value.name == "duty_roster")
+    loaded: list[tuple[object, int]] = []
+    load = duty.load
+
+    def recording_load(self, ctx):
+        loaded.append((self, ctx.period.start.year))
+        return load(self, ctx)
+
+    monkeypatch.setattr(duty, "load", recording_load)
+    try:
+        app = FazhiApp(Config(plugins=["fazhi_overview", "duty_roster"], plugins_dirs=[EXAMPLES]), host, store)
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            ctx = app.context_for("duty_roster")
+            panel = duty()
+            panel.request(dataclasses.replace(ctx, period=Period.year(2024)))
+            panel.request(dataclasses.replace(ctx, period=Period.year(2025)))
+            await app.screen.mount(panel)
+            await settle(pilot)
+            assert panel.context.period == Period.year(2025)
+            assert [year for who, year in loaded if who is panel][-1] == 2025  # 2024's was replaced
+            # 2025's two shifts, not 2024's one.
+            assert panel.query_one("RecordTable").data.num_rows == 2
+    finally:
+        store.close()

@@ -540,6 +540,10 @@ class Panel(Widget):
     def on_mount(self) -> None:
         if self._broken is not None:
             self._fail(self._broken)
+        elif self._wanted is not None and self._worker is not None:
+            # Its load began before the mount (``request``); running or done, its state changes
+            # wait in this panel's queue, behind the mount.
+            self.query_one(PanelBody).loading = True
         elif self._wanted is not None:
             self._start(self._wanted)
         else:
@@ -549,13 +553,22 @@ class Panel(Widget):
         """Show the data for ``ctx``: load it unless it is already shown or on its way."""
         if self._broken is not None:
             return
-        if not force:
-            pending = self._worker is not None and self._worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
-            if ctx.same_view(self._wanted) and (pending or ctx.same_view(self._shown)):
+        if not force and ctx.same_view(self._wanted):
+            # Loading, shown, or loaded before the mount and waiting to be shown.
+            if self._loading() or ctx.same_view(self._shown) or (self._worker is not None and not self.is_mounted):
                 return
         self._wanted = ctx
         if self.is_mounted:
             self._start(ctx)
+        else:
+            # Asked before it is mounted (the dashboard's first panel): the load needs none of
+            # its widgets, so it runs while they are composed and mounted; its result waits in
+            # the panel's queue until the mount is done (Textual composes and mounts first).
+            # A newer request replaces it (one worker group: only the last one's is shown).
+            self._worker = self._load_in_thread(ctx)
+
+    def _loading(self) -> bool:
+        return self._worker is not None and self._worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
 
     def _start(self, ctx: Context) -> None:
         if self._shown is not None and not self.has_class("-empty"):

@@ -127,6 +127,10 @@ class Startup:
     def result(self) -> StartupInfo:
         return self._future.result()
 
+    def ready(self) -> bool:
+        """The answer is in and is not an error: ``result()`` returns it at once."""
+        return self._future.done() and self._future.exception() is None
+
     def settle(self) -> None:
         """The first screen is up and idle: the collector runs again (see ``GcHold``)."""
         if self._hold is not None:
