@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,17 +181,23 @@ def figures_of(ctx: Context, given: FigureSource | None = None) -> list[GridFigu
     return [f for f in getattr(ctx, "grid_figures", ()) or () if isinstance(f, GridFigure)]
 
 
-def grid_metrics(ctx: Context, grids: Sequence[GridInfo], figures: Iterable[GridFigure] = ()) -> list[Metric]:
+def grid_metrics(
+    ctx: Context, grids: Sequence[GridInfo], figures: Iterable[GridFigure] = (), computed: Sequence[Any] | None = None
+) -> list[Metric]:
     """Each figure for the period (and its per-1,000-residents variant where it asks for one,
     ``GridFigure.per_1000``), then 户数 and 人口. A grid a figure leaves out has no value (无数据)
     unless the figure says ``missing="zero"``. A figure that raises becomes a metric with its
-    ``error`` (the map says so; the others still work)."""
+    ``error`` (the map says so; the others still work). ``computed``: each figure's result (or
+    the exception it raised) already found for the town, in the order of ``figures``."""
     town = ctx.replace(grid=None)  # a figure covers every grid, whatever the shell selected
     population = {g.code: g.population for g in grids if g.population}
     metrics: list[Metric] = []
-    for fig in figures:
+    figures = list(figures)
+    for i, fig in enumerate(figures):
         try:
-            raw = fig.compute(town)
+            raw = fig.compute(town) if computed is None else computed[i]
+            if isinstance(raw, Exception):
+                raise raw
             values = {str(k): float(v) for k, v in dict(raw).items() if v is not None}
             if getattr(fig, "missing", "none") == "zero":
                 # The figure counts: a grid it left out found nothing, which is 0, not 无数据.
@@ -273,10 +280,28 @@ def grid_table(data: MapData) -> tuple[pa.Table, dict[str, str]]:
 
 
 def map_data(ctx: Context, figures: FigureSource | None = None) -> MapData:
-    """Everything the map needs for ``ctx`` (runs off the UI thread)."""
-    grids = grid_list(ctx)
+    """Everything the map needs for ``ctx`` (runs off the UI thread).
+
+    The grid list and every figure are read side by side: each is a query of a table of its
+    own (the store gives each thread its own DuckDB cursor), and one after another they kept
+    one core idle while Python built the next query; at 10M tickets the map waited for the
+    hotline's figure behind seven smaller ones (~0.2 s of its first showing)."""
     figs = figures_of(ctx, figures)
-    return MapData(ctx, tuple(grids), tuple(grid_metrics(ctx, grids, figs)))
+    town = ctx.replace(grid=None)  # a figure covers every grid, whatever the shell selected
+    with ThreadPoolExecutor(max_workers=len(figs) + 1, thread_name_prefix="grid-figures") as pool:
+        listed = pool.submit(grid_list, ctx)
+        computing = [pool.submit(fig.compute, town) for fig in figs]
+        grids = listed.result()
+        computed = [_outcome(f) for f in computing]
+    return MapData(ctx, tuple(grids), tuple(grid_metrics(ctx, grids, figs, computed)))
+
+
+def _outcome(future: Future) -> Any:
+    """A figure's values, or the exception it raised (it costs only its own metric)."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a plugin's figure may raise anything
+        return exc
 
 
 # -- legend bins -----------------------------------------------------------------------------------
