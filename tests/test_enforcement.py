@@ -431,6 +431,28 @@ def test_compliance_rates_on_hand_worked_rows(filled):
     assert f.compliance["publicity"].text() == "33.3%"
 
 
+def test_the_four_rates_of_the_report_come_from_one_scan_until_the_cases_change(filled, host, monkeypatch):
+    """The report and its preview ask for the four 三项制度 figures one after another: one scan of
+    the cases answers them all; a write to the cases is seen at once."""
+    ctx = ctx_of(filled)
+    rates = {c.value.name: c.value for c in host.contributions("fazhi_figures") if "compliance" in c.value.name}
+    scans = []
+    case_rows = figures._case_rows
+    monkeypatch.setattr(figures, "_case_rows", lambda *a, **k: scans.append(1) or case_rows(*a, **k))
+    assert [rates[f"enforcement_compliance_{k}"].compute(ctx) for k in ("av", "officers", "legal_review", "publicity")] == [
+        71.4,
+        100.0,
+        50.0,
+        33.3,
+    ]
+    assert len(scans) == 1
+    late = next(c for c in CASES if c["case_no"] == "A4")
+    rev = filled.query("SELECT _rev FROM enforcement_cases WHERE case_no = 'A4'").column(0)[0].as_py()
+    filled.save("enforcement_cases", [late | {"published_on": dt.date(2023, 10, 9)}], {"A4": rev})
+    assert rates["enforcement_compliance_publicity"].compute(ctx) == 66.7  # A4 now on time
+    assert len(scans) == 2
+
+
 def test_figures_for_the_period_and_grid_with_the_previous_period(filled):
     comp = figures.comparison(ctx_of(filled))
     cur, prev = comp.current, comp.previous

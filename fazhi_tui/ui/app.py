@@ -253,7 +253,10 @@ class FazhiApp(App[int], inherit_bindings=False):
             self._start_up_done()
         self._update_header()
         if known_now:
-            self._take_startup(early.result())  # after the first panel is made: it loads now
+            # Once this handler is done: a panel shown in it after the first (``show_panel_index``
+            # by whoever handles the mount next) is the one that loads; the first is not loaded
+            # for nothing then.
+            self.call_next(self._take_startup, early.result())
         else:
             self._startup()
 
