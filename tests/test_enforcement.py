@@ -439,7 +439,9 @@ def test_the_four_rates_of_the_report_come_from_one_scan_until_the_cases_change(
     scans = []
     case_rows = figures._case_rows
     monkeypatch.setattr(figures, "_case_rows", lambda *a, **k: scans.append(1) or case_rows(*a, **k))
-    assert [rates[f"enforcement_compliance_{k}"].compute(ctx) for k in ("av", "officers", "legal_review", "publicity")] == [
+    assert [
+        rates[f"enforcement_compliance_{k}"].compute(ctx) for k in ("av", "officers", "legal_review", "publicity")
+    ] == [
         71.4,
         100.0,
         50.0,

@@ -182,6 +182,7 @@ async def test_the_first_panel_loads_while_it_is_mounted_when_the_startup_is_don
             return load(self, ctx)
 
         monkeypatch.setattr(duty, "load", recording_load)
+        monkeypatch.setattr(duty, "LOAD_BEFORE_MOUNT", True)
         app = FazhiApp(rt.config, rt.plugins, rt.store, startup=started.startup)
         async with app.run_test() as pilot:
             await settle(pilot)
@@ -216,6 +217,7 @@ async def test_a_panel_asked_twice_before_its_mount_shows_the_last_request(tmp_p
         return load(self, ctx)
 
     monkeypatch.setattr(duty, "load", recording_load)
+    monkeypatch.setattr(duty, "LOAD_BEFORE_MOUNT", True)
     try:
         app = FazhiApp(Config(plugins=["fazhi_overview", "duty_roster"], plugins_dirs=[EXAMPLES]), host, store)
         async with app.run_test() as pilot:
@@ -232,3 +234,32 @@ async def test_a_panel_asked_twice_before_its_mount_shows_the_last_request(tmp_p
             assert panel.query_one("RecordTable").data.num_rows == 2
     finally:
         store.close()
+
+
+async def test_a_panel_that_does_not_say_so_loads_only_once_mounted(tmp_path, monkeypatch):
+    """``LOAD_BEFORE_MOUNT`` is a panel's own promise (its ``load`` needs nothing ``on_mount`` sets
+    up): a panel that does not make it is loaded after its mount, as before."""
+    from fazhi_tui.ui.app import FazhiApp
+
+    monkeypatch.setenv("FAZHI_TODAY", TODAY.isoformat())
+    host, store = open_store(tmp_path / "store", shifts=SHIFTS)
+    store.close()
+    config = Config(plugins=["fazhi_overview", "duty_roster"], plugins_dirs=[EXAMPLES], start_panel="duty_roster")
+    started = start_runtime(config, tmp_path / "store", TODAY)
+    try:
+        started.startup.result()
+        rt = started.runtime
+        duty = next(c.value.factory for c in rt.plugins.panels() if c.value.name == "duty_roster")
+        assert duty.LOAD_BEFORE_MOUNT is False
+        mounted_at_load: list[bool] = []
+        load = duty.load
+        monkeypatch.setattr(duty, "load", lambda self, ctx: mounted_at_load.append(self.is_mounted) or load(self, ctx))
+        app = FazhiApp(rt.config, rt.plugins, rt.store, startup=started.startup)
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            assert mounted_at_load == [True]
+            assert app.visible_panel().context.period == Period.year(2026)
+    finally:
+        started.close()
+        gc.unfreeze()
+        gc.enable()

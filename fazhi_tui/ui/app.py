@@ -252,7 +252,7 @@ class FazhiApp(App[int], inherit_bindings=False):
             panel_list.display = False
             self._start_up_done()
         self._update_header()
-        if known_now:
+        if early is not None and known_now:
             # Once this handler is done: a panel shown in it after the first (``show_panel_index``
             # by whoever handles the mount next) is the one that loads; the first is not loaded
             # for nothing then.

@@ -239,6 +239,10 @@ class Panel(Widget):
     # panel that sums up other panels' data (the daily review). Others reload when the context
     # changes or on `r`.
     RELOAD_ON_WRITE: bool = False
+    # True: the first ``load`` may begin before the panel is mounted, while its widgets are
+    # composed (the dashboard's first panel then shows sooner). Only for a panel whose ``load``
+    # needs nothing its ``on_mount`` sets up; every built-in panel says so.
+    LOAD_BEFORE_MOUNT: bool = False
 
     # Set by the shell when it places the panel: whose it is and what it is called.
     plugin_name: str = ""
@@ -560,7 +564,7 @@ class Panel(Widget):
         self._wanted = ctx
         if self.is_mounted:
             self._start(ctx)
-        else:
+        elif self.LOAD_BEFORE_MOUNT:
             # Asked before it is mounted (the dashboard's first panel): the load needs none of
             # its widgets, so it runs while they are composed and mounted; its result waits in
             # the panel's queue until the mount is done (Textual composes and mounts first).

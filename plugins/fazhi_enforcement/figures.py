@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from fazhi_tui.api import Context, Period, TableCache
 
+from .settings import settings_of
 from .sql import (
     BEYOND_DISSUASION,
     HAS_AV,
@@ -36,7 +37,6 @@ from .sql import (
     run,
     scope,
 )
-from .settings import settings_of
 from .tables import ACTIONS, CASES, FILED, HANDLINGS, STALLS, STATUSES
 
 

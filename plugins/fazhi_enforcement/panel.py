@@ -123,6 +123,7 @@ def _now_text() -> str:
 
 
 class EnforcementPanel(Panel):
+    LOAD_BEFORE_MOUNT = True  # its load reads only the context and what __init__ sets
     DEFAULT_CSS = """
     EnforcementPanel TabbedContent { height: 1fr; }
     EnforcementPanel TabPane { padding: 0; height: 1fr; }

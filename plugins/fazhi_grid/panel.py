@@ -324,6 +324,8 @@ class GridMapPanel(Panel):
     """网格地图. ``figures``: the per-grid figures to offer (a list, or a function of the context);
     by default those the host hands over in the context, and 户数 without any."""
 
+    LOAD_BEFORE_MOUNT = True  # its load reads only the context and what __init__ sets
+
     DEFAULT_CSS = """
     GridMapPanel #grid-title { height: auto; max-height: 2; }
     GridMapPanel #grid-main { height: 1fr; }

@@ -70,6 +70,7 @@ def now_text() -> str:
 
 
 class HotlinePanel(Panel):
+    LOAD_BEFORE_MOUNT = True  # its load reads only the context and what __init__ sets
     DEFAULT_CSS = """
     HotlinePanel TabbedContent { height: 1fr; }
     HotlinePanel TabPane { padding: 0; height: 1fr; }

@@ -97,6 +97,7 @@ def all_records(ctx: Context, category: str) -> pa.Table:
 
 
 class LedgerPanel(Panel):
+    LOAD_BEFORE_MOUNT = True  # its load reads only the context and what __init__ sets
     DEFAULT_CSS = """
     LedgerPanel TabbedContent { height: 1fr; }
     LedgerPanel TabPane { padding: 0; height: 1fr; }

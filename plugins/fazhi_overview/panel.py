@@ -13,6 +13,7 @@ from .queries import TableCount, table_counts
 
 
 class OverviewPanel(Panel):
+    LOAD_BEFORE_MOUNT = True  # its load reads only the context and what __init__ sets
     DEFAULT_CSS = """
     OverviewPanel #overview-summary { height: auto; margin-bottom: 1; }
     OverviewPanel DataTable { height: auto; max-height: 1fr; }

@@ -35,6 +35,7 @@ KIND_NAMES = {"title": "标题", "heading1": "部分标题", "heading2": "小标
 
 
 class ReportPanel(Panel):
+    LOAD_BEFORE_MOUNT = True  # its load reads the context and the shell's host and config (_runtime)
     DEFAULT_CSS = """
     ReportPanel #report-head { height: auto; color: $text-muted; padding: 0 1; }
     ReportPanel #report-gaps { height: auto; max-height: 2; padding: 0 1; color: $warning; }
@@ -71,17 +72,17 @@ class ReportPanel(Panel):
         yield ReportView(id="report-view")
         yield Static("", id="report-status", markup=False)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        # The shell's plugin host and config: the report quotes every plugin's figures.
-        self._host = getattr(self.app, "host", None)
-        self._config = getattr(self.app, "config", None)
-
     def _runtime(self) -> tuple[PluginHost, Config]:
-        if self._host is None:
-            self._host = PluginHost.load()
-        if self._config is None:
-            self._config = Config()
+        """The shell's plugin host and config (the report quotes every plugin's figures); the
+        installed plugins and a default config for a panel outside the dashboard. Asked from
+        ``load``, which may run before the mount: the panel is attached to the app by then."""
+        if self._host is None or self._config is None:
+            try:
+                app = self.app
+            except RuntimeError:  # Textual's NoActiveAppError: a panel outside any app
+                app = None
+            self._host = self._host or getattr(app, "host", None) or PluginHost.load()
+            self._config = self._config or getattr(app, "config", None) or Config()
         return self._host, self._config
 
     def load(self, ctx: Context) -> Preview:

@@ -53,6 +53,7 @@ EXPORT_LABELS = {
 
 
 class ReviewPanel(Panel):
+    LOAD_BEFORE_MOUNT = True  # its load reads only the context and what __init__ sets
     RELOAD_ON_WRITE = True  # a colleague's mark, or a ticket closed in its panel, changes the queue
 
     DEFAULT_CSS = """

@@ -71,6 +71,7 @@ def _change(now: int, before: int | None) -> Text:
 
 
 class TrainingPanel(Panel):
+    LOAD_BEFORE_MOUNT = True  # its load reads only the context and what __init__ sets
     DEFAULT_CSS = """
     TrainingPanel TabbedContent { height: 1fr; }
     TrainingPanel TabPane { padding: 0; height: 1fr; }
