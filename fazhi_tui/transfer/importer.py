@@ -207,6 +207,10 @@ class ImportPlan:
         return "，".join(parts)
 
 
+# Personal-data kinds whose cells are digits: full-width forms are folded to ASCII on import.
+_WIDTH_FOLDED_PII = frozenset({"phone", "id_number"})
+
+
 def _norm(text: str) -> str:
     """Header matching ignores width, case, spaces and an asterisk marking required columns."""
     text = unicodedata.normalize("NFKC", text).strip().lower()
@@ -546,6 +550,11 @@ class _FileCheck:
             if pa.types.is_string(cells.type):
                 cells = _undo_formula_guard(cells)
             result = convert(cells, col.type)
+            if col.pii in _WIDTH_FOLDED_PII and pa.types.is_string(col.type):
+                # A phone or ID number typed with the input method's full-width digits
+                # (１３８…, ４１０…Ｘ) is the same number: stored as ASCII, so that it is checked,
+                # searched and masked as the others are. Other text keeps its width (（）in names).
+                result.values = pc.utf8_normalize(result.values, "NFKC")
             if pc.any(result.failed).as_py():
                 room = MAX_PROBLEMS - self._convert_counts[col.label]
                 for i in pc.indices_nonzero(result.failed).to_pylist()[: max(room, 0)]:

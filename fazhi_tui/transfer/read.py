@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -59,6 +60,10 @@ class RawTable:
     @property
     def num_rows(self) -> int:
         return len(self.row_numbers)
+
+
+# How many rows above the header an Excel sheet may use for its title and notes.
+TITLE_ROWS = 5
 
 
 def read_file(path: Path, *, sheet: str | None = None, progress=None) -> RawTable:
@@ -329,6 +334,14 @@ def _csv_batch(path: Path, headers: list[str], group: list[pa.RecordBatch], firs
     table = pa.Table.from_batches(group).combine_chunks()
     group.clear()
     rows = pa.array(range(first_row, first_row + table.num_rows), type=pa.int64())
+    # A row of empty cells (",,,,," where the sheet had a blank line) is no record: left out,
+    # as Excel's blank rows are, and the other rows keep their numbers in the file.
+    filled = None
+    for col in table.columns:
+        given = pc.is_valid(col)
+        filled = given if filled is None else pc.or_(filled, given)
+    if filled is not None and not pc.all(filled).as_py():
+        table, rows = table.filter(filled), rows.filter(filled)
     return RawTable(path, headers, list(table.columns), rows, encoding=encoding)
 
 
@@ -445,6 +458,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
         start += 1
     if start >= len(data):
         raise ImportFileError(f"{path}：工作表“{sheet}”为空")
+    start = _past_title_rows(data, start)
     header_row = data[start]
     headers = [str(c).strip() if not _blank(c) else "" for c in header_row]
     body = data[start + 1 :]
@@ -455,6 +469,24 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
         columns.append(_cells_to_array([body[i][j] if j < len(body[i]) else None for i in keep]))
     row_numbers = pa.array([start + 2 + i for i in keep], type=pa.int64())
     return RawTable(path, headers, columns, row_numbers, sheet=sheet)
+
+
+def _past_title_rows(data: list[list], start: int) -> int:
+    """The header's row: ledgers exported from Excel or WPS often carry a title above it
+    ("李家镇12345工单台账（2024年）", merged across the columns, so only its first cell holds
+    text) and blank rows between. A row of at most one cell is such a title when a later row
+    of the first few holds several cells; every table has several columns, so a one-cell row
+    is never its header."""
+
+    def filled(row: list) -> int:
+        return sum(1 for c in row if not _blank(c))
+
+    at = start
+    while at < len(data) and at < start + TITLE_ROWS and filled(data[at]) <= 1:
+        at += 1
+    if at < len(data) and filled(data[at]) > 1:
+        return at
+    return start
 
 
 def _blank(cell) -> bool:

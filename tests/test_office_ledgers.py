@@ -1,0 +1,89 @@
+"""Ledgers as another township's clerk exports them from Excel or WPS: a title row above the
+header, blank rows saved as ",,,,,", phone numbers typed with full-width digits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from fazhi_tui.host_tables import HOST_TABLES
+from fazhi_tui.store import Store, ValidationError
+from fazhi_tui.transfer.importer import plan_import, run_import
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "store", list(HOST_TABLES), create=True, user="测试员")
+    s.append("grids", [{"code": "LJ01", "name": "东街网格", "kind": "综合", "village": "李家村"}])
+    yield s
+    s.close()
+
+
+def people(store) -> list[dict]:
+    return store.query("SELECT person_id, name, phone FROM people ORDER BY person_id").to_pylist()
+
+
+def test_an_excel_title_row_merged_above_the_header_is_skipped(store, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["李家镇人员台账（2024年）"])
+    ws.merge_cells("A1:E1")  # narrower than the header, as clerks merge it
+    ws.append([])
+    ws.append(["人员编号", "姓名", "角色", "网格", "任职日期"])
+    ws.append(["P001", "李大山", "网格长", "LJ01", dt.datetime(2024, 3, 5)])
+    ws.append(["P002", "王小红", "网格员", "LJ01", "2024年3月5日"])
+    path = tmp_path / "人员.xlsx"
+    wb.save(path)
+    run_import(store, plan_import(store, "people", path))
+    assert [r["name"] for r in people(store)] == ["李大山", "王小红"]
+
+
+def test_rows_under_a_title_keep_their_sheet_row_numbers(store, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["李家镇人员台账"])
+    ws.append(["人员编号", "姓名", "角色"])
+    ws.append(["P001", "李大山", "不存在的角色"])
+    path = tmp_path / "人员.xlsx"
+    wb.save(path)
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "people", path)
+    assert [(p.row, p.column) for p in info.value.problems] == [(3, "角色")]
+    assert "人员.xlsx" in str(info.value)
+
+
+def test_a_one_cell_sheet_is_not_taken_for_a_title(store, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["人员编号"])
+    ws.append(["P001"])
+    path = tmp_path / "人员.xlsx"
+    wb.save(path)
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "people", path)
+    assert "缺少必填列：姓名、角色" in str(info.value)
+
+
+def test_blank_rows_of_empty_cells_in_a_csv_are_left_out(store, tmp_path):
+    path = tmp_path / "人员.csv"
+    text = "人员编号,姓名,角色,网格\r\nP001,李大山,网格长,LJ01\r\n,,,\r\n,,,\r\nP002,王小红,网格员,LJ01\r\nP003,,网格员,\r\n"
+    path.write_bytes(text.encode("gbk"))
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "people", path)
+    # only the real bad row, named by its row in the file (the blank rows still count)
+    assert [(p.row, p.column) for p in info.value.problems] == [(6, "姓名")]
+    assert people(store) == []
+    path.write_bytes(text.replace("P003,,", "P003,张三,").encode("gbk"))
+    plan = plan_import(store, "people", path)
+    assert plan.new == 3
+    run_import(store, plan)
+    assert [r["person_id"] for r in people(store)] == ["P001", "P002", "P003"]
+
+
+def test_full_width_digits_of_a_phone_are_stored_as_ascii(store, tmp_path):
+    path = tmp_path / "人员.csv"
+    path.write_text("人员编号,姓名,角色,联系电话\nP001,李大山,网格长,１３８００００００01\n", encoding="utf-8-sig")
+    run_import(store, plan_import(store, "people", path))
+    assert people(store) == [{"person_id": "P001", "name": "李大山", "phone": "13800000001"}]
