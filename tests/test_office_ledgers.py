@@ -87,3 +87,20 @@ def test_full_width_digits_of_a_phone_are_stored_as_ascii(store, tmp_path):
     path.write_text("人员编号,姓名,角色,联系电话\nP001,李大山,网格长,１３８００００００01\n", encoding="utf-8-sig")
     run_import(store, plan_import(store, "people", path))
     assert people(store) == [{"person_id": "P001", "name": "李大山", "phone": "13800000001"}]
+
+
+def test_a_unit_in_brackets_after_a_header_names_the_same_column(store, tmp_path):
+    path = tmp_path / "网格.csv"
+    text = "网格编码,名称,类型,所属村,户数（户）,人口(人),设立日期【年月日】\r\nLJ02,西街网格,综合,李家村,１２0,350,2024/3/5\r\n"
+    path.write_bytes(text.encode("gbk"))
+    plan = plan_import(store, "grids", path)
+    assert plan.unknown_headers == []
+    run_import(store, plan)
+    row = store.query("SELECT households, population, established FROM grids WHERE code = 'LJ02'").to_pylist()
+    assert row == [{"households": 120, "population": 350, "established": dt.date(2024, 3, 5)}]
+
+
+def test_a_bracketed_note_that_is_no_unit_stays_an_unknown_header(store, tmp_path):
+    path = tmp_path / "人员.csv"
+    path.write_text("人员编号,姓名,角色,备注（内部）\nP001,李大山,网格长,x\n", encoding="utf-8")
+    assert plan_import(store, "people", path).unknown_headers == ["备注（内部）"]

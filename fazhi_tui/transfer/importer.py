@@ -211,6 +211,11 @@ class ImportPlan:
 _WIDTH_FOLDED_PII = frozenset({"phone", "id_number"})
 
 
+# A unit or note in brackets after a header, as offices write them: 出动人次（次）, 罚款金额(元),
+# 学时【小时】. Tried only when the whole header names no column (_norm has made （） into ()).
+_UNIT_SUFFIX = re.compile(r"(?:\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】)$")
+
+
 def _norm(text: str) -> str:
     """Header matching ignores width, case, spaces and an asterisk marking required columns."""
     text = unicodedata.normalize("NFKC", text).strip().lower()
@@ -249,6 +254,8 @@ def _map_header_names(
             located.append((i, RowProblem(1, header, "这是脱敏导出的列，不能作为原始数据导入", src)))
             continue
         name = lookup.get(key)
+        if name is None:
+            name = lookup.get(_UNIT_SUFFIX.sub("", key))
         if name is None:
             unknown.append(header)
             continue
