@@ -153,6 +153,8 @@ def test_town_and_county_come_from_the_config(demo_store, tmp_path, capsys):
     config.write_text('town = "李庄乡"\ncounty = "郏县"\n', "utf-8")
     _, out, _ = run(capsys, "report", "--store", demo_store, "--config", config, "--year", "2023")
     assert out.startswith("# 郏县李庄乡人民政府\n\n# 关于2023年法治政府建设情况的报告")
+    # the body names the town too, not the seed's 赵庄镇
+    assert "为李庄乡法治建设营造良好环境和氛围" in out and "赵庄镇" not in out
 
 
 def test_output_file_is_written_whole_and_replaced(demo_store, tmp_path, capsys):

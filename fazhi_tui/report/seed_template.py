@@ -2,7 +2,7 @@
 
 Generated once from the seed and then kept as text, so staff see here what a new store starts
 from. ``{name}`` is a figure written exactly, ``{name~}`` approximately (两位有效数字 + 余),
-``{name|条}`` with the seed's own unit, ``{name:cn}`` in Chinese numerals (前两名); ``{year}``,
+``{name|条}`` with the seed's own unit, ``{name:cn}`` in Chinese numerals (前两名); ``{year}``, ``{town}``,
 ``{next_year}``, ``{county}`` and ``{issuer}`` come from the report's year and the config. The
 seed's wording is kept as it is, slips included ("第责任人", "普查用法"): staff correct them in
 the program, and the test against the seed stays a test of every figure.
@@ -44,7 +44,7 @@ SEED_BLOCKS: tuple[tuple[str, str, str, str], ...] = (
         "paragraph",
         "一",
         "（三）以身作则，严格执行重大行政决策制度。",
-        "先后召开党委会{ledger_party_meetings~|次}，集中讨论项目建设、资金使用、人事调整、案件处置等大事项{ledger_party_matters~|个}，重大事项坚持集中讨论、决策坚持、主要领导末尾发言，进一步推进“三重一大”决策制度和民主集中制的严格执行。将依法行政工作与普法、学法等活动相结合，党政主要领导带头学习《宪法》《民法典》和党内法规，开展法制进校园、企业、各村宣讲{training_lectures|次}。按照“谁执法谁普法”要求，党政主要领导牵头制定普法宣传年度计划，与各口线、各村签订年度普法目标责任状，健全普查用法制度机制{ledger_publicity_systems|个}，开展普法宣传工作专项督查{ledger_inspections|次}、整改销号问题{ledger_issues_closed|个}，总结提炼工作典型经验，为赵庄镇法治建设营造良好环境和氛围。",
+        "先后召开党委会{ledger_party_meetings~|次}，集中讨论项目建设、资金使用、人事调整、案件处置等大事项{ledger_party_matters~|个}，重大事项坚持集中讨论、决策坚持、主要领导末尾发言，进一步推进“三重一大”决策制度和民主集中制的严格执行。将依法行政工作与普法、学法等活动相结合，党政主要领导带头学习《宪法》《民法典》和党内法规，开展法制进校园、企业、各村宣讲{training_lectures|次}。按照“谁执法谁普法”要求，党政主要领导牵头制定普法宣传年度计划，与各口线、各村签订年度普法目标责任状，健全普查用法制度机制{ledger_publicity_systems|个}，开展普法宣传工作专项督查{ledger_inspections|次}、整改销号问题{ledger_issues_closed|个}，总结提炼工作典型经验，为{town}法治建设营造良好环境和氛围。",
     ),
     ("heading1", "二", "", "二、主要举措及成效"),
     ("heading2", "二", "", "（一）突出“深学细悟”，夯实法治建设基础"),
