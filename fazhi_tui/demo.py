@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import stat
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +18,7 @@ from pathlib import Path
 from .plugins import PluginHost
 from .store import Store, StoreError, TableSpec, read_marker, write_marker
 from .store.compact import compact
-from .store.layout import MARKER
+from .store.layout import MARKER, dir_mode
 
 DEMO_SEED = 2023
 DEMO_USER = "演示数据"
@@ -97,6 +98,10 @@ def build_demo(
     result = DemoResult(path, today, replaced=replaced, skipped=host.failed_to_load())
     try:
         stage.mkdir()
+        if stage.stat().st_mode & stat.S_IWGRP:
+            # As Store.open makes a new store's folder: sticky, so members of the group cannot
+            # rename a table's folder away or replace the marker (mkdir gives 0777 & ~umask).
+            stage.chmod(dir_mode(stage))
         write_marker(stage, demo=True, today=today.isoformat(), seed=seed)
         with Store.open(stage, specs, user=DEMO_USER, table_settings=table_settings) as store:
             # Versions are stamped with the demo's today, so a rebuild for the same day is the same data.

@@ -107,3 +107,21 @@ def test_first_run_creates_the_default_store_with_the_demo(capsys):
     captured = capsys.readouterr()
     assert "首次运行" in captured.err and "已创建演示数据" in captured.err
     assert "网格（grids）：23 条" in captured.out
+
+
+def test_a_demo_store_made_under_a_group_umask_has_the_sticky_bit_on_its_folder(tmp_path):
+    """As ``init`` makes a store: with a umask that lets the group write (002), the store's own
+    folder is setgid and sticky, so a member cannot rename a table's folder away or replace the
+    marker (every folder inside already was)."""
+    import os
+    import stat
+
+    from fazhi_tui.cli import main
+
+    old = os.umask(0o002)
+    try:
+        assert main(["demo", "--store", str(tmp_path / "d"), "--today", "2024-03-01"]) == 0
+    finally:
+        os.umask(old)
+    mode = (tmp_path / "d").stat().st_mode
+    assert mode & stat.S_IWGRP and mode & stat.S_ISVTX and mode & stat.S_ISGID
