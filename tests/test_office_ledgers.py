@@ -104,3 +104,65 @@ def test_a_bracketed_note_that_is_no_unit_stays_an_unknown_header(store, tmp_pat
     path = tmp_path / "人员.csv"
     path.write_text("人员编号,姓名,角色,备注（内部）\nP001,李大山,网格长,x\n", encoding="utf-8")
     assert plan_import(store, "people", path).unknown_headers == ["备注（内部）"]
+
+
+@pytest.mark.parametrize(
+    ("title", "encoding"),
+    [
+        ("李家镇人员台账（2024年）,,,,", "utf-8-sig"),  # Excel: the merged title, then empty cells
+        ("李家镇人员台账（2024年）", "gb18030"),  # WPS, GBK: one cell
+    ],
+    ids=["excel-utf8-bom", "wps-gb18030"],
+)
+def test_a_csv_title_row_above_the_header_is_skipped(store, tmp_path, title, encoding):
+    path = tmp_path / "人员.csv"
+    text = f"{title}\r\n,,,,\r\n人员编号,姓名,角色,网格,任职日期\r\nP001,李大山,网格长,LJ01,2024/3/5\r\nP002,王小红,网格员,LJ01,2024/3/5\r\n"
+    path.write_bytes(text.encode(encoding))
+    plan = plan_import(store, "people", path)
+    assert plan.unknown_headers == []
+    run_import(store, plan)
+    assert [r["name"] for r in people(store)] == ["李大山", "王小红"]
+
+
+def test_rows_under_a_csv_title_keep_their_line_numbers(store, tmp_path):
+    path = tmp_path / "人员.csv"
+    text = "李家镇人员台账\r\n\r\n人员编号,姓名,角色\r\nP001,李大山,网格长\r\nP002,王小红,不存在的角色\r\nP003,张三\r\n"
+    path.write_bytes(text.encode("gb18030"))
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "people", path)
+    assert [(p.row, p.column) for p in info.value.problems] == [(6, None)]  # the row with a cell missing
+    path.write_bytes(text.replace("P003,张三", "P003,张三,网格员").encode("gb18030"))
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "people", path)
+    assert [(p.row, p.column) for p in info.value.problems] == [(5, "角色")]
+    assert "人员.csv" in str(info.value)
+    assert people(store) == []
+
+
+def test_a_header_problem_under_a_csv_title_names_the_header_row(store, tmp_path):
+    path = tmp_path / "人员.csv"
+    path.write_text("李家镇人员台账\t\t\n人员编号\t姓名\t网格\nP001\t李大山\tLJ01\n", encoding="utf-8")  # tab-separated
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "people", path)
+    assert [(p.row, p.reason) for p in info.value.problems] == [(2, "缺少必填列：角色")]
+
+
+def test_a_one_cell_csv_is_not_taken_for_a_title(store, tmp_path):
+    path = tmp_path / "人员.csv"
+    path.write_text("人员编号\nP001\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "people", path)
+    assert [(p.row, p.reason) for p in info.value.problems] == [(1, "缺少必填列：姓名、角色")]
+
+
+def test_a_header_problem_under_an_excel_title_names_the_header_row(store, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["李家镇人员台账"])
+    ws.append(["人员编号", "姓名", "网格"])
+    ws.append(["P001", "李大山", "LJ01"])
+    path = tmp_path / "人员.xlsx"
+    wb.save(path)
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "people", path)
+    assert [(p.row, p.reason) for p in info.value.problems] == [(2, "缺少必填列：角色")]

@@ -257,16 +257,17 @@ def _norm(text: str) -> str:
 
 def map_headers(spec: TableSpec, raw: RawTable) -> tuple[dict[str, int], list[str], list[RowProblem]]:
     """Column name -> index in the file; unknown headers; problems (masked or doubled columns)."""
-    found, unknown, located, blank = _map_header_names(spec, raw.headers, raw.path.name)
-    located += [(i, _blank_header(i, raw.path.name)) for i in blank if _has_values(raw.columns[i])]
+    found, unknown, located, blank = _map_header_names(spec, raw.headers, raw.path.name, raw.header_row)
+    located += [(i, _blank_header(i, raw.path.name, raw.header_row)) for i in blank if _has_values(raw.columns[i])]
     return found, unknown, _in_header_order(located)
 
 
 def _map_header_names(
-    spec: TableSpec, headers: list[str], src: str
+    spec: TableSpec, headers: list[str], src: str, header_row: int = 1
 ) -> tuple[dict[str, int], list[str], list[tuple[int, RowProblem]], list[int]]:
     """What the headers alone tell: the mapping, unknown headers, problems with the position they
-    are listed at, and the columns without a header (whether they hold data needs the cells)."""
+    are listed at, and the columns without a header (whether they hold data needs the cells).
+    Problems name the header's row in the file (below a title, it is not row 1)."""
     lookup: dict[str, str] = {}
     for c in spec.columns:
         lookup[_norm(c.name)] = c.name
@@ -284,7 +285,7 @@ def _map_header_names(
         if key in meta:
             continue  # version columns of an export: the store writes its own
         if MASK_NOTE in header or _norm(MASK_NOTE) in key:
-            located.append((i, RowProblem(1, header, "这是脱敏导出的列，不能作为原始数据导入", src)))
+            located.append((i, RowProblem(header_row, header, "这是脱敏导出的列，不能作为原始数据导入", src)))
             continue
         name = lookup.get(key)
         if name is None:
@@ -293,20 +294,19 @@ def _map_header_names(
             unknown.append(header)
             continue
         if name in found:
-            located.append(
-                (i, RowProblem(1, header, f"与第 {found[name] + 1} 列重复（都对应“{spec.label_of(name)}”）", src))
-            )
+            doubled = f"与第 {found[name] + 1} 列重复（都对应“{spec.label_of(name)}”）"
+            located.append((i, RowProblem(header_row, header, doubled, src)))
             continue
         found[name] = i
     derivable = {spec.key} if spec.key_from and all(c in found for c in spec.key_from) else set()
     missing = [spec.label_of(n) for n in spec.required_columns if n not in found and n not in derivable]
     if missing:
-        located.append((len(headers), RowProblem(1, None, f"缺少必填列：{'、'.join(missing)}", src)))
+        located.append((len(headers), RowProblem(header_row, None, f"缺少必填列：{'、'.join(missing)}", src)))
     return found, unknown, located, blank
 
 
-def _blank_header(i: int, src: str) -> RowProblem:
-    return RowProblem(1, f"第 {i + 1} 列", "表头为空，但该列有数据", src)
+def _blank_header(i: int, src: str, header_row: int = 1) -> RowProblem:
+    return RowProblem(header_row, f"第 {i + 1} 列", "表头为空，但该列有数据", src)
 
 
 def _has_values(cells: pa.Array | pa.ChunkedArray) -> bool:
@@ -354,7 +354,7 @@ def _plan_import(
     else:
         source = open_source(path, sheet=sheet, progress=progress, batch_rows=batch_rows)
     src = path.name
-    found, unknown, located, blank = _map_header_names(spec, source.headers, src)
+    found, unknown, located, blank = _map_header_names(spec, source.headers, src, source.header_row)
     if located:
         # The headers are wrong: the cells are not converted, only looked at for data under an
         # empty header, so that every header problem is listed at once.
@@ -381,7 +381,9 @@ def _plan_import(
             if progress:
                 progress("校验", check.rows)
         if blank_with_data:
-            raise ValidationError(spec.name, [_blank_header(i, src) for i in sorted(blank_with_data)])
+            raise ValidationError(
+                spec.name, [_blank_header(i, src, source.header_row) for i in sorted(blank_with_data)]
+            )
         if check.rows == 0:
             raise ImportFileError(f"{path}：只有表头，没有数据行")
         _release()  # before DuckDB counts the keys: what the batches' steps left with Arrow's allocator
@@ -467,7 +469,7 @@ def _blank_headers_with_data(source: RawSource, blank: list[int], src: str) -> l
     with_data: set[int] = set()
     for raw in source:
         with_data |= {i for i in blank if _has_values(raw.columns[i])}
-    return [(i, _blank_header(i, src)) for i in sorted(with_data)]
+    return [(i, _blank_header(i, src, source.header_row)) for i in sorted(with_data)]
 
 
 @dataclass

@@ -11,6 +11,7 @@ goes wrong becomes an ``ImportFileError`` whose message names the file and, wher
 from __future__ import annotations
 
 import codecs
+import csv as pycsv
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -48,7 +49,8 @@ class ImportFileError(Exception):
 @dataclass
 class RawTable:
     """A file's cells, one Arrow array per column, in file order; ``row_numbers[i]`` is the row
-    of data row i as the user counts it in the file (header = row 1)."""
+    of data row i as the user counts it in the file; ``header_row`` the header's (1 unless a
+    title is above it)."""
 
     path: Path
     headers: list[str]
@@ -56,6 +58,7 @@ class RawTable:
     row_numbers: pa.Array
     encoding: str | None = None
     sheet: str | None = None
+    header_row: int = 1
 
     @property
     def num_rows(self) -> int:
@@ -142,13 +145,15 @@ def _read_csv(path: Path, progress=None) -> RawTable:
     batches = list(source)
     if not batches:
         columns = [pa.chunked_array([], pa.string()) for _ in source.headers]
-        return RawTable(path, source.headers, columns, pa.array([], pa.int64()), encoding=source.encoding)
+        return RawTable(
+            path, source.headers, columns, pa.array([], pa.int64()), source.encoding, header_row=source.header_row
+        )
     columns = [
         pa.chunked_array([c for b in batches for c in b.columns[j].chunks], pa.string())
         for j in range(len(source.headers))
     ]
     rows = pa.chunked_array([b.row_numbers for b in batches]).combine_chunks()
-    return RawTable(path, source.headers, columns, rows, encoding=source.encoding)
+    return RawTable(path, source.headers, columns, rows, source.encoding, header_row=source.header_row)
 
 
 @dataclass
@@ -161,6 +166,7 @@ class RawSource:
     batches: Iterator[RawTable]
     encoding: str | None = None
     sheet: str | None = None
+    header_row: int = 1
 
     def __iter__(self) -> Iterator[RawTable]:
         return self.batches
@@ -194,9 +200,10 @@ def whole_source(raw: RawTable, batch_rows: int | None = None) -> RawSource:
                 raw.row_numbers.slice(start, step),
                 raw.encoding,
                 raw.sheet,
+                raw.header_row,
             )
 
-    return RawSource(raw.path, raw.headers, slices(), raw.encoding, raw.sheet)
+    return RawSource(raw.path, raw.headers, slices(), raw.encoding, raw.sheet, raw.header_row)
 
 
 def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None) -> RawSource:
@@ -209,8 +216,14 @@ def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None)
         encoding = detect_encoding(head)
     except ImportFileError as exc:
         raise ImportFileError(f"{path}：{exc}") from None
-    delimiter = _sniff_delimiter(head.decode(encoding if encoding != "utf-8-sig" else "utf-8", errors="ignore"))
-    csv = _Csv(path, "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding, delimiter)
+    text = head.decode(encoding, errors="ignore")
+    delimiter = _sniff_delimiter(text)
+    # A title row above the header (and blank rows), as Excel and WPS save a sheet whose title
+    # is merged across the columns: skipped, as in an Excel file.
+    title_records, title_lines = _title_rows(text, delimiter)
+    header_row = title_records + 1
+    csv = _Csv(path, "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding, delimiter, title_lines)
+    csv.row_shift = title_lines - title_records
     try:
         names = csv.column_names()
     except pa.ArrowInvalid as exc:
@@ -219,7 +232,7 @@ def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None)
         raise ImportFileError(f"{path}：编码错误（按 {encoding_name(encoding)} 读取失败：{exc.reason}）") from None
     headers = [h.lstrip("\ufeff").strip() for h in names]
     if not any(headers):
-        raise ImportFileError(f"{path}：第 1 行（表头）为空")
+        raise ImportFileError(f"{path}：第 {header_row} 行（表头）为空")
     # Every cell as text: conversion to the table's types happens later, with row-level errors.
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names},
@@ -237,9 +250,9 @@ def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None)
             return "skip"  # keep reading, to list every bad row at once
 
         # Rows are counted as records, as Excel shows the file (a quoted field may span lines);
-        # the header is row 1. Counting goes on from batch to batch, so a row named in an error
-        # is the file's row whichever batch it came in.
-        next_row = 2
+        # the header is row 1, or below its title. Counting goes on from batch to batch, so a row
+        # named in an error is the file's row whichever batch it came in.
+        next_row = header_row + 1
         group: list[pa.RecordBatch] = []
         grouped = 0
         try:
@@ -265,7 +278,35 @@ def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None)
         if grouped:
             yield _csv_batch(path, headers, group, next_row, encoding)
 
-    return RawSource(path, headers, batches(), encoding=encoding)
+    return RawSource(path, headers, batches(), encoding=encoding, header_row=header_row)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")
+TITLE_SCAN_RECORDS = 50  # blank rows and titles above a header, at most
+
+
+def _title_rows(text: str, delimiter: str) -> tuple[int, int]:
+    """How many rows above the header are its title and blank rows (by the rule of
+    ``_past_title_rows``, as for an Excel sheet), and how many lines of the file they take
+    (a quoted cell may span lines). (0, 0) when the first row is the header."""
+    reader = pycsv.reader((m.group() for m in _LINE.finditer(text)), delimiter=delimiter)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        for record in reader:
+            records.append(record)
+            lines.append(reader.line_num)
+            if len(records) >= TITLE_SCAN_RECORDS:
+                break
+    except pycsv.Error:
+        return 0, 0
+    start = 0
+    while start < len(records) and all(_blank(c) for c in records[start]):
+        start += 1
+    if start >= len(records):
+        return 0, 0
+    at = _past_title_rows(records, start)
+    return (at, lines[at - 1]) if at else (0, 0)
 
 
 class _Csv:
@@ -277,13 +318,18 @@ class _Csv:
     than a block cannot be parsed in it; then the file is read again with large blocks, which
     hold any field up to MAX_FIELD_BYTES, from after the records already handed out."""
 
-    def __init__(self, path: Path, encoding: str, delimiter: str):
-        self.path, self.encoding, self.delimiter = path, encoding, delimiter
+    def __init__(self, path: Path, encoding: str, delimiter: str, skip_lines: int = 0):
+        self.path, self.encoding, self.delimiter, self.skip_lines = path, encoding, delimiter, skip_lines
+        # Arrow numbers a bad row by the lines it skipped plus the records after them; a title
+        # cell spanning lines is one row, as Excel counts it.
+        self.row_shift = 0
 
     def _open(self, block_size: int, convert, on_bad_row, use_threads: bool = True):
         return pacsv.open_csv(
             self.path,
-            read_options=pacsv.ReadOptions(encoding=self.encoding, block_size=block_size, use_threads=use_threads),
+            read_options=pacsv.ReadOptions(
+                encoding=self.encoding, block_size=block_size, use_threads=use_threads, skip_rows=self.skip_lines
+            ),
             parse_options=pacsv.ParseOptions(
                 delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
             ),
@@ -363,7 +409,7 @@ def _raise_bad_rows(csv: _Csv, convert) -> None:
         raise ImportFileError(f"{csv.path}：{_csv_error(exc, csv.path)}") from None
     problems = [
         RowProblem(
-            r.number,
+            r.number - csv.row_shift,
             None,
             f"应有 {r.expected_columns} 列，实有 {r.actual_columns} 列（常见原因：引号不匹配、分隔符不一致或多余的逗号）",
             csv.path.name,
@@ -417,11 +463,14 @@ def _csv_error(exc: Exception, path: Path | None = None) -> str:
 
 
 def _sniff_delimiter(sample: str) -> str:
-    """The header line's most used separator among comma, tab and semicolon (comma if none)."""
-    first = sample.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", "\t", ";")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    """The header line's most used separator among comma, tab and semicolon (comma if none):
+    the first line that has one, since a title of one cell above the header has none."""
+    for line in (m.group() for _, m in zip(range(TITLE_ROWS + 1), _LINE.finditer(sample), strict=False)):
+        counts = {d: line.count(d) for d in (",", "\t", ";")}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best]:
+            return best
+    return ","
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
@@ -468,7 +517,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
     for j in range(width):
         columns.append(_cells_to_array([body[i][j] if j < len(body[i]) else None for i in keep]))
     row_numbers = pa.array([start + 2 + i for i in keep], type=pa.int64())
-    return RawTable(path, headers, columns, row_numbers, sheet=sheet)
+    return RawTable(path, headers, columns, row_numbers, sheet=sheet, header_row=start + 1)
 
 
 def _past_title_rows(data: list[list], start: int) -> int:
