@@ -166,3 +166,56 @@ def test_a_header_problem_under_an_excel_title_names_the_header_row(store, tmp_p
     with pytest.raises(ValidationError) as info:
         plan_import(store, "people", path)
     assert [(p.row, p.reason) for p in info.value.problems] == [(2, "缺少必填列：角色")]
+
+
+def grids(store) -> list[dict]:
+    return store.query("SELECT code, households, population FROM grids ORDER BY code").to_pylist()
+
+
+def _grid_sheet(path, population, *, extra=None):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["李家镇网格台账"])
+    ws.append(["网格编码", "名称", "类型", "所属村", "户数", "人口", *(["合计"] if extra else [])])
+    ws.append(["LJ02", "西街网格", "综合", "李家村", 120, population, *([extra] if extra else [])])
+    ws.append(["LJ03", "南街网格", "综合", "李家村", 100, 300, *([extra] if extra else [])])
+    wb.save(path)
+
+
+def test_an_excel_formula_never_calculated_is_refused_naming_the_cell(store, tmp_path):
+    path = tmp_path / "网格.xlsx"
+    _grid_sheet(path, "=E3*3")  # openpyxl writes the formula without its value, as scripts do
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "grids", path)
+    assert [(p.row, p.column) for p in info.value.problems] == [(3, "人口")]
+    message = str(info.value)
+    assert "网格.xlsx，第 3 行，“人口”列：公式“=E3*3”没有计算结果" in message
+    assert "请用 Excel 或 WPS 打开该文件、保存后再导入" in message
+    assert grids(store) == [{"code": "LJ01", "households": None, "population": None}]
+
+
+def test_a_formula_excel_calculated_imports_its_value(store, tmp_path):
+    import zipfile
+
+    saved = tmp_path / "saved.xlsx"
+    _grid_sheet(saved, "=E3*3")
+    path = tmp_path / "网格.xlsx"
+    # As Excel saves it: the formula and its result (and an empty text result typed as text).
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b"<f>E3*3</f><v></v>" in data
+                data = data.replace(b"<f>E3*3</f><v></v>", b"<f>E3*3</f><v>360</v>")
+            out.writestr(item, data)
+    run_import(store, plan_import(store, "grids", path))
+    assert grids(store)[1] == {"code": "LJ02", "households": 120, "population": 360}
+
+
+def test_an_uncalculated_formula_in_a_column_not_imported_is_no_problem(store, tmp_path):
+    path = tmp_path / "网格.xlsx"
+    _grid_sheet(path, 360, extra="=E3+F3")
+    plan = plan_import(store, "grids", path)
+    assert plan.unknown_headers == ["合计"]
+    run_import(store, plan)
+    assert [g["code"] for g in grids(store)] == ["LJ01", "LJ02", "LJ03"]

@@ -355,11 +355,13 @@ def _plan_import(
         source = open_source(path, sheet=sheet, progress=progress, batch_rows=batch_rows)
     src = path.name
     found, unknown, located, blank = _map_header_names(spec, source.headers, src, source.header_row)
-    if located:
+    formulas = _uncalculated_formulas(source, set(found.values()), src)
+    if located or formulas:
         # The headers are wrong: the cells are not converted, only looked at for data under an
         # empty header, so that every header problem is listed at once.
-        located += _blank_headers_with_data(source, blank, src)
-        raise ValidationError(spec.name, _in_header_order(located))
+        if located:
+            located += _blank_headers_with_data(source, blank, src)
+        raise ValidationError(spec.name, formulas + _in_header_order(located))
     check = _FileCheck(store, spec, found, src)
     try:
         blank_with_data: set[int] = set()
@@ -461,6 +463,28 @@ def _release() -> None:
     """Memory Arrow freed stays with its allocator until handed back, and neither Python's
     objects nor DuckDB can use it there: handed back between steps, it is not counted twice."""
     pa.default_memory_pool().release_unused()
+
+
+def _uncalculated_formulas(source: RawSource, used: set[int], src: str) -> list[RowProblem]:
+    """Excel formulas without a calculated value (the file was written by a program and never
+    opened in Excel), in the header or in a column the import uses: they would be imported as
+    empty cells. A column the import ignores may keep them."""
+    problems = []
+    for u in source.uncalculated:
+        if u.column not in used and u.row != source.header_row:
+            continue
+        header = source.headers[u.column] if u.column < len(source.headers) else ""
+        formula = f"公式“={_short(u.formula)}”" if u.formula else "公式"
+        problems.append(
+            RowProblem(
+                u.row,
+                header or f"第 {u.column + 1} 列",
+                f"{formula}没有计算结果（文件由程序生成，未经 Excel 计算），导入会成为空值；"
+                "请用 Excel 或 WPS 打开该文件、保存后再导入",
+                src,
+            )
+        )
+    return problems
 
 
 def _blank_headers_with_data(source: RawSource, blank: list[int], src: str) -> list[tuple[int, RowProblem]]:

@@ -15,7 +15,7 @@ import csv as pycsv
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import limits
+from .xlsx_formulas import Uncalculated, uncalculated_formulas
 
 MAX_FIELD_BYTES = 1 << 20  # a field longer than this is not a ledger cell (and small blocks parse faster)
 LARGE_BLOCK_BYTES = MAX_FIELD_BYTES * 2  # blocks that hold any record with fields up to that size
@@ -50,7 +51,8 @@ class ImportFileError(Exception):
 class RawTable:
     """A file's cells, one Arrow array per column, in file order; ``row_numbers[i]`` is the row
     of data row i as the user counts it in the file; ``header_row`` the header's (1 unless a
-    title is above it)."""
+    title is above it); ``uncalculated`` the Excel formula cells from the header down that have
+    no calculated value (read as empty: the importer refuses them where it uses them)."""
 
     path: Path
     headers: list[str]
@@ -59,6 +61,7 @@ class RawTable:
     encoding: str | None = None
     sheet: str | None = None
     header_row: int = 1
+    uncalculated: list[Uncalculated] = field(default_factory=list)
 
     @property
     def num_rows(self) -> int:
@@ -167,6 +170,7 @@ class RawSource:
     encoding: str | None = None
     sheet: str | None = None
     header_row: int = 1
+    uncalculated: list[Uncalculated] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[RawTable]:
         return self.batches
@@ -203,7 +207,7 @@ def whole_source(raw: RawTable, batch_rows: int | None = None) -> RawSource:
                 raw.header_row,
             )
 
-    return RawSource(raw.path, raw.headers, slices(), raw.encoding, raw.sheet, raw.header_row)
+    return RawSource(raw.path, raw.headers, slices(), raw.encoding, raw.sheet, raw.header_row, raw.uncalculated)
 
 
 def open_csv_source(path: Path, *, progress=None, batch_rows: int | None = None) -> RawSource:
@@ -517,7 +521,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
     for j in range(width):
         columns.append(_cells_to_array([body[i][j] if j < len(body[i]) else None for i in keep]))
     row_numbers = pa.array([start + 2 + i for i in keep], type=pa.int64())
-    return RawTable(path, headers, columns, row_numbers, sheet=sheet, header_row=start + 1)
+    uncalculated = []
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        uncalculated = [u for u in uncalculated_formulas(path, sheet) if u.row > start]
+    return RawTable(path, headers, columns, row_numbers, sheet=sheet, header_row=start + 1, uncalculated=uncalculated)
 
 
 def _past_title_rows(data: list[list], start: int) -> int:
