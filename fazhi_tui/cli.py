@@ -598,7 +598,7 @@ def cmd_compact(run: Invocation) -> int:
     try:
         # Folds and compactions sort whole months or tables: bounded, spilling beyond it (a fold
         # after a 10M-row import peaked at 4.6 GB with the query limit).
-        rt.opened().limit_memory(cfg.limits.write_memory)
+        _bounded_writer(rt.opened(), cfg)
         for t in args.tables:
             rt.opened().spec(t)
         if args.fold:
@@ -611,6 +611,15 @@ def cmd_compact(run: Invocation) -> int:
     for r in results:
         print(r.describe())
     return EXIT_OK
+
+
+def _bounded_writer(store, cfg: Config) -> None:
+    """A process that imports or folds: DuckDB's sorts within ``write_memory`` (spilling beyond
+    it), and Arrow's freed memory handed back as it goes (store/limits.py)."""
+    from .store.limits import use_returning_allocator
+
+    use_returning_allocator()
+    store.limit_memory(cfg.limits.write_memory)
 
 
 @subcommand(
@@ -745,7 +754,7 @@ def cmd_import(run: Invocation) -> int:
     # import's, and the import's is freed first.
     rt.opened().auto_fold = False
     # A big import sorts its rows into month files (store/bulk.py): bounded, spilling beyond it.
-    rt.opened().limit_memory(cfg.limits.write_memory)
+    _bounded_writer(rt.opened(), cfg)
     progress = _progress_printer()
     try:
         try:

@@ -51,3 +51,17 @@ class QueryLimits:
 
 
 DEFAULT_LIMITS = QueryLimits()
+
+
+def use_returning_allocator() -> None:
+    """Arrow's allocations from now on by jemalloc, which hands freed pages back to the system
+    after a short delay, instead of the default mimalloc, which keeps them: for the processes
+    that import and fold. A big import reads its rows back a batch at a time while DuckDB sorts
+    them; with mimalloc the freed batches stayed in the process (10M rows: 615 MB at the peak
+    against 563 MB, as fast). A pyarrow built without jemalloc keeps its default."""
+    import pyarrow as pa
+
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except (NotImplementedError, AttributeError):
+        pass
