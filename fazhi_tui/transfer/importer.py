@@ -837,17 +837,8 @@ def _against_store(
         # One line for all of them (a re-imported file has every row stored): how many, the first
         # few by row and key, and what to do.
         key_label = spec.label_of(spec.key)
-        count = 0
-        named: list[str] = []
-        for t in plan._keys.batches():
-            ids = t.column(_KEY).cast(pa.string())
-            stored = pc.is_in(ids, value_set=live.column(ID))
-            count += pc.sum(stored).as_py() or 0
-            at = pc.indices_nonzero(stored).slice(0, NAMED_EXISTING - len(named))
-            named += [
-                f"第 {row} 行“{rid}”"
-                for rid, row in zip(ids.take(at).to_pylist(), t.column(_ROW).take(at).to_pylist(), strict=True)
-            ]
+        count, first = _stored_in_file(store, plan._keys.reader(), live.select([ID]))
+        named = [f"第 {row} 行“{rid}”" for rid, row in first]
         more = "等" if count > len(named) else ""
         problems.append(
             RowProblem(None, key_label, f"{count} 行已存在，如需更新请加 --update（{'、'.join(named)}{more}）", src)
@@ -1001,6 +992,26 @@ def _latest_versions(store, spec: TableSpec, keys: pa.RecordBatchReader) -> pa.T
         ).to_arrow_table()
     finally:
         cur.unregister(name)
+
+
+def _stored_in_file(store, keys: pa.RecordBatchReader, live: pa.Table) -> tuple[int, list[tuple[str, int]]]:
+    """How many of the file's keys (``keys``: a stream of ``key`` and ``row``) are among ``live``
+    (an ``_id`` column), and the first few of them by file row, in one DuckDB join. An
+    ``is_in`` per batch built the lookup of every stored key again for each batch: re-importing
+    a file of 2M rows took 26 s to say they were all there."""
+    cur = store.writer_cursor()
+    k, s = f"__import_keys_{uuid.uuid4().hex}", f"__import_live_{uuid.uuid4().hex}"
+    cur.register(k, keys)
+    cur.register(s, live)
+    try:
+        rows = cur.execute(
+            f"SELECT i.{qident(ID)}, i.{qident(_ROW)}, count(*) OVER () AS n FROM "
+            f"(SELECT CAST({qident(_KEY)} AS VARCHAR) AS {qident(ID)}, {qident(_ROW)} FROM {qident(k)}) AS i "
+            f"SEMI JOIN {qident(s)} USING ({qident(ID)}) ORDER BY i.{qident(_ROW)} LIMIT {NAMED_EXISTING}"
+        ).fetchall()
+    finally:
+        cur.close()
+    return (rows[0][2] if rows else 0), [(rid, row) for rid, row, _n in rows]
 
 
 _GUARDED = re.compile(r"^'[=+\-@\t\r]")
