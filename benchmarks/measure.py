@@ -356,7 +356,11 @@ def group_import(args) -> dict:
 
     rt = common.open_dashboard_store(args.store)
     rt.store.auto_fold = False  # as `fazhi-tui import` does: the fold runs in a process of its own
-    rt.store.limit_memory(rt.config.limits.write_memory)  # and its write memory, as the command sets it
+    # and its write memory and allocator, as the command sets them (cli._bounded_writer)
+    from fazhi_tui.store.limits import use_returning_allocator
+
+    use_returning_allocator()
+    rt.store.limit_memory(rt.config.limits.write_memory)
     t1 = time.perf_counter()
     plan = plan_import(rt.store, "hotline", args.csv)
     t2 = time.perf_counter()
