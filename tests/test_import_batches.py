@@ -322,6 +322,25 @@ def test_a_parquet_file_in_batches_names_its_rows(store, tmp_path):
     assert store.query("SELECT sum(households) AS s FROM visits").column(0)[0].as_py() == 21
 
 
+def test_without_proc_the_temporary_file_is_read_through_python(store, tmp_path, monkeypatch):
+    """Where there is no /proc/self/fd (not Linux), Arrow reads and writes the plan's temporary
+    file through the Python file object: the same plan and the same rows written."""
+    from fazhi_tui.transfer import importer
+
+    rows = [row(f"V{i:02d}", when=f"2023-0{1 + i % 3}-0{1 + i % 7} 08:30", note=f"n{i}") for i in range(8)]
+    path = write_csv(tmp_path / "v.csv", rows)
+    native = plan_import(store, "visits", path, batch_rows=BATCH)
+    native_data = native.data
+    native.discard()
+    monkeypatch.setattr(importer, "_fd_path", lambda _fd: None)
+    plan = plan_import(store, "visits", path, batch_rows=BATCH)
+    assert plan._spill is not None and plan._spill._path is None
+    assert plan.preview(2).column("visit_no").to_pylist() == ["V00", "V01"]
+    run_import(store, plan)
+    got = store.query("SELECT * EXCLUDE (_id, _rev, _op, _at, _by) FROM visits ORDER BY visit_no")
+    assert got.select(native_data.column_names).equals(native_data.sort_by("visit_no"))
+
+
 def test_no_room_for_the_temporary_file_is_a_message_and_writes_nothing(store, tmp_path, monkeypatch):
     import errno
     import tempfile

@@ -88,7 +88,8 @@ class _Spill:
         if not self._finished:
             try:
                 self._writer.close()
-                self._sink.close()
+                if self._path:  # a PythonFile would close the temporary file itself
+                    self._sink.close()
             except OSError as exc:
                 raise _spill_error(exc) from None
             self._finished = True
@@ -97,10 +98,12 @@ class _Spill:
     def batches(self) -> Iterator[pa.Table]:
         if self._path:
             source = pa.OSFile(self._path, "rb")
+            opened: contextlib.AbstractContextManager = source
         else:
             self._file.seek(0)
             source = pa.PythonFile(self._file, mode="r")
-        with source:
+            opened = contextlib.nullcontext()  # closing it would close the temporary file
+        with opened:
             reader = pa.ipc.open_file(source)
             for i in range(reader.num_record_batches):
                 yield pa.Table.from_batches([reader.get_batch(i)], schema=self.schema)
@@ -110,8 +113,9 @@ class _Spill:
         return pa.RecordBatchReader.from_batches(self.schema, (b for t in self.batches() for b in t.to_batches()))
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._sink.close()
+        if self._path:
+            with contextlib.suppress(OSError):
+                self._sink.close()
         self._file.close()
 
 
