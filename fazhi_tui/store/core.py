@@ -49,7 +49,7 @@ from .refs import resolve_references
 from .scan import SUPERSEDES_KEY, BadFile, TableFiles, damaged_pages, dir_signature, scan_table
 from .spec import AT, BY, ID, OP, REV, TableSpec
 from .validate import rows_to_table
-from .views import DAMAGE_MARK, empty_table_name, qident, view_statements
+from .views import DAMAGE_MARK, duck_type, empty_table_name, qident, view_statements
 
 # A word of SQL that may name a table or view (table names are ``[a-z][a-z0-9_]*``).
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -240,7 +240,7 @@ class Store:
     def _create_empty(self, spec: TableSpec) -> None:
         # A typed empty table gives views a schema when a table has no files yet, and tells
         # us DuckDB's name for each Arrow type (for CAST in views).
-        columns = [(f.name, _duck_type(f.type)) for f in spec.schema]
+        columns = [(f.name, duck_type(f.type)) for f in spec.schema]
         if all(t is not None for _n, t in columns):
             # DDL rather than registering an empty Arrow table: any Arrow hand-over makes this
             # DuckDB import pandas (~0.15 s at every start, for nothing).
@@ -1136,30 +1136,6 @@ def _lock_holder(fh) -> str:
     except OSError:
         text = ""
     return text or "另一进程"
-
-
-def _duck_type(t: pa.DataType) -> str | None:
-    """DuckDB's name for the Arrow types table specs use (None: let DuckDB convert it)."""
-    if pa.types.is_list(t):
-        inner = _duck_type(t.value_type)
-        return None if inner is None else f"{inner}[]"
-    if pa.types.is_timestamp(t):
-        if t.unit != "us":
-            return None
-        return "TIMESTAMP WITH TIME ZONE" if t.tz else "TIMESTAMP"
-    simple = {
-        pa.string(): "VARCHAR",
-        pa.large_string(): "VARCHAR",
-        pa.bool_(): "BOOLEAN",
-        pa.int8(): "TINYINT",
-        pa.int16(): "SMALLINT",
-        pa.int32(): "INTEGER",
-        pa.int64(): "BIGINT",
-        pa.float32(): "FLOAT",
-        pa.float64(): "DOUBLE",
-        pa.date32(): "DATE",
-    }
-    return simple.get(t)
 
 
 def _month_of(value: Any) -> str | None:

@@ -271,3 +271,27 @@ def _masked(spec: TableSpec, sql: str) -> str:
         else:
             cols.append(qident(name))
     return f"SELECT {', '.join(cols)} FROM ({sql})"
+
+
+def duck_type(t: pa.DataType) -> str | None:
+    """DuckDB's name for the Arrow types table specs use (None: let DuckDB convert it)."""
+    if pa.types.is_list(t):
+        inner = duck_type(t.value_type)
+        return None if inner is None else f"{inner}[]"
+    if pa.types.is_timestamp(t):
+        if t.unit != "us":
+            return None
+        return "TIMESTAMP WITH TIME ZONE" if t.tz else "TIMESTAMP"
+    simple = {
+        pa.string(): "VARCHAR",
+        pa.large_string(): "VARCHAR",
+        pa.bool_(): "BOOLEAN",
+        pa.int8(): "TINYINT",
+        pa.int16(): "SMALLINT",
+        pa.int32(): "INTEGER",
+        pa.int64(): "BIGINT",
+        pa.float32(): "FLOAT",
+        pa.float64(): "DOUBLE",
+        pa.date32(): "DATE",
+    }
+    return simple.get(t)
