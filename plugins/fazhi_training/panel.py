@@ -67,7 +67,8 @@ def _change(now: int, before: int | None) -> Text:
     if before is None:
         return Text("")
     d = now - before
-    return Text("持平" if d == 0 else f"{d:+d}", style="dim" if d == 0 else "")
+    # The minus sign (−), as the hotline's 变化 column writes it, not a hyphen.
+    return Text("持平" if d == 0 else f"{'+' if d > 0 else '−'}{abs(d)}", style="dim" if d == 0 else "")
 
 
 class TrainingPanel(Panel):
