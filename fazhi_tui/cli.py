@@ -651,7 +651,7 @@ def cmd_snapshot(run: Invocation) -> int:
 
 @subcommand(
     "plugins",
-    "列出插件：名称、版本、来源、实现的钩子、状态与错误",
+    "列出插件：名称、版本、来源、实现的钩子、状态与错误（有插件失败或出错时退出码为 1）",
     arg("--json", action="store_true", help="以 JSON 输出"),
     needs_store=False,
 )
@@ -677,9 +677,16 @@ def cmd_plugins(run: Invocation) -> int:
         host.check_contributions()  # calling every contribution hook records its failures too
         note = f"（没有数据目录 {store_path}：未运行各插件的指标与检查）"
     infos = [i.as_dict() for i in host.infos.values()]
+    # As `figures` and `check` do: 1 when some plugin failed or has errors (a script or a county's
+    # check of every township can tell); a copy not loaded because of its name is only a notice.
+    code = (
+        EXIT_FOUND
+        if any(i["status"] == "failed" or (i["status"] != "skipped" and i["errors"]) for i in infos)
+        else EXIT_OK
+    )
     if args.json:
         print(json.dumps(infos, ensure_ascii=False, indent=2))
-        return EXIT_OK
+        return code
     sources = {"host": "宿主", "built-in": "内置", "entry point": "入口点", "folder": "插件目录", "unknown": "未知"}
     for i in infos:
         if i["status"] == "skipped":
@@ -697,7 +704,7 @@ def cmd_plugins(run: Invocation) -> int:
             print(f"    错误：{e}")
     if note:
         print(note)
-    return EXIT_OK
+    return code
 
 
 @subcommand("summary", "打印数据目录概况（各表记录数）")
