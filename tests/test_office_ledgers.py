@@ -25,6 +25,15 @@ def people(store) -> list[dict]:
     return store.query("SELECT person_id, name, phone FROM people ORDER BY person_id").to_pylist()
 
 
+def write_sheet(path, rows):
+    """An Excel file of one sheet holding ``rows``, as a clerk's ledger would be saved."""
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
 def test_an_excel_title_row_merged_above_the_header_is_skipped(store, tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -41,13 +50,14 @@ def test_an_excel_title_row_merged_above_the_header_is_skipped(store, tmp_path):
 
 
 def test_rows_under_a_title_keep_their_sheet_row_numbers(store, tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["李家镇人员台账"])
-    ws.append(["人员编号", "姓名", "角色"])
-    ws.append(["P001", "李大山", "不存在的角色"])
-    path = tmp_path / "人员.xlsx"
-    wb.save(path)
+    path = write_sheet(
+        tmp_path / "人员.xlsx",
+        [
+            ["李家镇人员台账"],
+            ["人员编号", "姓名", "角色"],
+            ["P001", "李大山", "不存在的角色"],
+        ],
+    )
     with pytest.raises(ValidationError) as info:
         plan_import(store, "people", path)
     assert [(p.row, p.column) for p in info.value.problems] == [(3, "角色")]
@@ -55,12 +65,13 @@ def test_rows_under_a_title_keep_their_sheet_row_numbers(store, tmp_path):
 
 
 def test_a_one_cell_sheet_is_not_taken_for_a_title(store, tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["人员编号"])
-    ws.append(["P001"])
-    path = tmp_path / "人员.xlsx"
-    wb.save(path)
+    path = write_sheet(
+        tmp_path / "人员.xlsx",
+        [
+            ["人员编号"],
+            ["P001"],
+        ],
+    )
     with pytest.raises(ValidationError) as info:
         plan_import(store, "people", path)
     assert "缺少必填列：姓名、角色" in str(info.value)
@@ -156,13 +167,14 @@ def test_a_one_cell_csv_is_not_taken_for_a_title(store, tmp_path):
 
 
 def test_a_header_problem_under_an_excel_title_names_the_header_row(store, tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["李家镇人员台账"])
-    ws.append(["人员编号", "姓名", "网格"])
-    ws.append(["P001", "李大山", "LJ01"])
-    path = tmp_path / "人员.xlsx"
-    wb.save(path)
+    path = write_sheet(
+        tmp_path / "人员.xlsx",
+        [
+            ["李家镇人员台账"],
+            ["人员编号", "姓名", "网格"],
+            ["P001", "李大山", "LJ01"],
+        ],
+    )
     with pytest.raises(ValidationError) as info:
         plan_import(store, "people", path)
     assert [(p.row, p.reason) for p in info.value.problems] == [(2, "缺少必填列：角色")]
@@ -173,13 +185,16 @@ def grids(store) -> list[dict]:
 
 
 def _grid_sheet(path, population, *, extra=None):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["李家镇网格台账"])
-    ws.append(["网格编码", "名称", "类型", "所属村", "户数", "人口", *(["合计"] if extra else [])])
-    ws.append(["LJ02", "西街网格", "综合", "李家村", 120, population, *([extra] if extra else [])])
-    ws.append(["LJ03", "南街网格", "综合", "李家村", 100, 300, *([extra] if extra else [])])
-    wb.save(path)
+    more = [extra] if extra else []
+    write_sheet(
+        path,
+        [
+            ["李家镇网格台账"],
+            ["网格编码", "名称", "类型", "所属村", "户数", "人口", *(["合计"] if extra else [])],
+            ["LJ02", "西街网格", "综合", "李家村", 120, population, *more],
+            ["LJ03", "南街网格", "综合", "李家村", 100, 300, *more],
+        ],
+    )
 
 
 def test_an_excel_formula_never_calculated_is_refused_naming_the_cell(store, tmp_path):
