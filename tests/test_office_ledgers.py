@@ -234,3 +234,36 @@ def test_an_uncalculated_formula_in_a_column_not_imported_is_no_problem(store, t
     assert plan.unknown_headers == ["合计"]
     run_import(store, plan)
     assert [g["code"] for g in grids(store)] == ["LJ01", "LJ02", "LJ03"]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf", "lf"])
+def test_rows_after_an_empty_csv_line_keep_their_line_numbers(store, tmp_path, newline):
+    # A line with nothing on it (not even commas), as a clerk leaves when editing the file by
+    # hand: no record, yet it is a line the clerk counts, as the editor and Excel show it.
+    path = tmp_path / "人员.csv"
+    lines = ["人员编号,姓名,角色", "P001,李大山,网格长", "", "P002,王小红,不存在的角色", "", "", "P003,张三"]
+    path.write_bytes((newline.join(lines) + newline + newline).encode("utf-8"))  # and one at the end
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "people", path)
+    assert [(p.row, p.column) for p in info.value.problems] == [(7, None)]  # the row with a cell missing
+    lines[-1] = "P003,张三,网格员"
+    path.write_bytes((newline.join(lines) + newline).encode("utf-8"))
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "people", path)
+    assert [(p.row, p.column) for p in info.value.problems] == [(4, "角色")]
+    lines[3] = "P002,王小红,网格员"
+    lines.insert(1, "")  # under the header too
+    path.write_bytes((newline.join(lines) + newline).encode("utf-8"))
+    plan = plan_import(store, "people", path)
+    assert plan.file_rows.to_pylist() == [3, 5, 8]
+    run_import(store, plan)
+    assert [r["name"] for r in people(store)] == ["李大山", "王小红", "张三"]
+
+
+def test_an_empty_line_inside_a_quoted_cell_is_not_counted_twice(store, tmp_path):
+    path = tmp_path / "人员.csv"
+    path.write_bytes('人员编号,姓名,角色\nP001,"李\n\n大山",网格长\n\nP002,王小红,不存在的角色\n'.encode())
+    with pytest.raises(ValidationError) as info:
+        plan_import(store, "people", path)
+    # Excel counts records: the quoted cell is one row (2), the empty line is row 3.
+    assert [(p.row, p.column) for p in info.value.problems] == [(4, "角色")]

@@ -334,8 +334,14 @@ class _Csv:
             read_options=pacsv.ReadOptions(
                 encoding=self.encoding, block_size=block_size, use_threads=use_threads, skip_rows=self.skip_lines
             ),
+            # An empty line is kept as a row of empty cells (left out as a blank row is, by
+            # ``_csv_batch``): skipped by the reader, it went uncounted, and every row after it
+            # was named one line early.
             parse_options=pacsv.ParseOptions(
-                delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
+                delimiter=self.delimiter,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_bad_row,
             ),
             convert_options=convert,
         )
