@@ -171,3 +171,25 @@ async def test_the_dashboard_shows_markup_in_names_and_tickets_as_text(hostile_s
         assert not [w for w in app.query("ErrorBox") if w.display]
         assert "[link=http://evil.example]点我[/link]" in "\n".join(text_of(w) for w in app.query("Static"))
     assert app.return_code in (None, 0)
+
+
+@pytest.mark.parametrize(
+    ("codes", "reason"),
+    [
+        (("劝阻", "立案"), "不在代码表"),  # the code check refuses it; the control check need not ask
+        (("劝阻", "立案\x1b[2J"), "控制字符"),  # a code table that holds one itself: asked all the same
+    ],
+)
+def test_a_code_column_never_keeps_a_control_character(tmp_path, codes, reason):
+    import dataclasses
+
+    from .store_specs import CASES
+
+    spec = dataclasses.replace(CASES, code_tables={"action": codes})
+    store = Store.open(tmp_path / "s", [spec], create=True, user=USER)
+    row = {"case_no": "A1", "found_on": dt.date(2026, 1, 5), "action": "立案\x1b[2J"}
+    with pytest.raises(ValidationError) as err:
+        store.append("cases", [row])
+    assert "第 1 行，“处理方式”列" in str(err.value) and reason in str(err.value)
+    assert store.count("cases") == 0
+    store.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import re
 import subprocess
 import sys
 
@@ -308,6 +309,23 @@ def test_phone_numbers_accepted(phone):
 @pytest.mark.parametrize("phone", ["abc", "1381234", "138123456789", "12345", "0375-123", "电话13812345678"])
 def test_not_phone_numbers(phone):
     assert not is_phone(phone)
+
+
+def test_a_column_of_phones_is_checked_as_each_cell_alone():
+    """The column check strips spaces and brackets only from cells that do not match as typed:
+    it must refuse exactly the cells is_phone refuses, across chunks, nulls and blanks."""
+    from fazhi_tui.store.rules import _not_phones
+
+    good = ["13812345678", "138 1234 5678", "(0375)6123456", "+86 13812345678", "13812345678/0375-6123456"]
+    bad = ["abc", "1381234", "电话13812345678", "(abc)", "138 1234"]
+    blank = ["", " ", "（ ）", None]
+    cells = good + bad + blank + bad[::-1] + good[::-1]
+    chunked = pa.chunked_array([cells[:7], cells[7:]], pa.string())
+    given_but_not = [
+        i for i, c in enumerate(cells) if c is not None and re.sub(r"[\s()（）]", "", c) and not is_phone(c)
+    ]
+    assert _not_phones(chunked).to_pylist() == given_but_not
+    assert _not_phones(pa.array(good, pa.string())).to_pylist() == []
 
 
 def test_phone_columns_refuse_what_is_not_a_number_by_import_and_api(store, tmp_path):

@@ -73,6 +73,21 @@ def test_stale_save_is_refused_naming_who_and_when(store):
     other.close()
 
 
+def test_a_blank_cell_is_what_trimming_would_leave_empty_for_every_character():
+    """Required text is checked blank without trimming every cell: the same answer as trimming
+    for each code point alone, for runs of whitespace, and for text around it."""
+    import pyarrow.compute as pc
+
+    from fazhi_tui.store.validate import blank_text
+
+    one = pa.array([chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000])
+    more = pa.array(["", "  ", "\u3000\u3000", "\t\n\r", "\u00a0 ", " a ", "\u3000张三", "\ufeff", None])
+    for arr in (one, more, pa.chunked_array([more[:4], more[4:]])):
+        trimmed = pc.equal(pc.utf8_trim_whitespace(arr), "")
+        assert blank_text(arr).to_pylist() == trimmed.to_pylist()
+    assert blank_text(more).to_pylist()[:6] == [True] * 5 + [False]
+
+
 def test_validation_names_row_column_and_reason_and_writes_nothing(store):
     store.append("cases", [case("A1")])
     with pytest.raises(ValidationError) as err:

@@ -8,6 +8,7 @@ sequence in a name is an attack on whoever prints it (``fazhi_tui.textsafe``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -20,6 +21,7 @@ from .spec import TableSpec
 DEFAULT_DATE_BOUNDS = (dt.date(1900, 1, 1), dt.date(2099, 12, 31))
 MAX_LISTED = 50
 _CONTROL_PATTERN = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # the same, for Python
 
 
 def content_problems(spec: TableSpec, table: pa.Table, first_row: int = 1) -> list[RowProblem]:
@@ -29,7 +31,7 @@ def content_problems(spec: TableSpec, table: pa.Table, first_row: int = 1) -> li
             continue
         arr = table.column(col.name)
         t = col.type
-        if pa.types.is_string(t) or pa.types.is_large_string(t):
+        if (pa.types.is_string(t) or pa.types.is_large_string(t)) and not _held_to_codes(spec, col.codes):
             _flag(problems, _has_control(arr), first_row, col.label, "含有控制字符（如换页、转义序列），不能保存")
         elif pa.types.is_list(t) and pa.types.is_string(t.value_type):
             flat = pc.list_flatten(arr)
@@ -50,6 +52,17 @@ def content_problems(spec: TableSpec, table: pa.Table, first_row: int = 1) -> li
                 shown = bounds[0] if word == "小于" else bounds[1]
                 _flag(problems, mask, first_row, col.label, _range_reason(arr, word, shown))
     return problems
+
+
+def _held_to_codes(spec: TableSpec, codes: str | None) -> bool:
+    """Whether a text column's values are already held to a code table with no control
+    character in it: the code check (check_values, before this one) refuses any other value, so
+    asking its cells again would only repeat it. On an import of the hotline, the seven code
+    columns were over half of this check's time (10M rows: 4.4 s of 7.9 s)."""
+    if codes is None:
+        return False
+    values = spec.code_tables.get(codes)
+    return values is not None and not any(_CONTROL_RE.search(v) for v in values)
 
 
 def _has_control(arr) -> Any:

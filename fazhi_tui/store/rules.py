@@ -120,16 +120,30 @@ def phone_problems(spec: TableSpec, table: pa.Table, first_row: int = 1) -> list
         arr = table.column(col.name)
         if arr.null_count == len(arr):
             continue
-        text = pc.replace_substring_regex(arr, _PHONE_NOISE, "")
-        given = pc.fill_null(pc.not_equal(text, ""), False)
-        bad = pc.and_(
-            given, pc.invert(pc.fill_null(pc.match_substring_regex(text, PHONE_PATTERN, ignore_case=True), False))
-        )
-        if not pc.any(bad).as_py():
-            continue
-        for at in pc.indices_nonzero(bad).to_pylist()[:MAX_PROBLEMS]:
+        for at in _not_phones(arr).to_pylist()[:MAX_PROBLEMS]:
             problems.append(RowProblem(at + first_row, col.label, f"“{arr[at].as_py()}”不是电话号码，{PHONE_HINT}"))
     return problems
+
+
+def _not_phones(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The rows whose cell is given but is not a phone number once spaces and brackets are
+    taken out. A cell that matches as typed holds neither (the pattern has none), so only the
+    cells that do not are stripped and matched again: stripping every cell was most of this
+    check's time on an import (10M rows: 1.8 s against 0.8 s)."""
+    ok = pc.fill_null(pc.match_substring_regex(arr, PHONE_PATTERN, ignore_case=True), True)  # null: not given
+    if isinstance(ok, pa.ChunkedArray):
+        ok = ok.combine_chunks()
+    rest = pc.indices_nonzero(pc.invert(ok))
+    if not len(rest):
+        return rest
+    text = pc.replace_substring_regex(pc.take(arr, rest), _PHONE_NOISE, "")
+    given = pc.fill_null(pc.not_equal(text, ""), False)
+    bad = pc.and_(
+        given, pc.invert(pc.fill_null(pc.match_substring_regex(text, PHONE_PATTERN, ignore_case=True), False))
+    )
+    if isinstance(bad, pa.ChunkedArray):
+        bad = bad.combine_chunks()
+    return pc.filter(rest, bad)
 
 
 def rule_errors(spec: TableSpec) -> list[str]:
