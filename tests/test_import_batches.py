@@ -227,6 +227,24 @@ def test_keys_already_stored_are_named_in_later_batches(store, tmp_path):
     ]
 
 
+def test_a_file_with_problems_is_also_told_which_keys_are_stored(store, tmp_path):
+    """Every problem at once: a file with a bad cell and a repeated key was refused for those,
+    and only once they were fixed for the keys the store already had."""
+    run_import(store, plan_import(store, "visits", write_csv(tmp_path / "a.csv", [row("V2"), row("V8")])))
+    rows = [row(f"V{i}") for i in range(3, 10)] + [row("V3"), row("V11", when="2023-13-01")]
+    with pytest.raises(ValidationError) as exc:
+        plan_import(store, "visits", write_csv(tmp_path / "b.csv", rows), batch_rows=BATCH)
+    assert [str(p) for p in exc.value.problems] == [
+        "b.csv，“走访编号”列：1 行已存在，如需更新请加 --update（第 7 行“V8”）",
+        "b.csv，第 9 行，“走访编号”列：“V3”与第 2 行重复",
+        "b.csv，第 10 行，“走访时间”列：“2023-13-01”不是日期时间（如 2023-05-06 08:30）",
+    ]
+    with pytest.raises(ValidationError) as exc:  # --update: a stored key is not a problem
+        plan_import(store, "visits", write_csv(tmp_path / "c.csv", rows), batch_rows=BATCH, update=True)
+    assert not any("已存在" in str(p) for p in exc.value.problems)
+    assert store.count("visits") == 2
+
+
 def test_a_file_imported_again_is_told_once_with_the_first_keys(store, tmp_path):
     """Issue 20: re-importing a file said one line per row (50, then a count)."""
     path = write_csv(tmp_path / "all.csv", [row(f"V{i}") for i in range(12)])

@@ -397,7 +397,14 @@ def _plan_import(
         _release()
         if problems:
             # Every kind of problem at once, one per cell (a cell that failed to convert is not
-            # also reported as empty).
+            # also reported as empty), and the keys the store already has: fixing the file's
+            # problems must not lead to a second refusal for what this one could have said.
+            if not update:
+                keys = check.keys()
+                live = _live_versions(store, spec, keys)
+                if live.num_rows:
+                    problems.append(_already_stored(store, spec, keys, live, src))
+                del live
             raise ValidationError(spec.name, _first_per_cell(problems))
     except BaseException:
         check.close()  # the error (and the frames it holds) may be kept a while: not the rows
@@ -831,22 +838,12 @@ def _against_store(
     """Keys the store already has: refused, or with --update merged into new versions (the
     plan's rows are rewritten batch by batch; rows that change nothing are dropped)."""
     assert plan._keys is not None
-    latest = _latest_versions(store, spec, plan._keys.reader())
-    live = latest.filter(pc.equal(latest.column(OP), "put"))
-    del latest
+    live = _live_versions(store, spec, plan._keys)
     if not live.num_rows:
         plan.new = plan.rows
         return
     if not update:
-        # One line for all of them (a re-imported file has every row stored): how many, the first
-        # few by row and key, and what to do.
-        key_label = spec.label_of(spec.key)
-        count, first = _stored_in_file(store, plan._keys.reader(), live.select([ID]))
-        named = [f"第 {row} 行“{rid}”" for rid, row in first]
-        more = "等" if count > len(named) else ""
-        problems.append(
-            RowProblem(None, key_label, f"{count} 行已存在，如需更新请加 --update（{'、'.join(named)}{more}）", src)
-        )
+        problems.append(_already_stored(store, spec, plan._keys, live, src))
         return
     ids = plan._keys.ids()
     del live
@@ -971,6 +968,23 @@ class _StoredRows:
     def __exit__(self, *exc) -> None:
         self._reader.close()
         self._cur.unregister(self._name)
+
+
+def _live_versions(store, spec: TableSpec, keys: _Keys) -> pa.Table:
+    """The stored live versions of the file's keys (deleted records may be imported again)."""
+    latest = _latest_versions(store, spec, keys.reader())
+    return latest.filter(pc.equal(latest.column(OP), "put"))
+
+
+def _already_stored(store, spec: TableSpec, keys: _Keys, live: pa.Table, src: str) -> RowProblem:
+    """One line for all the file's keys the store has (a re-imported file has every row stored):
+    how many, the first few by row and key, and what to do."""
+    count, first = _stored_in_file(store, keys.reader(), live.select([ID]))
+    named = [f"第 {row} 行“{rid}”" for rid, row in first]
+    more = "等" if count > len(named) else ""
+    return RowProblem(
+        None, spec.label_of(spec.key), f"{count} 行已存在，如需更新请加 --update（{'、'.join(named)}{more}）", src
+    )
 
 
 def _latest_versions(store, spec: TableSpec, keys: pa.RecordBatchReader) -> pa.Table:
